@@ -1,0 +1,45 @@
+package dev.altimeter.storage;
+
+import java.util.List;
+import java.util.UUID;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Where samples are kept and read back. Implementations are non-blocking and thread-safe.
+ *
+ * <p>Contract every implementation must pass ({@code SampleStoreTestKit} in this module's test jar):
+ * <ul>
+ *   <li>{@link #write} stores a batch atomically: when the Mono completes, every sample is durable;
+ *       when it fails, none of them is. A sample whose {@code messageId} and {@code timestamp} are
+ *       already stored is skipped, not duplicated.</li>
+ *   <li>Reads see committed writes. Samples come newest first, ties in insertion order.</li>
+ *   <li>Meters and resources come in the order they were first stored.</li>
+ * </ul>
+ */
+public interface SampleStore {
+
+  /**
+   * Stores a batch in one transaction.
+   *
+   * @return the number of samples newly stored (duplicates excluded)
+   */
+  Mono<Integer> write(List<Sample> samples);
+
+  /** Samples matching the filter, newest first, at most {@code limit} of them. */
+  Flux<Sample> samples(SampleFilter filter, int limit);
+
+  /** One sample by its message id, or empty. */
+  Mono<Sample> sample(UUID messageId);
+
+  /**
+   * Meters: one per (meter name, resource) from the newest matching sample, in first-stored order.
+   * Timestamp bounds of the filter are ignored (the API rejects them).
+   *
+   * @param unique one entry per meter definition (name, type, unit) instead, with no resource
+   */
+  Flux<Meter> meters(SampleFilter filter, boolean unique, int limit);
+
+  /** Resources with samples matching the filter, in first-stored order. */
+  Flux<Resource> resources(SampleFilter filter, int limit);
+}

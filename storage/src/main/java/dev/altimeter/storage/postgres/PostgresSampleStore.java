@@ -1,0 +1,453 @@
+package dev.altimeter.storage.postgres;
+
+import dev.altimeter.storage.Meter;
+import dev.altimeter.storage.Resource;
+import dev.altimeter.storage.Sample;
+import dev.altimeter.storage.SampleFilter;
+import dev.altimeter.storage.SampleStore;
+import dev.altimeter.storage.SampleType;
+import io.r2dbc.postgresql.api.PostgresqlException;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.R2dbcException;
+import io.r2dbc.spi.Readable;
+import io.r2dbc.spi.Statement;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@link SampleStore} on PostgreSQL over R2DBC.
+ *
+ * <p>A batch is written in one round trip per table: dictionary rows (meter, resource owner,
+ * metadata document) are resolved through in-memory caches and upserted in bulk on a miss; the
+ * samples go in as one {@code INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING} that also
+ * folds the batch into the {@code series} table, in one transaction. Rows are upserted in key order
+ * so concurrent batches lock in the same order. Thread-safe.
+ */
+public final class PostgresSampleStore implements SampleStore {
+  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+  /** Dictionary caches are cleared when they grow past this many entries (bounded memory). */
+  static final int CACHE_LIMIT = 200_000;
+
+  private final ConnectionFactory connections;
+  private final JsonMapper json;
+  private final Map<MeterKey, Integer> meterIds = new ConcurrentHashMap<>();
+  private final Map<OwnerKey, Long> ownerIds = new ConcurrentHashMap<>();
+  private final Map<UUID, Long> metadataIds = new ConcurrentHashMap<>();
+  private final Set<LocalDate> partitions = ConcurrentHashMap.newKeySet();
+
+  public PostgresSampleStore(ConnectionFactory connections) {
+    this.connections = connections;
+    this.json = JsonMapper.builder().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
+  }
+
+  record MeterKey(String name, SampleType type, String unit) {}
+
+  record OwnerKey(String resourceId, String userId, String projectId, String source) {}
+
+  /** A sample with its metadata document rendered and hashed once. */
+  private record Prepared(Sample sample, UUID metadataHash, String metadataJson) {}
+
+  // ---------------------------------------------------------------- write
+
+  @Override
+  public Mono<Integer> write(List<Sample> samples) {
+    if (samples.isEmpty()) return Mono.just(0);
+    return Mono.fromCallable(() -> prepare(samples))
+        .flatMap(prepared -> Mono.usingWhen(connections.create(),
+            conn -> Mono.defer(() -> ensurePartitions(conn, prepared))
+                .then(Mono.defer(() -> resolveMeters(conn, prepared)))
+                .then(Mono.defer(() -> resolveOwners(conn, prepared)))
+                .then(Mono.defer(() -> resolveMetadata(conn, prepared)))
+                .then(Mono.defer(() -> insertSamples(conn, prepared))),
+            Connection::close))
+        // a deadlock or serialization failure between concurrent batches is retried
+        .retryWhen(Retry.backoff(3, Duration.ofMillis(20)).filter(PostgresSampleStore::isTransient));
+  }
+
+  /**
+   * Forgets the cached dictionary ids and known partitions. Call after the tables were changed
+   * behind the store's back (tests truncating them, manual repair).
+   */
+  public void forgetCachedIds() {
+    meterIds.clear();
+    ownerIds.clear();
+    metadataIds.clear();
+    partitions.clear();
+  }
+
+  private List<Prepared> prepare(List<Sample> samples) {
+    List<Prepared> out = new ArrayList<>(samples.size());
+    Map<Map<String, Object>, Prepared> seen = new HashMap<>();
+    for (Sample s : samples) {
+      Prepared same = seen.get(s.resourceMetadata());
+      if (same != null) {
+        out.add(new Prepared(s, same.metadataHash, same.metadataJson));
+        continue;
+      }
+      String doc = json.writeValueAsString(s.resourceMetadata());
+      Prepared p = new Prepared(s, hash(doc), doc);
+      seen.put(s.resourceMetadata(), p);
+      out.add(p);
+    }
+    return out;
+  }
+
+  static UUID hash(String doc) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(doc.getBytes(StandardCharsets.UTF_8));
+      long hi = 0, lo = 0;
+      for (int i = 0; i < 8; i++) hi = (hi << 8) | (d[i] & 0xff);
+      for (int i = 8; i < 16; i++) lo = (lo << 8) | (d[i] & 0xff);
+      return new UUID(hi, lo);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Mono<Void> ensurePartitions(Connection conn, List<Prepared> batch) {
+    Set<LocalDate> days = new TreeSet<>();
+    for (Prepared p : batch) {
+      LocalDate day = LocalDate.ofInstant(p.sample.timestamp(), ZoneOffset.UTC);
+      if (!partitions.contains(day)) days.add(day);
+    }
+    return Flux.fromIterable(days).concatMap(day -> createPartition(conn, day)).then();
+  }
+
+  /** Creates the daily partitions from {@code from} for {@code days} days (idempotent). */
+  public Mono<Void> createPartitionsAhead(LocalDate from, int days) {
+    return Mono.usingWhen(connections.create(),
+        conn -> Flux.range(0, days).map(from::plusDays).filter(d -> !partitions.contains(d))
+            .concatMap(day -> createPartition(conn, day)).then(),
+        Connection::close);
+  }
+
+  private Mono<Void> createPartition(Connection conn, LocalDate day) {
+    // identifiers and bounds come from a LocalDate, never from user text
+    String name = "sample_" + day.toString().replace("-", "");
+    String sql = "CREATE TABLE IF NOT EXISTS " + name + " PARTITION OF sample FOR VALUES FROM ('"
+        + day + " 00:00:00+00') TO ('" + day.plusDays(1) + " 00:00:00+00')";
+    return Flux.from(conn.createStatement(sql).execute()).flatMap(r -> r.getRowsUpdated()).then()
+        .onErrorResume(e -> isDuplicateObject(e), e -> Mono.empty())
+        .doOnSuccess(v -> partitions.add(day));
+  }
+
+  private Mono<Void> resolveMeters(Connection conn, List<Prepared> batch) {
+    TreeSet<MeterKey> missing = new TreeSet<>(Comparator.comparing(MeterKey::name)
+        .thenComparing(k -> k.type().wireName()).thenComparing(MeterKey::unit));
+    for (Prepared p : batch) {
+      Sample s = p.sample;
+      MeterKey k = new MeterKey(s.meter(), s.type(), s.unit());
+      if (!meterIds.containsKey(k)) missing.add(k);
+    }
+    if (missing.isEmpty()) return Mono.empty();
+    List<MeterKey> keys = new ArrayList<>(missing);
+    Statement st = conn.createStatement("""
+        INSERT INTO meter (name, type, unit)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+        ON CONFLICT ON CONSTRAINT meter_definition DO UPDATE SET name = excluded.name
+        RETURNING id, name, type, unit""")
+        .bind(0, keys.stream().map(MeterKey::name).toArray(String[]::new))
+        .bind(1, keys.stream().map(k -> k.type().wireName()).toArray(String[]::new))
+        .bind(2, keys.stream().map(MeterKey::unit).toArray(String[]::new));
+    return Flux.from(st.execute())
+        .flatMap(r -> r.map(row -> {
+          MeterKey k = new MeterKey(row.get("name", String.class),
+              SampleType.fromWireName(row.get("type", String.class)), row.get("unit", String.class));
+          return Map.entry(k, row.get("id", Integer.class));
+        }))
+        .doOnNext(e -> put(meterIds, e.getKey(), e.getValue()))
+        .then();
+  }
+
+  private Mono<Void> resolveOwners(Connection conn, List<Prepared> batch) {
+    Set<OwnerKey> missing = new TreeSet<>(Comparator.comparing(OwnerKey::resourceId)
+        .thenComparing(OwnerKey::userId, Comparator.nullsFirst(Comparator.naturalOrder()))
+        .thenComparing(OwnerKey::projectId, Comparator.nullsFirst(Comparator.naturalOrder()))
+        .thenComparing(OwnerKey::source, Comparator.nullsFirst(Comparator.naturalOrder())));
+    for (Prepared p : batch) {
+      OwnerKey k = owner(p.sample);
+      if (!ownerIds.containsKey(k)) missing.add(k);
+    }
+    if (missing.isEmpty()) return Mono.empty();
+    List<OwnerKey> keys = new ArrayList<>(missing);
+    Statement st = conn.createStatement("""
+        INSERT INTO resource (resource_id, user_id, project_id, source)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+        ON CONFLICT ON CONSTRAINT resource_owner DO UPDATE SET resource_id = excluded.resource_id
+        RETURNING id, resource_id, user_id, project_id, source""")
+        .bind(0, keys.stream().map(OwnerKey::resourceId).toArray(String[]::new))
+        .bind(1, keys.stream().map(OwnerKey::userId).toArray(String[]::new))
+        .bind(2, keys.stream().map(OwnerKey::projectId).toArray(String[]::new))
+        .bind(3, keys.stream().map(OwnerKey::source).toArray(String[]::new));
+    return Flux.from(st.execute())
+        .flatMap(r -> r.map(row -> Map.entry(
+            new OwnerKey(row.get("resource_id", String.class), row.get("user_id", String.class),
+                row.get("project_id", String.class), row.get("source", String.class)),
+            row.get("id", Long.class))))
+        .doOnNext(e -> put(ownerIds, e.getKey(), e.getValue()))
+        .then();
+  }
+
+  private Mono<Void> resolveMetadata(Connection conn, List<Prepared> batch) {
+    Map<UUID, String> missing = new java.util.TreeMap<>();
+    for (Prepared p : batch) {
+      if (!metadataIds.containsKey(p.metadataHash)) missing.put(p.metadataHash, p.metadataJson);
+    }
+    if (missing.isEmpty()) return Mono.empty();
+    Statement st = conn.createStatement("""
+        INSERT INTO resource_metadata (hash, doc)
+        SELECT h, d::jsonb FROM unnest($1::uuid[], $2::text[]) AS t(h, d)
+        ON CONFLICT (hash) DO UPDATE SET hash = excluded.hash
+        RETURNING id, hash""")
+        .bind(0, missing.keySet().toArray(UUID[]::new))
+        .bind(1, missing.values().toArray(String[]::new));
+    return Flux.from(st.execute())
+        .flatMap(r -> r.map(row -> Map.entry(row.get("hash", UUID.class), row.get("id", Long.class))))
+        .doOnNext(e -> put(metadataIds, e.getKey(), e.getValue()))
+        .then();
+  }
+
+  private Mono<Integer> insertSamples(Connection conn, List<Prepared> batch) {
+    int n = batch.size();
+    UUID[] ids = new UUID[n];
+    Long[] times = new Long[n];
+    Integer[] meters = new Integer[n];
+    Long[] owners = new Long[n];
+    Long[] metadata = new Long[n];
+    Double[] volumes = new Double[n];
+    String[] signatures = new String[n];
+    for (int i = 0; i < n; i++) {
+      Prepared p = batch.get(i);
+      Sample s = p.sample;
+      ids[i] = s.messageId();
+      times[i] = ChronoUnit.MICROS.between(Instant.EPOCH, s.timestamp());
+      meters[i] = require(meterIds.get(new MeterKey(s.meter(), s.type(), s.unit())), "meter");
+      owners[i] = require(ownerIds.get(owner(s)), "resource");
+      metadata[i] = require(metadataIds.get(p.metadataHash), "metadata");
+      volumes[i] = s.volume();
+      signatures[i] = s.messageSignature();
+    }
+    // seq follows the batch order (insertion order); rows are inserted in key order (lock order)
+    Statement st = conn.createStatement("""
+        WITH input AS (
+          SELECT x.*, nextval('sample_seq') AS seq FROM (
+            SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::int[], $4::bigint[], $5::bigint[],
+                                 $6::float8[], $7::text[]) WITH ORDINALITY
+              AS t(message_id, ts_us, meter_id, resource_pk, metadata_id, volume, signature, ord)
+            ORDER BY ord) x
+        ), ins AS (
+          INSERT INTO sample (message_id, timestamp, meter_id, resource_pk, metadata_id, volume,
+                              recorded_at, seq, message_signature)
+          SELECT message_id, timestamptz 'epoch' + ts_us * interval '1 microsecond', meter_id,
+                 resource_pk, metadata_id, volume, clock_timestamp(), seq, signature
+          FROM input ORDER BY message_id
+          ON CONFLICT DO NOTHING
+          RETURNING meter_id, resource_pk, timestamp, metadata_id, seq
+        ), folded AS (
+          INSERT INTO series (meter_id, resource_pk, first_seq, first_timestamp, last_timestamp,
+                              last_metadata_id)
+          SELECT DISTINCT ON (meter_id, resource_pk) meter_id, resource_pk,
+                 min(seq) OVER (PARTITION BY meter_id, resource_pk),
+                 min(timestamp) OVER (PARTITION BY meter_id, resource_pk), timestamp, metadata_id
+          FROM ins ORDER BY meter_id, resource_pk, timestamp DESC
+          ON CONFLICT (meter_id, resource_pk) DO UPDATE SET
+            first_seq = least(series.first_seq, excluded.first_seq),
+            first_timestamp = least(series.first_timestamp, excluded.first_timestamp),
+            last_metadata_id = CASE WHEN excluded.last_timestamp >= series.last_timestamp
+                                    THEN excluded.last_metadata_id ELSE series.last_metadata_id END,
+            last_timestamp = greatest(series.last_timestamp, excluded.last_timestamp)
+        )
+        SELECT count(*) AS stored FROM ins""")
+        .bind(0, ids).bind(1, times).bind(2, meters).bind(3, owners).bind(4, metadata)
+        .bind(5, volumes).bind(6, signatures);
+    // one statement is one implicit transaction: all rows or none
+    return Flux.from(st.execute())
+        .flatMap(r -> r.map(row -> row.get("stored", Long.class)))
+        .next()
+        .map(Long::intValue);
+  }
+
+  private static OwnerKey owner(Sample s) {
+    return new OwnerKey(s.resourceId(), s.userId(), s.projectId(), s.source());
+  }
+
+  private static <T> T require(T id, String what) {
+    // a cache cleared by another batch between resolve and insert: retried as transient
+    if (id == null) throw new CacheMiss(what);
+    return id;
+  }
+
+  private static <K, V> void put(Map<K, V> cache, K key, V value) {
+    if (cache.size() >= CACHE_LIMIT) cache.clear();
+    cache.put(key, value);
+  }
+
+  private static final class CacheMiss extends RuntimeException {
+    CacheMiss(String what) {
+      super("dictionary entry evicted during a write: " + what, null, false, false);
+    }
+  }
+
+  private static boolean isTransient(Throwable e) {
+    if (e instanceof CacheMiss) return true;
+    String state = e instanceof R2dbcException r ? r.getSqlState() : null;
+    return "40P01".equals(state) || "40001".equals(state);
+  }
+
+  private static boolean isDuplicateObject(Throwable e) {
+    String state = e instanceof PostgresqlException p ? p.getErrorDetails().getCode()
+        : e instanceof R2dbcException r ? r.getSqlState() : null;
+    // concurrent CREATE TABLE IF NOT EXISTS of the same partition
+    return "42P07".equals(state) || "23505".equals(state);
+  }
+
+  // ---------------------------------------------------------------- read
+
+  private static final String SAMPLE_COLUMNS = """
+      SELECT s.message_id, m.name, m.type, m.unit, s.volume, r.user_id, r.project_id, r.resource_id,
+             r.source, s.timestamp, s.recorded_at, md.doc::text AS doc, s.message_signature
+      FROM sample s
+      JOIN meter m ON m.id = s.meter_id
+      JOIN resource r ON r.id = s.resource_pk
+      JOIN resource_metadata md ON md.id = s.metadata_id""";
+
+  @Override
+  public Flux<Sample> samples(SampleFilter filter, int limit) {
+    SqlWhere where = new SqlWhere(json);
+    if (!where.addFilter(filter, "s", "md", true)) return Flux.empty();
+    String sql = SAMPLE_COLUMNS + where.sql() + " ORDER BY s.timestamp DESC, s.seq LIMIT " + where.bind(limit);
+    return query(sql, where.binds(), this::toSample);
+  }
+
+  @Override
+  public Mono<Sample> sample(UUID messageId) {
+    return query(SAMPLE_COLUMNS + " WHERE s.message_id = $1 ORDER BY s.seq LIMIT 1", List.of(messageId),
+        this::toSample).next();
+  }
+
+  @Override
+  public Flux<Meter> meters(SampleFilter filter, boolean unique, int limit) {
+    SqlWhere where = new SqlWhere(json);
+    if (!where.addFilter(filter, "se", "md", false)) return Flux.empty();
+    String matched = """
+        FROM series se
+        JOIN meter m ON m.id = se.meter_id
+        JOIN resource r ON r.id = se.resource_pk
+        JOIN resource_metadata md ON md.id = se.last_metadata_id""" + where.sql();
+    if (unique) {
+      String sql = "SELECT m.name, m.type, m.unit, NULL AS resource_id, NULL AS project_id, NULL AS user_id,"
+          + " NULL AS source, min(se.first_seq) AS first_id " + matched
+          + " GROUP BY m.id, m.name, m.type, m.unit ORDER BY first_id LIMIT " + where.bind(limit);
+      return query(sql, where.binds(), PostgresSampleStore::toMeter);
+    }
+    String sql = "SELECT * FROM (SELECT DISTINCT ON (se.meter_id, r.resource_id) m.name, m.type, m.unit,"
+        + " r.resource_id, r.project_id, r.user_id, r.source,"
+        + " min(se.first_seq) OVER (PARTITION BY se.meter_id, r.resource_id) AS first_id " + matched
+        + " ORDER BY se.meter_id, r.resource_id, se.last_timestamp DESC) x ORDER BY first_id LIMIT "
+        + where.bind(limit);
+    return query(sql, where.binds(), PostgresSampleStore::toMeter);
+  }
+
+  @Override
+  public Flux<Resource> resources(SampleFilter filter, int limit) {
+    SqlWhere where = new SqlWhere(json);
+    boolean timed = filter.start() != null || filter.end() != null;
+    String inner;
+    if (timed) {
+      if (!where.addFilter(filter, "s", "md", true)) return Flux.empty();
+      inner = """
+          SELECT s.seq AS id, m.name, r.resource_id, r.user_id, r.project_id, r.source,
+                 s.timestamp AS first_ts, s.timestamp AS last_ts, md.doc
+          FROM sample s
+          JOIN meter m ON m.id = s.meter_id
+          JOIN resource r ON r.id = s.resource_pk
+          JOIN resource_metadata md ON md.id = s.metadata_id""" + where.sql();
+    } else {
+      if (!where.addFilter(filter, "se", "md", false)) return Flux.empty();
+      inner = """
+          SELECT se.first_seq AS id, m.name, r.resource_id, r.user_id, r.project_id, r.source,
+                 se.first_timestamp AS first_ts, se.last_timestamp AS last_ts, md.doc
+          FROM series se
+          JOIN meter m ON m.id = se.meter_id
+          JOIN resource r ON r.id = se.resource_pk
+          JOIN resource_metadata md ON md.id = se.last_metadata_id""" + where.sql();
+    }
+    String sql = "SELECT resource_id, min(first_ts) AS first_ts, max(last_ts) AS last_ts,"
+        + " (array_agg(user_id ORDER BY last_ts DESC, id DESC))[1] AS user_id,"
+        + " (array_agg(project_id ORDER BY last_ts DESC, id DESC))[1] AS project_id,"
+        + " (array_agg(source ORDER BY last_ts DESC, id DESC))[1] AS source,"
+        + " (array_agg(doc::text ORDER BY last_ts DESC, id DESC))[1] AS doc,"
+        + " array_agg(name ORDER BY id) AS meters, min(id) AS first_id"
+        + " FROM (" + inner + ") matched GROUP BY resource_id ORDER BY first_id LIMIT " + where.bind(limit);
+    return query(sql, where.binds(), this::toResource);
+  }
+
+  private <T> Flux<T> query(String sql, List<Object> binds, Function<Readable, T> mapper) {
+    return Flux.usingWhen(connections.create(), conn -> {
+      Statement st = conn.createStatement(sql);
+      for (int i = 0; i < binds.size(); i++) st.bind(i, binds.get(i));
+      return Flux.from(st.execute()).flatMap(r -> r.map(mapper::apply));
+    }, Connection::close);
+  }
+
+  private Sample toSample(Readable row) {
+    return new Sample(
+        row.get("name", String.class),
+        SampleType.fromWireName(row.get("type", String.class)),
+        row.get("unit", String.class),
+        row.get("volume", Double.class),
+        row.get("user_id", String.class),
+        row.get("project_id", String.class),
+        row.get("resource_id", String.class),
+        instant(row.get("timestamp", OffsetDateTime.class)),
+        instant(row.get("recorded_at", OffsetDateTime.class)),
+        row.get("source", String.class),
+        json.readValue(row.get("doc", String.class), MAP),
+        row.get("message_id", UUID.class),
+        row.get("message_signature", String.class));
+  }
+
+  private static Meter toMeter(Readable row) {
+    return new Meter(row.get("name", String.class), SampleType.fromWireName(row.get("type", String.class)),
+        row.get("unit", String.class), row.get("resource_id", String.class),
+        row.get("project_id", String.class), row.get("user_id", String.class), row.get("source", String.class));
+  }
+
+  private Resource toResource(Readable row) {
+    String[] meters = row.get("meters", String[].class);
+    return new Resource(row.get("resource_id", String.class), row.get("project_id", String.class),
+        row.get("user_id", String.class), row.get("source", String.class),
+        instant(row.get("first_ts", OffsetDateTime.class)), instant(row.get("last_ts", OffsetDateTime.class)),
+        json.readValue(row.get("doc", String.class), MAP),
+        List.copyOf(new LinkedHashSet<>(List.of(meters))));
+  }
+
+  private static Instant instant(OffsetDateTime t) {
+    return t == null ? null : t.toInstant();
+  }
+}

@@ -1,0 +1,132 @@
+package dev.altimeter.storage.postgres;
+
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.pool.ConnectionPoolConfiguration;
+import io.r2dbc.spi.ConnectionFactories;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.ConnectionFactoryOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The PostgreSQL store with everything it needs: the server (external, or an embedded one started
+ * here), the schema (migrated at start), a pool of R2DBC connections and the {@link
+ * PostgresSampleStore}. {@link #start} blocks (it starts processes and migrates); call it at
+ * application start-up, never on an event loop. {@link #close} releases everything it started.
+ */
+public final class PostgresStorage implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresStorage.class);
+  /** Daily partitions created ahead of today (and one behind) at start and by {@link #maintain}. */
+  public static final int PARTITION_DAYS_AHEAD = 3;
+
+  private final EmbeddedPostgresServer embedded;
+  private final ConnectionPool pool;
+  private final PostgresSampleStore store;
+  private final String description;
+
+  private PostgresStorage(EmbeddedPostgresServer embedded, ConnectionPool pool, String description) {
+    this.embedded = embedded;
+    this.pool = pool;
+    this.store = new PostgresSampleStore(pool);
+    this.description = description;
+  }
+
+  /**
+   * Where to store.
+   *
+   * @param r2dbcUrl an external server, e.g. {@code r2dbc:postgresql://db:5432/altimeter}; {@code
+   *     null} starts an embedded PostgreSQL under {@code dataDir}
+   * @param embeddedPort port of the embedded server; 0 picks a free one
+   */
+  public record Config(String r2dbcUrl, String username, String password, Path dataDir, int embeddedPort,
+      int maxConnections) {}
+
+  public static PostgresStorage start(Config config) {
+    EmbeddedPostgresServer embedded = null;
+    ConnectionFactoryOptions options;
+    String description;
+    if (config.r2dbcUrl() == null || config.r2dbcUrl().isBlank()) {
+      embedded = EmbeddedPostgresServer.start(config.dataDir(), config.embeddedPort());
+      options = embedded.options();
+      description = "embedded PostgreSQL " + embedded.version() + " with data in "
+          + config.dataDir().toAbsolutePath().normalize() + " on port " + embedded.port();
+    } else {
+      ConnectionFactoryOptions.Builder b = ConnectionFactoryOptions.parse(config.r2dbcUrl()).mutate();
+      if (config.username() != null) b.option(ConnectionFactoryOptions.USER, config.username());
+      if (config.password() != null) b.option(ConnectionFactoryOptions.PASSWORD, config.password());
+      options = b.build();
+      description = "PostgreSQL at " + options.getValue(ConnectionFactoryOptions.HOST) + ":"
+          + portOf(options) + "/" + options.getValue(ConnectionFactoryOptions.DATABASE);
+    }
+    try {
+      migrate(options);
+      ConnectionFactory factory = ConnectionFactories.get(options);
+      ConnectionPool pool = new ConnectionPool(ConnectionPoolConfiguration.builder(factory)
+          .name("altimeter-store")
+          .initialSize(1)
+          .maxSize(config.maxConnections())
+          .maxIdleTime(Duration.ofMinutes(5))
+          .maxAcquireTime(Duration.ofSeconds(30))
+          .validationQuery("SELECT 1")
+          .build());
+      PostgresStorage storage = new PostgresStorage(embedded, pool, description);
+      storage.maintain().block(Duration.ofMinutes(1));
+      LOG.info("Storing samples in {}", description);
+      return storage;
+    } catch (RuntimeException e) {
+      if (embedded != null) embedded.close();
+      throw e;
+    }
+  }
+
+  /** Runs the schema migrations over JDBC (Flyway); blocking. */
+  static void migrate(ConnectionFactoryOptions options) {
+    String url = "jdbc:postgresql://" + options.getValue(ConnectionFactoryOptions.HOST) + ":" + portOf(options)
+        + "/" + options.getValue(ConnectionFactoryOptions.DATABASE);
+    Object password = options.getValue(ConnectionFactoryOptions.PASSWORD);
+    Flyway.configure(PostgresStorage.class.getClassLoader())
+        .dataSource(url, (String) options.getValue(ConnectionFactoryOptions.USER),
+            password == null ? null : password.toString())
+        .locations("classpath:db/migration/altimeter")
+        .table("altimeter_schema_history")
+        .load()
+        .migrate();
+  }
+
+  private static int portOf(ConnectionFactoryOptions options) {
+    Object port = options.getValue(ConnectionFactoryOptions.PORT);
+    return port == null ? 5432 : Integer.parseInt(port.toString());
+  }
+
+  /** Creates the coming days' partitions; call daily (idempotent). */
+  public reactor.core.publisher.Mono<Void> maintain() {
+    return store.createPartitionsAhead(LocalDate.now(ZoneOffset.UTC).minusDays(1), PARTITION_DAYS_AHEAD + 2);
+  }
+
+  public PostgresSampleStore store() {
+    return store;
+  }
+
+  public ConnectionPool connectionFactory() {
+    return pool;
+  }
+
+  /** Human-readable: which database and where, for the start-up log line. */
+  public String description() {
+    return description;
+  }
+
+  @Override
+  public void close() {
+    try {
+      pool.disposeLater().block(Duration.ofSeconds(10));
+    } finally {
+      if (embedded != null) embedded.close();
+    }
+  }
+}

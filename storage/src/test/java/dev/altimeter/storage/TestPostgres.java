@@ -1,0 +1,59 @@
+package dev.altimeter.storage;
+
+import dev.altimeter.storage.postgres.PostgresStorage;
+import io.r2dbc.spi.Connection;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * One PostgreSQL store per test JVM. By default an embedded server in a temporary directory; the
+ * environment variable {@code ALTIMETER_TEST_POSTGRES_URL} (an R2DBC URL such as {@code
+ * r2dbc:postgresql://postgres@127.0.0.1:5432/test}) points the tests at an external server instead.
+ */
+public final class TestPostgres {
+  public static final String URL_VARIABLE = "ALTIMETER_TEST_POSTGRES_URL";
+  private static PostgresStorage storage;
+
+  private TestPostgres() {}
+
+  public static synchronized PostgresStorage storage() {
+    if (storage == null) {
+      String url = System.getenv(URL_VARIABLE);
+      Path dir;
+      try {
+        dir = Files.createTempDirectory("altimeter-test-pg");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      storage = PostgresStorage.start(new PostgresStorage.Config(url, null, null, dir, 0, 8));
+      PostgresStorage started = storage;
+      Runtime.getRuntime().addShutdownHook(new Thread(started::close));
+    }
+    return storage;
+  }
+
+  /** The R2DBC URL (without credentials) of the test server, for tests that start the whole service. */
+  public static String r2dbcUrl() {
+    String url = System.getenv(URL_VARIABLE);
+    if (url != null) return url;
+    String d = storage().description();
+    int port = Integer.parseInt(d.substring(d.lastIndexOf(' ') + 1));
+    return "r2dbc:postgresql://postgres@localhost:" + port + "/altimeter";
+  }
+
+  /** Empties every table, so each test starts from nothing. */
+  public static void truncate() {
+    Mono.usingWhen(storage().connectionFactory().create(),
+            c -> Flux.from(c.createStatement(
+                    "TRUNCATE sample, series, resource_metadata, resource, meter RESTART IDENTITY CASCADE")
+                .execute()).flatMap(r -> r.getRowsUpdated()).then(),
+            Connection::close)
+        .block(Duration.ofSeconds(30));
+    storage().store().forgetCachedIds();
+  }
+}
