@@ -1,0 +1,37 @@
+package dev.altimeter.api.v2;
+
+import org.springframework.http.HttpStatus;
+
+/**
+ * An error the API reports to the client in Ceilometer's shape: {@code {"error_message":
+ * {"faultcode", "faultstring", "debuginfo"}}}. Carries no stack trace: it is an answer, not a bug.
+ */
+public final class ApiError extends RuntimeException {
+  private final HttpStatus status;
+
+  public ApiError(HttpStatus status, String faultstring) {
+    super(faultstring, null, false, false);
+    this.status = status;
+  }
+
+  public HttpStatus status() {
+    return status;
+  }
+
+  static ApiError badRequest(String faultstring) {
+    return new ApiError(HttpStatus.BAD_REQUEST, faultstring);
+  }
+
+  /** WSME's InvalidInput message. */
+  static ApiError invalidInput(String field, Object value, String reason) {
+    return badRequest("Invalid input for field/attribute " + field + ". Value: '" + value + "'. " + reason);
+  }
+
+  static ApiError notFound(String faultstring) {
+    return new ApiError(HttpStatus.NOT_FOUND, faultstring);
+  }
+
+  static ApiError projectNotAuthorized(String project) {
+    return new ApiError(HttpStatus.UNAUTHORIZED, "Not Authorized to access project " + project);
+  }
+}

@@ -1,0 +1,69 @@
+package dev.altimeter.api.v2;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebExceptionHandler;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Renders every error of the API (ours, Spring's 404/405/406/415, unexpected failures) as
+ * Ceilometer's fault document. Runs before Spring Boot's default error handler.
+ */
+@Component
+@Order(-2)
+class FaultHandler implements WebExceptionHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(FaultHandler.class);
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  @Override
+  public Mono<Void> handle(ServerWebExchange exchange, Throwable ex) {
+    ServerHttpResponse response = exchange.getResponse();
+    if (response.isCommitted()) return Mono.error(ex);
+    HttpStatusCode status;
+    String message;
+    if (ex instanceof ApiError e) {
+      status = e.status();
+      message = e.getMessage();
+    } else if (ex instanceof ResponseStatusException e) {
+      status = e.getStatusCode();
+      message = e.getReason() != null ? e.getReason() : HttpStatus.valueOf(status.value()).getReasonPhrase();
+      HttpHeaders extra = e.getHeaders();
+      response.getHeaders().addAll(extra);
+    } else if (ex instanceof dev.altimeter.storage.SampleConsumer.Overloaded e) {
+      status = HttpStatus.SERVICE_UNAVAILABLE;
+      message = e.getMessage();
+      response.getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
+    } else {
+      status = HttpStatus.INTERNAL_SERVER_ERROR;
+      message = "Internal error: " + ex.getClass().getSimpleName();
+      LOG.warn("Request {} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), ex);
+    }
+    return write(response, status, message);
+  }
+
+  static Mono<Void> write(ServerHttpResponse response, HttpStatusCode status, String message) {
+    Map<String, Object> fault = new LinkedHashMap<>();
+    fault.put("faultcode", status.is5xxServerError() ? "Server" : "Client");
+    fault.put("faultstring", message);
+    fault.put("debuginfo", null);
+    byte[] body = JSON.writeValueAsBytes(Map.of("error_message", fault));
+    response.setStatusCode(status);
+    response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+    response.getHeaders().setContentLength(body.length);
+    DataBuffer buffer = response.bufferFactory().wrap(body);
+    return response.writeWith(Mono.just(buffer));
+  }
+}

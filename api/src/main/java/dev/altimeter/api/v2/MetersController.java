@@ -1,0 +1,210 @@
+package dev.altimeter.api.v2;
+
+import dev.altimeter.storage.Sample;
+import dev.altimeter.storage.SampleConsumer;
+import dev.altimeter.storage.SampleFilter;
+import dev.altimeter.storage.SampleStore;
+import dev.altimeter.storage.SampleType;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** {@code /v2/meters}: list meters, list the samples of one meter, post samples. */
+@RestController
+class MetersController {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final String DEFAULT_SOURCE = "openstack";
+
+  private final SampleStore store;
+  private final SampleConsumer pipeline;
+  private final Clock clock;
+
+  MetersController(SampleStore store, SampleConsumer pipeline) {
+    this.store = store;
+    this.pipeline = pipeline;
+    this.clock = Clock.systemUTC();
+  }
+
+  @GetMapping(path = "/v2/meters", produces = MediaType.APPLICATION_JSON_VALUE)
+  Mono<List<Map<String, Object>>> meters(ServerHttpRequest request) {
+    var params = request.getQueryParams();
+    SimpleQuery.checkArguments(params, Set.of("limit", "unique"));
+    int limit = SimpleQuery.limit(params);
+    boolean unique = parseBoolean("unique", params.getFirst("unique"));
+    SampleFilter filter = SimpleQuery.filter(SimpleQuery.conditions(params), SimpleQuery.Kind.METERS,
+        Caller.from(request.getHeaders()));
+    return store.meters(filter, unique, limit).map(Representations::meter).collectList();
+  }
+
+  @GetMapping(path = "/v2/meters/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
+  Mono<List<Map<String, Object>>> samples(@PathVariable("name") String name, ServerHttpRequest request) {
+    var params = request.getQueryParams();
+    SimpleQuery.checkArguments(params, Set.of("limit"));
+    int limit = SimpleQuery.limit(params);
+    SampleFilter filter = SimpleQuery.filter(SimpleQuery.conditions(params), SimpleQuery.Kind.SAMPLES,
+        Caller.from(request.getHeaders())).toBuilder().meter(name).build();
+    return store.samples(filter, limit).map(Representations::oldSample).collectList();
+  }
+
+  /**
+   * Ceilometer's sample POST: validates every sample first (nothing is stored when one is bad),
+   * fills the defaults, hands them to the pipeline and answers 201 once they are stored.
+   */
+  @PostMapping(path = "/v2/meters/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
+  Mono<ResponseEntity<List<Map<String, Object>>>> post(@PathVariable("name") String name,
+      @RequestBody(required = false) Mono<byte[]> body, ServerHttpRequest request) {
+    var params = request.getQueryParams();
+    SimpleQuery.checkArguments(params, Set.of("direct"));
+    parseBoolean("direct", params.getFirst("direct"));
+    Caller caller = Caller.from(request.getHeaders());
+    return body.defaultIfEmpty(new byte[0])
+        .map(bytes -> parseSamples(name, bytes, caller))
+        .flatMap(samples -> pipeline.accept(samples).thenReturn(samples))
+        .map(samples -> ResponseEntity.status(HttpStatus.CREATED)
+            .body(samples.stream().map(Representations::oldSample).toList()));
+  }
+
+  List<Sample> parseSamples(String meterName, byte[] body, Caller caller) {
+    JsonNode root;
+    try {
+      root = body.length == 0 ? null : JSON.readTree(body);
+    } catch (JacksonException e) {
+      throw ApiError.badRequest("Invalid input for field/attribute samples. Value: '" + abbreviate(body)
+          + "'. The request body is not valid JSON: " + e.getOriginalMessage());
+    }
+    if (root == null || root.isNull() || root.isMissingNode() || (root.isArray() && root.isEmpty())) {
+      throw ApiError.badRequest("Samples should be included in request body");
+    }
+    if (!root.isArray()) {
+      throw ApiError.invalidInput("samples", root, "a list of samples is expected");
+    }
+    Instant now = clock.instant();
+    String authProject = caller.admin() ? null : caller.projectId();
+    List<Sample> samples = new ArrayList<>(root.size());
+    for (JsonNode item : root) {
+      if (!item.isObject()) throw ApiError.invalidInput("samples", item, "a sample must be a JSON object");
+      for (String f : List.of("counter_name", "counter_type", "counter_unit", "counter_volume", "resource_id")) {
+        JsonNode v = item.get(f);
+        if (v == null || v.isNull()) throw ApiError.invalidInput(f, item, "Mandatory field missing.");
+      }
+      String counterName = text(item, "counter_name");
+      if (!counterName.equals(meterName)) throw ApiError.invalidInput("counter_name", counterName, "should be " + meterName);
+      if (item.hasNonNull("message_id")) {
+        throw ApiError.invalidInput("message_id", text(item, "message_id"), "The message_id must not be set");
+      }
+      String typeName = text(item, "counter_type");
+      SampleType type = SampleType.fromWireName(typeName);
+      if (type == null) {
+        throw ApiError.invalidInput("counter_type", typeName, "The counter type must be: gauge, delta, cumulative");
+      }
+      double volume = volume(item.get("counter_volume"));
+      String userId = orDefault(text(item, "user_id"), caller.userId());
+      String projectId = orDefault(text(item, "project_id"), caller.projectId());
+      String source = projectId + ":" + orDefault(text(item, "source"), DEFAULT_SOURCE);
+      Instant timestamp = now;
+      if (item.hasNonNull("timestamp")) {
+        timestamp = Timestamps.parse(text(item, "timestamp"));
+        if (timestamp == null) throw ApiError.invalidInput("timestamp", text(item, "timestamp"), "invalid timestamp format");
+      }
+      Map<String, Object> metadata = Map.of();
+      JsonNode md = item.get("resource_metadata");
+      if (md != null && !md.isNull()) {
+        if (!md.isObject()) throw ApiError.invalidInput("resource_metadata", md, "resource_metadata must be a JSON object");
+        metadata = renest(JSON.convertValue(md, MAP_TYPE));
+      }
+      if (authProject != null && !authProject.equals(projectId)) throw ApiError.projectNotAuthorized(projectId);
+      String resourceId = text(item, "resource_id");
+      String unit = text(item, "counter_unit");
+      samples.add(Sample.builder().meter(counterName).type(type).unit(unit).volume(volume)
+          .userId(userId).projectId(projectId).resourceId(resourceId).source(source)
+          .timestamp(timestamp).resourceMetadata(metadata).messageId(UUID.randomUUID()).build());
+    }
+    return samples;
+  }
+
+  private static final tools.jackson.core.type.TypeReference<Map<String, Object>> MAP_TYPE =
+      new tools.jackson.core.type.TypeReference<>() {};
+
+  private static double volume(JsonNode v) {
+    double d;
+    if (v.isNumber()) {
+      d = v.asDouble();
+    } else if (v.isString()) {
+      try {
+        d = Double.parseDouble(v.asString().trim());
+      } catch (NumberFormatException e) {
+        throw ApiError.invalidInput("counter_volume", v.asString(), "unable to convert to float");
+      }
+    } else {
+      throw ApiError.invalidInput("counter_volume", v, "unable to convert to float");
+    }
+    if (!Double.isFinite(d)) throw ApiError.invalidInput("counter_volume", v, "must be a finite number");
+    return d;
+  }
+
+  /** Keys with dots become nested objects: {@code {"a.b": 1}} is stored as {@code {"a": {"b": 1}}}. */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> renest(Map<String, Object> flat) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : flat.entrySet()) {
+      Object value = e.getValue() instanceof Map<?, ?> m ? renest((Map<String, Object>) m) : e.getValue();
+      Iterator<String> parts = List.of(e.getKey().split("\\.", -1)).iterator();
+      Map<String, Object> target = out;
+      String part = parts.next();
+      while (parts.hasNext()) {
+        Object child = target.get(part);
+        if (!(child instanceof Map)) {
+          child = new LinkedHashMap<String, Object>();
+          target.put(part, child);
+        }
+        target = (Map<String, Object>) child;
+        part = parts.next();
+      }
+      target.put(part, value);
+    }
+    return out;
+  }
+
+  private static String text(JsonNode item, String field) {
+    JsonNode v = item.get(field);
+    if (v == null || v.isNull()) return null;
+    return v.isString() ? v.asString() : v.toString();
+  }
+
+  private static String orDefault(String value, String fallback) {
+    return value == null || value.isEmpty() ? fallback : value;
+  }
+
+  static boolean parseBoolean(String field, String raw) {
+    if (raw == null) return false;
+    return switch (raw.trim().toLowerCase()) {
+      case "true", "1", "yes", "on", "t", "y" -> true;
+      case "false", "0", "no", "off", "f", "n" -> false;
+      default -> throw ApiError.invalidInput(field, raw, "unable to convert to bool");
+    };
+  }
+
+  private static String abbreviate(byte[] body) {
+    String s = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+    return s.length() > 200 ? s.substring(0, 200) + "..." : s;
+  }
+}

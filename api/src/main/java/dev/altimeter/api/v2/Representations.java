@@ -1,0 +1,115 @@
+package dev.altimeter.api.v2;
+
+import dev.altimeter.storage.Meter;
+import dev.altimeter.storage.Sample;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The v2 JSON shapes, key for key as Ceilometer's WSME types render them. Metadata is flattened
+ * ({@code {"a":{"b":1}}} becomes {@code {"a.b":"1"}}) and its values are stringified as Python's
+ * {@code str()} does.
+ */
+final class Representations {
+  private Representations() {}
+
+  /** OldSample: {@code GET /v2/meters/{name}} and the echo of {@code POST /v2/meters/{name}}. */
+  static Map<String, Object> oldSample(Sample s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("source", s.source());
+    m.put("counter_name", s.meter());
+    m.put("counter_type", s.type().wireName());
+    m.put("counter_unit", s.unit());
+    m.put("counter_volume", s.volume());
+    m.put("user_id", s.userId());
+    m.put("project_id", s.projectId());
+    m.put("resource_id", s.resourceId());
+    m.put("timestamp", Timestamps.format(s.timestamp()));
+    if (s.recordedAt() != null) m.put("recorded_at", Timestamps.format(s.recordedAt()));
+    m.put("resource_metadata", flatten(s.resourceMetadata()));
+    m.put("message_id", s.messageId().toString());
+    return m;
+  }
+
+  /** Sample: {@code GET /v2/samples} and {@code /v2/samples/{id}}. */
+  static Map<String, Object> sample(Sample s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", s.messageId().toString());
+    m.put("meter", s.meter());
+    m.put("type", s.type().wireName());
+    m.put("unit", s.unit());
+    m.put("volume", s.volume());
+    m.put("user_id", s.userId());
+    m.put("project_id", s.projectId());
+    m.put("resource_id", s.resourceId());
+    m.put("source", s.source());
+    m.put("timestamp", Timestamps.format(s.timestamp()));
+    m.put("recorded_at", Timestamps.format(s.recordedAt()));
+    m.put("metadata", flatten(s.resourceMetadata()));
+    return m;
+  }
+
+  /** Meter: {@code GET /v2/meters}. {@code meter_id} is base64 of {@code "<resource_id>+<name>"}. */
+  static Map<String, Object> meter(Meter meter) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", meter.name());
+    m.put("type", meter.type().wireName());
+    m.put("unit", meter.unit());
+    m.put("resource_id", meter.resourceId());
+    m.put("project_id", meter.projectId());
+    m.put("user_id", meter.userId());
+    m.put("source", meter.source());
+    m.put("meter_id", Base64.getEncoder().encodeToString(
+        (meter.resourceId() + "+" + meter.name()).getBytes(StandardCharsets.UTF_8)));
+    return m;
+  }
+
+  static Map<String, String> flatten(Map<String, Object> metadata) {
+    Map<String, String> out = new LinkedHashMap<>();
+    flatten("", metadata, out);
+    return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void flatten(String prefix, Map<String, Object> map, Map<String, String> out) {
+    for (Map.Entry<String, Object> e : map.entrySet()) {
+      String key = prefix + e.getKey();
+      if (e.getValue() instanceof Map<?, ?> nested) {
+        flatten(key + ".", (Map<String, Object>) nested, out);
+      } else {
+        out.put(key, pythonStr(e.getValue()));
+      }
+    }
+  }
+
+  /** Python's str() of a JSON value, so clients see what Ceilometer showed them. */
+  static String pythonStr(Object v) {
+    if (v == null) return "None";
+    if (v instanceof Boolean b) return b ? "True" : "False";
+    if (v instanceof String s) return s;
+    if (v instanceof Number n) return n.toString();
+    return pythonRepr(v);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String pythonRepr(Object v) {
+    if (v instanceof String s) return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    if (v instanceof List<?> l) {
+      StringBuilder b = new StringBuilder("[");
+      for (int i = 0; i < l.size(); i++) b.append(i > 0 ? ", " : "").append(pythonRepr(l.get(i)));
+      return b.append(']').toString();
+    }
+    if (v instanceof Map<?, ?> m) {
+      StringBuilder b = new StringBuilder("{");
+      int i = 0;
+      for (Map.Entry<String, Object> e : ((Map<String, Object>) m).entrySet()) {
+        b.append(i++ > 0 ? ", " : "").append(pythonRepr(e.getKey())).append(": ").append(pythonRepr(e.getValue()));
+      }
+      return b.append('}').toString();
+    }
+    return pythonStr(v);
+  }
+}

@@ -1,0 +1,49 @@
+package dev.altimeter.api.v2;
+
+import dev.altimeter.storage.SampleStore;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
+
+/** {@code /v2/samples}: the samples of every meter, and one sample by id. */
+@RestController
+class SamplesController {
+  private final SampleStore store;
+
+  SamplesController(SampleStore store) {
+    this.store = store;
+  }
+
+  @GetMapping(path = "/v2/samples", produces = MediaType.APPLICATION_JSON_VALUE)
+  Mono<List<Map<String, Object>>> samples(ServerHttpRequest request) {
+    var params = request.getQueryParams();
+    SimpleQuery.checkArguments(params, Set.of("limit"));
+    int limit = SimpleQuery.limit(params);
+    var filter = SimpleQuery.filter(SimpleQuery.conditions(params), SimpleQuery.Kind.SAMPLES,
+        Caller.from(request.getHeaders()));
+    return store.samples(filter, limit).map(Representations::sample).collectList();
+  }
+
+  @GetMapping(path = "/v2/samples/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
+  Mono<Map<String, Object>> sample(@PathVariable("id") String id, ServerHttpRequest request) {
+    SimpleQuery.checkArguments(request.getQueryParams(), Set.of());
+    Caller caller = Caller.from(request.getHeaders());
+    UUID uuid;
+    try {
+      uuid = UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      return Mono.error(ApiError.notFound("Sample " + id + " Not Found"));
+    }
+    return store.sample(uuid)
+        .filter(s -> caller.admin() || caller.projectId() != null && caller.projectId().equals(s.projectId()))
+        .map(Representations::sample)
+        .switchIfEmpty(Mono.error(() -> ApiError.notFound("Sample " + id + " Not Found")));
+  }
+}

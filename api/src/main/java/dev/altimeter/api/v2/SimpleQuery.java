@@ -1,0 +1,219 @@
+package dev.altimeter.api.v2;
+
+import dev.altimeter.storage.SampleFilter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.springframework.util.MultiValueMap;
+
+/**
+ * The v2 simple query: parallel {@code q.field / q.op / q.value / q.type} parameters, AND-ed,
+ * turned into a {@link SampleFilter} with Ceilometer's rules and error messages. Also checks that the
+ * request has no other arguments than the endpoint takes, and parses {@code limit}.
+ */
+final class SimpleQuery {
+  /** Which fields an endpoint accepts. */
+  enum Kind {
+    SAMPLES(true, Set.of("user", "project", "resource", "meter", "source", "message_id", "timestamp", "search_offset")),
+    METERS(false, Set.of("user", "project", "resource", "source")),
+    RESOURCES(true, Set.of("user", "project", "resource", "source", "timestamp", "search_offset"));
+
+    final boolean timestamps;
+    final Set<String> validKeys;
+
+    Kind(boolean timestamps, Set<String> validKeys) {
+      this.timestamps = timestamps;
+      this.validKeys = validKeys;
+    }
+  }
+
+  static final int DEFAULT_LIMIT = 100;
+  private static final Set<String> OPS = Set.of("lt", "le", "eq", "ne", "ge", "gt");
+  private static final List<String> TYPES = List.of("integer", "float", "string", "boolean", "datetime");
+  private static final Map<String, String> ALIASES = Map.of("user_id", "user", "project_id", "project",
+      "resource_id", "resource");
+
+  record Condition(String field, String op, String value, String type) {
+    @Override
+    public String toString() {
+      return "<Query '" + field + "' " + op + " '" + value + "' " + (type == null ? "Unset" : type) + ">";
+    }
+  }
+
+  private SimpleQuery() {}
+
+  /**
+   * Rejects any parameter not in {@code allowed} (the q.* family is always allowed) and repeated
+   * single-valued parameters.
+   */
+  static void checkArguments(MultiValueMap<String, String> params, Set<String> allowed) {
+    for (Map.Entry<String, List<String>> e : params.entrySet()) {
+      String name = e.getKey();
+      if (name.equals("q.field") || name.equals("q.op") || name.equals("q.value") || name.equals("q.type")) continue;
+      if (!allowed.contains(name)) throw ApiError.badRequest("Unknown argument: \"" + name + "\"");
+      if (e.getValue().size() > 1) {
+        throw ApiError.badRequest("Argument \"" + name + "\" given more than once: " + e.getValue());
+      }
+    }
+  }
+
+  /** {@code limit}: absent ⇒ the default; must be an int ≥ 1. */
+  static int limit(MultiValueMap<String, String> params) {
+    String raw = params.getFirst("limit");
+    if (raw == null) return DEFAULT_LIMIT;
+    int limit = parseInt("limit", raw);
+    if (limit <= 0) throw ApiError.badRequest("Limit must be positive");
+    return limit;
+  }
+
+  static int parseInt(String field, String raw) {
+    try {
+      return Integer.parseInt(raw.trim());
+    } catch (NumberFormatException e) {
+      throw ApiError.invalidInput(field, raw, "unable to convert to int");
+    }
+  }
+
+  static List<Condition> conditions(MultiValueMap<String, String> params) {
+    List<String> fields = params.getOrDefault("q.field", List.of());
+    List<String> values = params.getOrDefault("q.value", List.of());
+    List<String> ops = params.getOrDefault("q.op", List.of());
+    List<String> types = params.getOrDefault("q.type", List.of());
+    if (fields.size() != values.size() || (!ops.isEmpty() && ops.size() != fields.size())
+        || (!types.isEmpty() && types.size() != fields.size())) {
+      throw ApiError.badRequest("Invalid query: q.field and q.value (and q.op, q.type when given) must be"
+          + " given the same number of times");
+    }
+    List<Condition> out = new ArrayList<>(fields.size());
+    for (int i = 0; i < fields.size(); i++) {
+      String op = ops.isEmpty() || ops.get(i).isEmpty() ? "eq" : ops.get(i);
+      if (!OPS.contains(op)) {
+        throw ApiError.invalidInput("op", op, "Value should be one of: " + String.join(", ", new TreeSet<>(OPS)));
+      }
+      String type = types.isEmpty() || types.get(i).isEmpty() ? null : types.get(i);
+      out.add(new Condition(fields.get(i), op, values.get(i), type));
+    }
+    return out;
+  }
+
+  /** Builds the filter for {@code kind}; the caller's project confinement is applied. */
+  static SampleFilter filter(List<Condition> conditions, Kind kind, Caller caller) {
+    SampleFilter.Builder b = SampleFilter.builder();
+    Instant start = null, end = null;
+    boolean startInclusive = true, endInclusive = true;
+    Integer searchOffset = null;
+    String project = null;
+    for (Condition c : conditions) {
+      String field = c.field();
+      if (field.startsWith("metadata.") || field.startsWith("resource_metadata.")) {
+        if (!c.op().equals("eq")) throw unimplemented(c);
+        String path = field.substring(field.indexOf('.') + 1);
+        b.metadata(path, typedValue(c));
+        continue;
+      }
+      if (field.equals("timestamp")) {
+        if (!kind.timestamps) throw ApiError.badRequest("Unknown argument: \"timestamp\": not valid for this resource");
+        Instant t = Timestamps.parse(c.value());
+        if (t == null) throw ApiError.invalidInput("timestamp", c.value(), "invalid timestamp format");
+        switch (c.op()) {
+          case "gt", "ge" -> { start = t; startInclusive = c.op().equals("ge"); }
+          case "lt", "le" -> { end = t; endInclusive = c.op().equals("le"); }
+          default -> throw unimplemented(c);
+        }
+        continue;
+      }
+      if (field.equals("search_offset") && kind.timestamps) {
+        if (!c.op().equals("eq")) throw unimplemented(c);
+        searchOffset = parseInt("search_offset", c.value());
+        continue;
+      }
+      String key = ALIASES.getOrDefault(field, field);
+      if (!kind.validKeys.contains(key)) {
+        throw ApiError.badRequest("Unknown argument: \"" + field + "\": unrecognized field in query: "
+            + conditions + ", valid keys: " + validKeys(kind));
+      }
+      if (!c.op().equals("eq")) throw unimplemented(c);
+      String v = c.value().equals("None") ? SampleFilter.NULL : c.value();
+      switch (key) {
+        case "user" -> b.userId(v);
+        case "project" -> project = v;
+        case "resource" -> b.resourceId(v);
+        case "meter" -> b.meter(v);
+        case "source" -> b.source(v);
+        case "message_id" -> b.messageId(v);
+        default -> throw new IllegalStateException(key);
+      }
+    }
+    if (searchOffset != null) {
+      if (start == null && end == null) {
+        throw ApiError.badRequest("search_offset cannot be used without timestamp");
+      }
+      if (start != null) start = start.minusSeconds(60L * searchOffset);
+      if (end != null) end = end.plusSeconds(60L * searchOffset);
+    }
+    if (start != null) b.start(start, startInclusive);
+    if (end != null) b.end(end, endInclusive);
+    b.projectId(caller.confineProject(project));
+    return b.build();
+  }
+
+  private static List<String> validKeys(Kind kind) {
+    List<String> keys = new ArrayList<>(new TreeSet<>(kind.validKeys));
+    return keys.stream().map(k -> "'" + k + "'").toList();
+  }
+
+  private static ApiError unimplemented(Condition c) {
+    return ApiError.invalidInput("op", c.op(), "unimplemented operator for " + c.field());
+  }
+
+  /** Converts a metadata value by its {@code q.type}, or as a Python literal when untyped. */
+  static Object typedValue(Condition c) {
+    String v = c.value();
+    if (c.type() == null) return literal(v);
+    if (!TYPES.contains(c.type())) {
+      throw ApiError.badRequest("The data type " + c.type() + " is not supported. The supported data type list is: "
+          + TYPES.stream().map(t -> "'" + t + "'").toList());
+    }
+    try {
+      return switch (c.type()) {
+        case "integer" -> Long.parseLong(v.trim());
+        case "float" -> Double.parseDouble(v.trim());
+        case "boolean" -> switch (v.trim().toLowerCase()) {
+          case "true", "1", "yes", "on", "y", "t" -> true;
+          case "false", "0", "no", "off", "n", "f" -> false;
+          default -> throw new IllegalArgumentException(v);
+        };
+        case "datetime" -> {
+          Instant t = Timestamps.parse(v);
+          if (t == null) throw new IllegalArgumentException(v);
+          yield Timestamps.format(t);
+        }
+        default -> v;
+      };
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest("Unable to convert the value " + v + " to the expected data type " + c.type() + ".");
+    }
+  }
+
+  /** Python's {@code ast.literal_eval} for the scalar forms a query can hold; anything else stays a string. */
+  static Object literal(String v) {
+    String s = v.trim();
+    if (s.equals("True")) return true;
+    if (s.equals("False")) return false;
+    if (s.length() >= 2 && (s.startsWith("'") && s.endsWith("'") || s.startsWith("\"") && s.endsWith("\""))) {
+      return s.substring(1, s.length() - 1);
+    }
+    if (s.matches("[-+]?\\d+")) {
+      try {
+        return Long.parseLong(s);
+      } catch (NumberFormatException e) {
+        return v;
+      }
+    }
+    if (s.matches("[-+]?(\\d+\\.\\d*|\\.\\d+|\\d+)([eE][-+]?\\d+)?")) return Double.parseDouble(s);
+    return v;
+  }
+}

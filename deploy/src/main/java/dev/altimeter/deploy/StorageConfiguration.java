@@ -1,0 +1,56 @@
+package dev.altimeter.deploy;
+
+import dev.altimeter.storage.SampleStore;
+import dev.altimeter.storage.postgres.PostgresStorage;
+import io.r2dbc.spi.Connection;
+import java.time.Duration;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The PostgreSQL store: the server of {@code spring.r2dbc.url} when set, otherwise an embedded one
+ * under {@code altimeter.data-dir}. Starting it blocks (process start, migrations); that happens
+ * once, on the main thread, before the HTTP server accepts requests.
+ */
+@Configuration(proxyBeanMethods = false)
+class StorageConfiguration {
+
+  @Bean(destroyMethod = "close")
+  PostgresStorage postgresStorage(AltimeterProperties properties,
+      @Value("${spring.r2dbc.url:}") String url,
+      @Value("${spring.r2dbc.username:#{null}}") String username,
+      @Value("${spring.r2dbc.password:#{null}}") String password) {
+    return PostgresStorage.start(new PostgresStorage.Config(url, username, password, properties.getDataDir(),
+        properties.getEmbedded().getPort(), properties.getStore().getMaxConnections()));
+  }
+
+  @Bean
+  SampleStore sampleStore(PostgresStorage storage) {
+    return storage.store();
+  }
+
+  /** Creates the coming days' sample partitions every hour (they are also created on demand). */
+  @Bean(destroyMethod = "dispose")
+  Disposable partitionMaintenance(PostgresStorage storage) {
+    return Flux.interval(Duration.ofHours(1), Duration.ofHours(1))
+        .concatMap(tick -> storage.maintain().onErrorResume(e -> Mono.empty()))
+        .subscribe();
+  }
+
+  /** Readiness: the store answers a query. */
+  @Bean
+  ReactiveHealthIndicator storeHealthIndicator(PostgresStorage storage) {
+    return () -> Mono.usingWhen(storage.connectionFactory().create(),
+            (Connection c) -> Flux.from(c.createStatement("SELECT 1").execute())
+                .flatMap(r -> r.map(row -> 1)).then(Mono.just(Health.up().withDetail("database", storage.description()).build())),
+            Connection::close)
+        .timeout(Duration.ofSeconds(5))
+        .onErrorResume(e -> Mono.just(Health.down(e).build()));
+  }
+}
