@@ -1,0 +1,24 @@
+package dev.altimeter.api.v2;
+
+import dev.altimeter.storage.SampleConsumer;
+import dev.altimeter.storage.SampleStore;
+import dev.altimeter.storage.TestPostgres;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * The API alone over a real PostgreSQL store. The pipeline is replaced by a direct store write: the
+ * API's contract with it is only "completes when stored".
+ */
+@SpringBootApplication
+class ApiTestApplication {
+  @Bean
+  SampleStore sampleStore() {
+    return TestPostgres.storage().store();
+  }
+
+  @Bean
+  SampleConsumer sampleConsumer(SampleStore store) {
+    return samples -> store.write(samples).then();
+  }
+}
