@@ -1,0 +1,70 @@
+package dev.altimeter.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.altimeter.storage.TestPostgres;
+import dev.altimeter.storage.postgres.PostgresStorage;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/** The assembled service: HTTP ingest through the pipeline into PostgreSQL, health and metrics. */
+@SpringBootTest(classes = AltimeterApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class ServiceTest {
+  @LocalServerPort
+  int port;
+  WebTestClient http;
+
+  @DynamicPropertySource
+  static void database(DynamicPropertyRegistry registry) {
+    registry.add("spring.r2dbc.url", TestPostgres::r2dbcUrl);
+  }
+
+  @Autowired
+  PostgresStorage storage;
+
+  @BeforeEach
+  void connect() {
+    TestPostgres.truncate();
+    storage.store().forgetCachedIds(); // the service's own store cached ids of the rows just removed
+    http = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
+  }
+
+  @Test
+  void tourPostASampleAndReadItBack() {
+    http.post().uri("/v2/meters/instance").contentType(MediaType.APPLICATION_JSON).bodyValue("""
+        [{"counter_name": "instance", "counter_type": "gauge", "counter_unit": "instance",
+          "counter_volume": 1, "resource_id": "vm-1", "project_id": "p1", "user_id": "u1"}]""")
+        .exchange().expectStatus().isCreated();
+    http.get().uri("/v2/meters").exchange().expectStatus().isOk().expectBody()
+        .jsonPath("$[0].name").isEqualTo("instance")
+        .jsonPath("$[0].resource_id").isEqualTo("vm-1");
+    http.get().uri("/v2/samples?q.field=resource_id&q.value=vm-1").exchange().expectStatus().isOk().expectBody()
+        .jsonPath("$.length()").isEqualTo(1)
+        .jsonPath("$[0].volume").isEqualTo(1.0)
+        .jsonPath("$[0].source").isEqualTo("p1:openstack");
+  }
+
+  @Test
+  void healthGroupsAndPrometheusAreServed() {
+    http.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk()
+        .expectBody().jsonPath("$.status").isEqualTo("UP");
+    http.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk()
+        .expectBody().jsonPath("$.status").isEqualTo("UP").jsonPath("$.components.store.status").isEqualTo("UP");
+    http.post().uri("/v2/meters/m").contentType(MediaType.APPLICATION_JSON).bodyValue("""
+        [{"counter_name": "m", "counter_type": "gauge", "counter_unit": "u", "counter_volume": 1, "resource_id": "r"}]""")
+        .exchange().expectStatus().isCreated();
+    String metrics = http.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
+        .expectBody(String.class).returnResult().getResponseBody();
+    assertThat(metrics)
+        .containsPattern("altimeter_pipeline_samples_total\\{.*outcome=\"stored\".*} [1-9]")
+        .contains("altimeter_pipeline_queue_samples")
+        .contains("altimeter_store_batch_duration_seconds");
+  }
+}
