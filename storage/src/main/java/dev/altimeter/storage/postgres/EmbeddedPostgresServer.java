@@ -26,11 +26,13 @@ final class EmbeddedPostgresServer implements AutoCloseable {
     this.version = version;
   }
 
+  /** Starts the server with its cluster in {@code dataDir/postgresql}, created on first start. */
   static EmbeddedPostgresServer start(Path dataDir, int port) {
     try {
-      Files.createDirectories(dataDir);
+      Path cluster = dataDir.resolve("postgresql");
+      Files.createDirectories(cluster);
       EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-          .setDataDirectory(dataDir.toFile())
+          .setDataDirectory(cluster.toFile())
           .setCleanDataDirectory(false)
           .setServerConfig("max_connections", "100");
       if (port > 0) builder.setPort(port);

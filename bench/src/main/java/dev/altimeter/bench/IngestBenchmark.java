@@ -1,0 +1,230 @@
+package dev.altimeter.bench;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.postgresql.PGConnection;
+
+/**
+ * Ingest benchmark (a measurement, not a test). Starts the service jar with an embedded PostgreSQL
+ * on fixed ports, posts N samples through {@code POST /v2/meters/{name}} as fast as the service
+ * takes them (batches of B samples, C requests in flight), checks they were all stored, then
+ * measures a plain {@code COPY} of N rows of the same shape into the same {@code sample} table in
+ * the same database, so the ratio holds on a noisy machine. Prints samples/s, COPY rows/s, the
+ * ratio and the service's peak RSS.
+ *
+ * <p>Usage: {@code ./mvnw -q install -DskipTests && ./mvnw -q -pl bench exec:java
+ * -Dexec.args="--samples 1000000 --batch 1000 --concurrency 4"}
+ */
+public final class IngestBenchmark {
+  public static void main(String[] args) throws Exception {
+    int samples = intArg(args, "--samples", 1_000_000);
+    int batch = intArg(args, "--batch", 1_000);
+    int concurrency = intArg(args, "--concurrency", 4);
+    String jar = stringArg(args, "--jar", "deploy/target/altimeter.jar");
+    int httpPort = freePort();
+    int pgPort = freePort();
+    Path data = Files.createTempDirectory("altimeter-bench");
+
+    Process service = new ProcessBuilder("java", "-jar", jar, "--server.port=" + httpPort,
+        "--altimeter.data-dir=" + data, "--altimeter.embedded.port=" + pgPort,
+        "--logging.level.root=WARN")
+        .redirectErrorStream(true).redirectOutput(data.resolve("service.log").toFile()).start();
+    try {
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      String base = "http://127.0.0.1:" + httpPort;
+      awaitReady(http, base, service);
+      System.out.printf("service pid %d, data in %s%n", service.pid(), data);
+
+      post(http, base, "warmup", 50_000, batch, concurrency);
+
+      AtomicLong peakRss = new AtomicLong();
+      Thread rssWatcher = new Thread(() -> {
+        while (!Thread.currentThread().isInterrupted()) {
+          peakRss.accumulateAndGet(rssKb(service.pid()), Math::max);
+          try {
+            Thread.sleep(100);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      });
+      rssWatcher.setDaemon(true);
+      rssWatcher.start();
+      long t0 = System.nanoTime();
+      post(http, base, "bench.ingest", samples, batch, concurrency);
+      double ingestSeconds = (System.nanoTime() - t0) / 1e9;
+      rssWatcher.interrupt();
+      peakRss.accumulateAndGet(rssKb(service.pid()), Math::max);
+
+      String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      double batchSeconds = metric(metrics, "altimeter_store_batch_duration_seconds_sum");
+      double batches = metric(metrics, "altimeter_store_batch_duration_seconds_count");
+      try (Connection db = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/altimeter", "postgres", "")) {
+        long stored = count(db, "SELECT count(*) FROM sample s JOIN meter m ON m.id = s.meter_id WHERE m.name = 'bench.ingest'");
+        if (stored != samples) throw new IllegalStateException("stored " + stored + " of " + samples + " samples");
+        double copySeconds = copy(db, samples);
+        double ingestRate = samples / ingestSeconds;
+        double copyRate = samples / copySeconds;
+        System.out.printf("samples            %,d (batches of %d, %d in flight)%n", samples, batch, concurrency);
+        System.out.printf("ingest (HTTP)      %,.0f samples/s (%.1f s)%n", ingestRate, ingestSeconds);
+        System.out.printf("plain COPY         %,.0f rows/s (%.1f s)%n", copyRate, copySeconds);
+        System.out.printf("ingest / COPY      %.0f %%%n", 100 * ingestRate / copyRate);
+        System.out.printf("store batches      %,.0f, mean %.1f ms, %.0f samples each (includes the warm-up)%n",
+            batches, 1000 * batchSeconds / batches, metric(metrics, "altimeter_store_batch_size_samples_sum") / batches);
+        System.out.printf("service peak RSS   %,d MiB (JVM; the embedded PostgreSQL is a separate process)%n", peakRss.get() / 1024);
+      }
+    } finally {
+      service.destroy();
+      service.waitFor();
+    }
+  }
+
+  /** Posts {@code total} samples of one meter, {@code batch} per request, {@code concurrency} in flight. */
+  static void post(HttpClient http, String base, String meter, int total, int batch, int concurrency) throws Exception {
+    Semaphore inFlight = new Semaphore(concurrency);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    List<CompletableFuture<?>> pending = new ArrayList<>();
+    Instant start = Instant.now().minus(Duration.ofHours(1));
+    for (int sent = 0; sent < total && failure.get() == null; sent += batch) {
+      int n = Math.min(batch, total - sent);
+      String body = body(meter, sent, n, start);
+      inFlight.acquire();
+      HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/v2/meters/" + meter))
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+      CompletableFuture<?> f = http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+          .whenComplete((r, e) -> {
+            inFlight.release();
+            if (e != null) failure.compareAndSet(null, e);
+            else if (r.statusCode() != 201) failure.compareAndSet(null, new IllegalStateException("HTTP " + r.statusCode()));
+          });
+      pending.add(f);
+      if (pending.size() > 1000) pending.removeIf(CompletableFuture::isDone);
+    }
+    CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
+    if (failure.get() != null) throw new IllegalStateException("ingest failed", failure.get());
+  }
+
+  static String body(String meter, int first, int n, Instant start) {
+    StringBuilder b = new StringBuilder(n * 260).append('[');
+    for (int i = 0; i < n; i++) {
+      int k = first + i;
+      if (i > 0) b.append(',');
+      b.append("{\"counter_name\":\"").append(meter).append("\",\"counter_type\":\"gauge\",\"counter_unit\":\"B\",")
+          .append("\"counter_volume\":").append(k % 1000).append(",\"resource_id\":\"res-").append(k % 1000)
+          .append("\",\"project_id\":\"p-").append(k % 10).append("\",\"user_id\":\"u-").append(k % 50)
+          .append("\",\"timestamp\":\"").append(start.plusMillis(k)).append("\",")
+          .append("\"resource_metadata\":{\"flavor\":{\"name\":\"m1.small\"},\"host\":\"h-").append(k % 20).append("\"}}");
+    }
+    return b.append(']').toString();
+  }
+
+  /** COPY of n rows shaped like the ingested ones into the same table; returns seconds. */
+  static double copy(Connection db, int n) throws Exception {
+    long meter, resource, metadata;
+    try (Statement st = db.createStatement();
+         ResultSet rs = st.executeQuery("SELECT meter_id, resource_pk, metadata_id FROM sample LIMIT 1")) {
+      rs.next();
+      meter = rs.getLong(1);
+      resource = rs.getLong(2);
+      metadata = rs.getLong(3);
+    }
+    StringBuilder rows = new StringBuilder(n * 120);
+    Instant start = Instant.now().minus(Duration.ofHours(1));
+    for (int i = 0; i < n; i++) {
+      rows.append(UUID.randomUUID()).append('\t').append(start.plusMillis(i)).append('\t').append(meter).append('\t')
+          .append(resource).append('\t').append(metadata).append('\t').append(i % 1000).append('\t')
+          .append(start).append('\t').append(i).append("\t\\N\n");
+    }
+    String text = rows.toString();
+    long t0 = System.nanoTime();
+    ((PGConnection) db.unwrap(PGConnection.class)).getCopyAPI().copyIn(
+        "COPY sample (message_id, timestamp, meter_id, resource_pk, metadata_id, volume, recorded_at, seq, message_signature) FROM STDIN",
+        new StringReader(text));
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  /** Sum of a metric's series in Prometheus text format. */
+  static double metric(String exposition, String name) {
+    double sum = 0;
+    for (String line : exposition.split("\n")) {
+      if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
+
+  static long count(Connection db, String sql) throws Exception {
+    try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  static void awaitReady(HttpClient http, String base, Process service) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!service.isAlive()) throw new IllegalStateException("the service exited; see its log");
+      try {
+        var r = http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/health/readiness")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) return;
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(250);
+    }
+    throw new IllegalStateException("the service did not become ready in 3 minutes");
+  }
+
+  static long rssKb(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("\\D", ""));
+      }
+    } catch (IOException | NumberFormatException e) {
+      return 0;
+    }
+    return 0;
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  static int intArg(String[] args, String name, int def) {
+    String v = stringArg(args, name, null);
+    return v == null ? def : Integer.parseInt(v);
+  }
+
+  static String stringArg(String[] args, String name, String def) {
+    for (int i = 0; i < args.length - 1; i++) if (args[i].equals(name)) return args[i + 1];
+    return def;
+  }
+
+  private IngestBenchmark() {}
+}
