@@ -199,8 +199,7 @@ final class MeterDefinition {
     }
     if (name == null || type == null || unit == null || volume == null || !Double.isFinite(volume)
         || resource == null || PyValues.str(resource).isEmpty() || timestamp == null) {
-      LOG.debug("Notification {} ({}) gives no sample {}: {}", n.messageId(), n.eventType(), name, s);
-      return;
+      return; // not logged: this is the per-sample path
     }
     String meter = PyValues.str(name);
     out.add(Sample.builder()
