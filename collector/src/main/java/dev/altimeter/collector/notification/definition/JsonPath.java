@@ -522,6 +522,12 @@ abstract class JsonPath {
         if (power < 0 || power <= minPower) return left;
         next();
         JsonPath right = parse(power);
+        boolean arithmetic = t.kind() == Kind.LITERAL && "+-*/".contains(t.text());
+        if (!arithmetic && (left instanceof Literal || right instanceof Literal)) {
+          // jsonpath-rw has no rule for a number beside '.', '|', '..' or 'where'
+          throw new ParseException("a number cannot be a step of a path, near '" + t.text() + "' at column "
+              + t.column());
+        }
         if (t.kind() == Kind.DOUBLEDOT) {
           left = new Descendants(left, right);
         } else if (t.kind() == Kind.WHERE) {

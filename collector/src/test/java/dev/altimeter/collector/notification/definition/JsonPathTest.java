@@ -93,6 +93,8 @@ class JsonPathTest {
     assertThatThrownBy(() -> JsonPath.parse("$.payload.`upper`")).hasMessage("unknown named operator `upper` at column 11");
     assertThatThrownBy(() -> JsonPath.parse("$.a & $.b")).hasMessage("'&' (intersection) is not supported, at column 5");
     assertThatThrownBy(() -> JsonPath.parse("5")).hasMessage("a path is expected, not the number '5'");
+    assertThatThrownBy(() -> JsonPath.parse("hardware.cpu.load.1min"))
+        .hasMessage("a number cannot be a step of a path, near '.' at column 18");
     assertThatThrownBy(() -> JsonPath.parse("$.a ^ b")).hasMessage("unexpected character '^' at column 5");
   }
 }

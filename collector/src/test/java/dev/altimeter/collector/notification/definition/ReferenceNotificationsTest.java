@@ -480,6 +480,18 @@ class ReferenceNotificationsTest {
     assertThat(e.traits()).containsExactly(text("service", publisher));
   }
 
+  @Test
+  void aRedeliveredNotificationGivesTheSameSamples() {
+    // parsed twice from the wire, as a redelivery would be: same ids, so the store drops the copy
+    List<Sample> first = METERS.toSamples(legacy("nova-compute.instance.create.end"));
+    List<Sample> again = METERS.toSamples(legacy("nova-compute.instance.create.end"));
+    assertThat(again).isEqualTo(first);
+    assertThat(first).extracting(Sample::messageId).doesNotHaveDuplicates();
+    // a different notification of the same instance gets different ids
+    assertThat(METERS.toSamples(legacy("nova-compute.instance.delete.start"))).extracting(Sample::messageId)
+        .doesNotContainAnyElementsOf(first.stream().map(Sample::messageId).toList());
+  }
+
   /** A new reference file must get expectations here: the tests above name every file. */
   @Test
   void everyReferenceFileHasExpectations() {
