@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The PostgreSQL store with everything it needs: the server (external, or an embedded one started
  * here), the schema (migrated at start), a pool of R2DBC connections and the {@link
- * PostgresSampleStore}. {@link #start} blocks (it starts processes and migrates); call it at
+ * PostgresSampleStore} and {@link PostgresEventStore}. {@link #start} blocks (it starts processes and migrates); call it at
  * application start-up, never on an event loop. {@link #close} releases everything it started.
  */
 public final class PostgresStorage implements AutoCloseable {
@@ -27,12 +27,14 @@ public final class PostgresStorage implements AutoCloseable {
   private final EmbeddedPostgresServer embedded;
   private final ConnectionPool pool;
   private final PostgresSampleStore store;
+  private final PostgresEventStore eventStore;
   private final String description;
 
   private PostgresStorage(EmbeddedPostgresServer embedded, ConnectionPool pool, String description) {
     this.embedded = embedded;
     this.pool = pool;
     this.store = new PostgresSampleStore(pool);
+    this.eventStore = new PostgresEventStore(pool);
     this.description = description;
   }
 
@@ -110,6 +112,11 @@ public final class PostgresStorage implements AutoCloseable {
 
   public PostgresSampleStore store() {
     return store;
+  }
+
+  /** The event store on the same database and pool. */
+  public PostgresEventStore eventStore() {
+    return eventStore;
   }
 
   public ConnectionPool connectionFactory() {
