@@ -1,5 +1,6 @@
 package dev.altimeter.deploy;
 
+import dev.altimeter.collector.pipeline.BatchWriter;
 import dev.altimeter.collector.pipeline.StorePublisher;
 import dev.altimeter.storage.SampleStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,7 +20,7 @@ class PipelineConfiguration {
   @Bean
   StorePublisher storePublisher(SampleStore store, AltimeterProperties properties, MeterRegistry registry) {
     AltimeterProperties.Store p = properties.getStore();
-    return new StorePublisher(store, new StorePublisher.Options(p.getQueueCapacity(), p.getBatchSize(),
+    return new StorePublisher(store, new BatchWriter.Options(p.getQueueCapacity(), p.getBatchSize(),
         p.getBatchDelay(), p.getWriters()), registry);
   }
 
