@@ -248,6 +248,19 @@ class HelmChartTest {
   }
 
   @Test
+  void operatorsFilesReplaceTheShippedOnesAndRollThePods() {
+    String custom = "sources:\n  - name: mine\n    meters: [\"cpu\"]\n    sinks: [s]\nsinks:\n  - name: s\n    publishers: [\"database://\"]\n";
+    List<Map<String, Object>> docs = parse(template(CHART).set("config.files.pipeline", custom).call());
+    Map<String, Object> data = get(named(docs, "ConfigMap", "altimeter-config"), "data");
+    assertThat(((String) data.get("pipeline.yaml")).strip()).isEqualTo(custom.strip());
+    String before = get(named(parse(render("default")), "Deployment", "altimeter-api"),
+        "spec", "template", "metadata", "annotations", "checksum/config");
+    String after = get(named(docs, "Deployment", "altimeter-api"),
+        "spec", "template", "metadata", "annotations", "checksum/config");
+    assertThat(after).as("a changed file changes the pod template").isNotEqualTo(before);
+  }
+
+  @Test
   void roleGroupsCanBeTurnedOff() {
     List<Map<String, Object>> docs = parse(template(CHART).set("api.enabled", false).set("expirer.enabled", false).call());
     assertThat(ofKind(docs, "Deployment")).extracting(d -> (String) get(d, "metadata", "name"))
