@@ -58,7 +58,7 @@ ok "base image tar assembled ($WORK/base.tar)"
 
 # --- 3. jib:buildTar with the project's configuration on that base -------------------------------
 OUT="$WORK/altimeter-image.tar"
-timeout 300 mvn -B -q -pl deploy jib:buildTar -Djib.from.image="tar://$WORK/base.tar" \
+timeout 300 ./mvnw -B -q -pl deploy jib:buildTar -Djib.from.image="tar://$WORK/base.tar" \
   -Djib.outputPaths.tar="$OUT" -Djib.to.image=altimeter:ci -Djib.console=plain \
   > "$WORK/jib.log" 2>&1 || { cat "$WORK/jib.log"; fail "jib:buildTar failed"; }
 [[ -s $OUT ]] || fail "no image tar"
