@@ -41,16 +41,31 @@ public final class Fixtures {
     return envelope(JSON.readValue(resource("notifications/legacy/" + name + ".json"), new TypeReference<>() {}));
   }
 
+  /**
+   * A legacy notification with its own message id: several reference files share one (they come
+   * from unit tests), and on a real bus one id is one message, which the store deduplicates.
+   */
+  public static String legacyWireWithUniqueId(String name) {
+    Map<String, Object> inner = JSON.readValue(resource("notifications/legacy/" + name + ".json"), new TypeReference<>() {});
+    inner.put("message_id", novaMessageId("legacy/" + name));
+    return envelope(inner);
+  }
+
   public static Notification legacy(String name) {
     return Notification.parse(legacyWire(name).getBytes(StandardCharsets.UTF_8));
   }
 
   /** A versioned nova sample (notifications/nova/NAME.json) with the keys the notifier adds. */
   public static Notification nova(String name) {
+    return Notification.parse(novaWire(name).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A versioned nova sample as it arrives: with message_id and timestamp, in the envelope. */
+  public static String novaWire(String name) {
     Map<String, Object> inner = JSON.readValue(resource("notifications/nova/" + name + ".json"), new TypeReference<>() {});
     inner.put("message_id", novaMessageId(name));
     inner.put("timestamp", NOVA_TIMESTAMP);
-    return Notification.parse(envelope(inner).getBytes(StandardCharsets.UTF_8));
+    return envelope(inner);
   }
 
   public static String novaMessageId(String name) {
