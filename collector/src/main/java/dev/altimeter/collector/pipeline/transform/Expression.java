@@ -534,7 +534,11 @@ public final class Expression {
         return ns -> {
           Object v = operand.eval(ns);
           Number n = requireNum(v, "unary -", null);
-          return n instanceof Long l ? (Object) (l == Long.MIN_VALUE ? -(double) l : -l) : (Object) (-n.doubleValue());
+          if (n instanceof Long l) {
+            if (l == Long.MIN_VALUE) return -(double) l;
+            return -l;
+          }
+          return -n.doubleValue();
         };
       }
       if (accept("+")) {
