@@ -101,7 +101,7 @@ public final class EventPipelines implements AutoCloseable {
               }));
         }
       });
-      return Mono.when(all);
+      return Mono.whenDelayError(all);
     });
   }
 

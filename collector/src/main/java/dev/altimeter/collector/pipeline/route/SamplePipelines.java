@@ -121,7 +121,7 @@ public final class SamplePipelines implements SampleConsumer, AutoCloseable {
         }
         submissions.add(e.getKey().submit(part));
       }
-      return Mono.when(submissions);
+      return Mono.whenDelayError(submissions);
     });
   }
 

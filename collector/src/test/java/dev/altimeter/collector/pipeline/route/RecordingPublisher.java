@@ -1,0 +1,43 @@
+package dev.altimeter.collector.pipeline.route;
+
+import dev.altimeter.collector.pipeline.publish.Publisher;
+import dev.altimeter.storage.Event;
+import dev.altimeter.storage.Sample;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import reactor.core.publisher.Mono;
+
+/** Records what it is given; optionally fails every batch. */
+final class RecordingPublisher implements Publisher {
+  final List<Sample> samples = new CopyOnWriteArrayList<>();
+  final List<Event> events = new CopyOnWriteArrayList<>();
+  final boolean failing;
+  volatile boolean started;
+  volatile boolean closed;
+
+  RecordingPublisher(boolean failing) {
+    this.failing = failing;
+  }
+
+  @Override
+  public Mono<Void> publishSamples(List<Sample> batch) {
+    if (failing) return Mono.error(new IllegalStateException("boom"));
+    return Mono.fromRunnable(() -> samples.addAll(batch));
+  }
+
+  @Override
+  public Mono<Void> publishEvents(List<Event> batch) {
+    if (failing) return Mono.error(new IllegalStateException("boom"));
+    return Mono.fromRunnable(() -> events.addAll(batch));
+  }
+
+  @Override
+  public Mono<Void> start() {
+    return Mono.fromRunnable(() -> started = true);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+}
