@@ -127,7 +127,7 @@ public final class SamplePipelines implements SampleConsumer, AutoCloseable {
 
   /** Stops accepting, processes what is queued, then stops and closes the publishers. */
   public Mono<Void> stop() {
-    return Flux.fromIterable(routes.keySet()).flatMap(SinkRuntime::drain).then(
+    return Flux.fromIterable(routes.keySet()).flatMap(SinkRuntime::stop).then(
         Flux.fromIterable(routes.keySet()).flatMapIterable(SinkRuntime::publishers)
             .flatMap(p -> p.publisher.stop().onErrorResume(e -> Mono.empty()))
             .then(Mono.fromRunnable(this::close)));

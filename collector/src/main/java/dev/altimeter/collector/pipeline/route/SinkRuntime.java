@@ -8,9 +8,10 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -26,7 +27,8 @@ import reactor.util.concurrent.Queues;
  * {@code SampleSink.flush}); the surviving samples go to every publisher concurrently; a failing
  * publisher is counted and logged once per batch and does not affect the others. The next batch
  * starts when all publishers finished, so a slow publisher back-pressures its sink: the queue fills
- * and {@link #submit} then refuses with {@link SampleConsumer.Overloaded}.
+ * and {@link #submit} then refuses with {@link SampleConsumer.Overloaded}. Processing runs on the
+ * thread that submitted into an idle sink or that completed the previous batch's publishing.
  */
 final class SinkRuntime {
   private static final Logger LOG = LoggerFactory.getLogger(SinkRuntime.class);
@@ -36,19 +38,24 @@ final class SinkRuntime {
   final String name;
   private final List<Transformer> transformers;
   private final List<NamedPublisher> publishers;
-  private final Sinks.Many<Work> queue;
+  private final int capacity;
+  private final Queue<Work> pending = Queues.<Work>unboundedMultiproducer().get();
+  private final AtomicInteger queued = new AtomicInteger();
+  private final AtomicInteger wip = new AtomicInteger();
+  private volatile boolean busy; // a batch is being processed or published
+  private volatile boolean closed;
+  private final Sinks.Empty<Void> terminated = Sinks.empty();
   private final Counter rejected;
   private final Counter transformErrors;
   private final Counter emitted;
-  private final Disposable loop;
-  private final Sinks.Empty<Void> terminated = Sinks.empty();
 
   SinkRuntime(String name, List<Transformer> transformers, List<NamedPublisher> publishers, int queueCapacity,
       MeterRegistry registry) {
+    if (queueCapacity < 1) throw new IllegalArgumentException("queue capacity must be > 0: " + queueCapacity);
     this.name = name;
     this.transformers = List.copyOf(transformers);
     this.publishers = List.copyOf(publishers);
-    this.queue = Sinks.many().unicast().onBackpressureBuffer(Queues.<Work>get(queueCapacity).get());
+    this.capacity = queueCapacity;
     this.rejected = Counter.builder("altimeter.pipeline.rejected")
         .description("Samples refused because the sink's queue was full").tag("sink", name).register(registry);
     this.transformErrors = Counter.builder("altimeter.pipeline.transform.errors")
@@ -61,28 +68,53 @@ final class SinkRuntime {
           .description("Per-resource transformer state evicted (or samples refused) at its bound")
           .tags("sink", name, "transformer", t.name()).register(registry);
     }
-    this.loop = queue.asFlux()
-        .concatMap(w -> process(w.samples).doFinally(sig -> w.done.tryEmitEmpty()), 1)
-        .doFinally(sig -> terminated.tryEmitEmpty())
-        .subscribe();
   }
 
   /**
    * Queues a batch (possibly empty: the transformers are still flushed). The Mono completes when the
    * batch was published (publisher failures are counted, not propagated), or fails with
-   * {@link SampleConsumer.Overloaded} when the queue is full. Thread-safe.
+   * {@link SampleConsumer.Overloaded} when {@code queueCapacity} batches already wait behind the one
+   * in flight, or the sink is stopped. Thread-safe and lock-free; eager (the batch is queued at
+   * call time, not at subscription).
    */
   Mono<Void> submit(List<Sample> samples) {
-    Sinks.One<Void> done = Sinks.one();
-    Sinks.EmitResult r;
-    synchronized (queue) { // serialises producers of the single-producer queue; no I/O inside
-      r = queue.tryEmitNext(new Work(samples, done));
-    }
-    if (r.isFailure()) {
+    if (closed) return Mono.error(new SampleConsumer.Overloaded("sink '" + name + "' is stopped"));
+    if (queued.incrementAndGet() > capacity) {
+      queued.decrementAndGet();
       rejected.increment(samples.size());
-      return Mono.error(new SampleConsumer.Overloaded("sink '" + name + "' is full (" + r + ")"));
+      return Mono.error(new SampleConsumer.Overloaded("sink '" + name + "' is full (" + capacity + " batches queued)"));
     }
+    Sinks.One<Void> done = Sinks.one();
+    pending.offer(new Work(samples, done));
+    drain();
     return done.asMono();
+  }
+
+  /**
+   * Serial drain loop (the usual work-in-progress counter): whichever thread finds the sink idle
+   * starts the next batch; a batch's completion re-enters here, so batches run one at a time, in
+   * order, without recursion and without holding a lock while transforming or publishing.
+   */
+  private void drain() {
+    if (wip.getAndIncrement() != 0) return;
+    int missed = 1;
+    do {
+      if (!busy) {
+        Work w = pending.poll();
+        if (w != null) {
+          queued.decrementAndGet();
+          busy = true;
+          process(w.samples).doFinally(sig -> {
+            busy = false;
+            w.done.tryEmitEmpty();
+            drain();
+          }).subscribe(v -> { }, e -> LOG.error("sink '{}': unexpected failure", name, e));
+        } else if (closed) {
+          terminated.tryEmitEmpty();
+        }
+      }
+      missed = wip.addAndGet(-missed);
+    } while (missed != 0);
   }
 
   private Mono<Void> process(List<Sample> batch) {
@@ -152,10 +184,9 @@ final class SinkRuntime {
   }
 
   /** Stops accepting; completes once queued batches are processed. */
-  Mono<Void> drain() {
-    synchronized (queue) {
-      queue.tryEmitComplete();
-    }
+  Mono<Void> stop() {
+    closed = true;
+    drain();
     return terminated.asMono();
   }
 
@@ -163,7 +194,8 @@ final class SinkRuntime {
     return publishers;
   }
 
+  /** Stops accepting; queued batches are still processed. */
   void dispose() {
-    loop.dispose();
+    closed = true;
   }
 }
