@@ -45,7 +45,8 @@ import org.yaml.snakeyaml.nodes.Tag;
  * names; a source without sinks or naming a sink that does not exist (dangling sink); a sink without
  * publishers; a publisher whose scheme is not known; an unknown transformer or bad transformer
  * parameters (each transformer is built once to validate); transformers in an event pipeline; keys
- * that are not part of the format.
+ * that are not part of the format (the pre-Pike source keys {@code interval}, {@code resources} and
+ * {@code discovery} are accepted and ignored, as Ceilometer does).
  *
  * <p>Immutable and thread-safe. {@link #load} reads the file: blocking, for start-up and reloads.
  */
@@ -155,7 +156,12 @@ public final class PipelineConfigParser {
       String name = name(m, node, "source #" + index);
       String where = "source '" + name + "'";
       Node filterNode = require(m, node, where, kind.filterKey());
-      allowOnly(m, where, "name", kind.filterKey(), "sinks");
+      if (kind == Kind.SAMPLE) {
+        // <= Newton kept polling settings in pipeline.yaml sources; Ceilometer ignores them since Pike
+        allowOnly(m, where, "name", kind.filterKey(), "sinks", "interval", "resources", "discovery");
+      } else {
+        allowOnly(m, where, "name", kind.filterKey(), "sinks");
+      }
       List<String> patterns = strings(filterNode, where + ": '" + kind.filterKey() + "'");
       MeterFilter filter;
       try {

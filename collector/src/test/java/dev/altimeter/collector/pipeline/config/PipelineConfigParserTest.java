@@ -84,6 +84,13 @@ class PipelineConfigParserTest {
   }
 
   @Test
+  void prePikeSourceKeysAreIgnored() {
+    PipelineConfig c = parser.load(resource("good/newton_sources.yaml"), Kind.SAMPLE);
+    assertThat(c.pipelines()).extracting(PipelineConfig.Pipeline::name).containsExactly("meter_source:meter_sink");
+    assertThat(c.sink("meter_sink").transformers()).isEmpty();
+  }
+
+  @Test
   void schemeNotRegisteredIsUnknown() {
     PipelineConfigParser strict = new PipelineConfigParser(TransformerCatalog.standard(), Set.of("file"));
     assertThatThrownBy(() -> strict.load(resource("reference/pipeline.yaml"), Kind.SAMPLE))
