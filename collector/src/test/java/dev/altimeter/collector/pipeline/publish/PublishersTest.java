@@ -176,7 +176,7 @@ class PublishersTest {
         .userId(null).projectId("p1").resourceId("vm1").timestamp(Instant.EPOCH).build();
     Sample delta = Sample.builder().meter("net.delta").type(SampleType.DELTA).unit("B").volume(5)
         .userId("u").projectId("p").resourceId("vm\"2").timestamp(Instant.EPOCH).build();
-    publisher("prometheus://127.0.0.1:" + server.getAddress().getPort() + "/metrics/job/altimeter")
+    publisher("prometheus://127.0.0.1:" + server.getAddress().getPort() + "/metrics/job/altimeter/region/one")
         .publishSamples(List.of(sample("cpu_util", 12.5, 1), sample("cpu_util", 3, 2), counter, delta)).block(WAIT);
     assertThat(bodies).containsExactly("""
         # TYPE cpu_util gauge
@@ -186,7 +186,26 @@ class PublishersTest {
         disk_read_bytes{resource_id="vm1", user_id="None", project_id="p1"} 1000.0
         net_delta{resource_id="vm\\"2", user_id="u", project_id="p"} 5.0
         """);
-    assertThat(requests).containsExactly("POST /metrics/job/altimeter text/plain; version=0.0.4 null");
+    assertThat(requests).containsExactly("POST /metrics/job/altimeter/region/one text/plain; version=0.0.4 null");
+  }
+
+  @Test
+  void prometheusWithoutGroupingLabelsPushesPerResource() throws IOException {
+    List<String> bodies = new CopyOnWriteArrayList<>();
+    List<String> requests = new CopyOnWriteArrayList<>();
+    HttpServer server = server(bodies, requests);
+    Sample other = Sample.builder().meter("cpu_util").type(SampleType.GAUGE).unit("%").volume(7)
+        .userId("u1").projectId("p1").resourceId("vm 1/a").timestamp(Instant.EPOCH).build();
+    publisher("prometheus://127.0.0.1:" + server.getAddress().getPort() + "/metrics/job/altimeter")
+        .publishSamples(List.of(sample("cpu_util", 12.5, 1), other, sample("memory", 3, 1))).block(WAIT);
+    assertThat(requests).extracting(r -> r.split(" ")[1]).containsExactly(
+        "/metrics/job/altimeter/resource_id/vm1", "/metrics/job/altimeter/resource_id/vm%201%2Fa");
+    assertThat(bodies.get(0)).isEqualTo("""
+        # TYPE cpu_util gauge
+        cpu_util{resource_id="vm1", user_id="u1", project_id="p1"} 12.5
+        # TYPE memory gauge
+        memory{resource_id="vm1", user_id="u1", project_id="p1"} 3.0
+        """);
   }
 
   @Test
