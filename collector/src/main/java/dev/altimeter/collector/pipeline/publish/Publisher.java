@@ -34,6 +34,16 @@ public interface Publisher extends AutoCloseable {
     return Mono.error(new UnsupportedOperationException(getClass().getSimpleName() + " does not publish events"));
   }
 
+  /**
+   * Whether the acknowledgement of a batch waits on this publisher: when true (e.g. the store), a
+   * failure of this publisher fails the pipeline's {@code accept} Mono, after the sink's other
+   * publishers ran, so that the input is not acknowledged. When false (default), failures are only
+   * counted and logged, as in Ceilometer.
+   */
+  default boolean acknowledges() {
+    return false;
+  }
+
   default Mono<Void> start() {
     return Mono.empty();
   }

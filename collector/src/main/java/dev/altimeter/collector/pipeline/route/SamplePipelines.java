@@ -102,9 +102,12 @@ public final class SamplePipelines implements SampleConsumer, AutoCloseable {
   }
 
   /**
-   * Routes a batch. Completes when every sink has published its part (publisher failures are
-   * counted in metrics, not signalled); fails with {@link SampleConsumer.Overloaded} if a sink's
-   * queue is full (other sinks may have taken their part). Lazy: nothing happens until subscribed.
+   * Routes a batch. Completes when every sink has published its part; publisher failures are
+   * counted in metrics and signalled only for publishers that {@linkplain Publisher#acknowledges()
+   * acknowledge} (e.g. the store); fails with {@link SampleConsumer.Overloaded} if a sink's queue is
+   * full (other sinks may have taken their part: a retry may repeat samples to them, which the
+   * store deduplicates by message id). Errors are delayed until every sink finished. Lazy: nothing
+   * happens until subscribed.
    */
   @Override
   public Mono<Void> accept(List<Sample> samples) {

@@ -12,7 +12,6 @@ import java.util.Queue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.util.concurrent.Queues;
@@ -72,7 +71,8 @@ final class SinkRuntime {
 
   /**
    * Queues a batch (possibly empty: the transformers are still flushed). The Mono completes when the
-   * batch was published (publisher failures are counted, not propagated), or fails with
+   * batch was published (publisher failures are counted, and propagated only for publishers that
+   * {@linkplain dev.altimeter.collector.pipeline.publish.Publisher#acknowledges() acknowledge}), or fails with
    * {@link SampleConsumer.Overloaded} when {@code queueCapacity} batches already wait behind the one
    * in flight, or the sink is stopped. Thread-safe and lock-free; eager (the batch is queued at
    * call time, not at subscription).
@@ -104,11 +104,7 @@ final class SinkRuntime {
         if (w != null) {
           queued.decrementAndGet();
           busy = true;
-          process(w.samples).doFinally(sig -> {
-            busy = false;
-            w.done.tryEmitEmpty();
-            drain();
-          }).subscribe(v -> { }, e -> LOG.error("sink '{}': unexpected failure", name, e));
+          process(w.samples).subscribe(v -> { }, e -> finish(w, e), () -> finish(w, null));
         } else if (closed) {
           terminated.tryEmitEmpty();
         }
@@ -128,9 +124,9 @@ final class SinkRuntime {
     if (out.isEmpty()) return Mono.empty();
     emitted.increment(out.size());
     List<Sample> published = List.copyOf(out);
-    return Flux.fromIterable(publishers)
-        .flatMap(p -> publish(p, published))
-        .then();
+    List<Mono<Void>> all = new ArrayList<>(publishers.size());
+    for (NamedPublisher p : publishers) all.add(publish(p, published));
+    return Mono.whenDelayError(all);
   }
 
   private Mono<Void> publish(NamedPublisher p, List<Sample> samples) {
@@ -145,7 +141,7 @@ final class SinkRuntime {
           p.failedItems.increment(samples.size());
           LOG.warn("sink '{}': publisher {} failed on a batch of {} samples: {}", name, p.name, samples.size(),
               e.toString());
-          return Mono.empty();
+          return p.publisher.acknowledges() ? Mono.error(e) : Mono.empty();
         });
   }
 
@@ -181,6 +177,12 @@ final class SinkRuntime {
       return;
     }
     for (Sample n : next) chain(from + 1, n, out);
+  }
+
+  private void finish(Work w, Throwable error) {
+    busy = false;
+    if (error == null) w.done.tryEmitEmpty(); else w.done.tryEmitError(error);
+    drain();
   }
 
   /** Stops accepting; completes once queued batches are processed. */

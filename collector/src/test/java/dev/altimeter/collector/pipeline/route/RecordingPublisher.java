@@ -12,11 +12,22 @@ final class RecordingPublisher implements Publisher {
   final List<Sample> samples = new CopyOnWriteArrayList<>();
   final List<Event> events = new CopyOnWriteArrayList<>();
   final boolean failing;
+  final boolean acknowledges;
   volatile boolean started;
   volatile boolean closed;
 
   RecordingPublisher(boolean failing) {
+    this(failing, false);
+  }
+
+  RecordingPublisher(boolean failing, boolean acknowledges) {
     this.failing = failing;
+    this.acknowledges = acknowledges;
+  }
+
+  @Override
+  public boolean acknowledges() {
+    return acknowledges;
   }
 
   @Override

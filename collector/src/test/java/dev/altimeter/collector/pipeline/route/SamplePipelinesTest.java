@@ -37,7 +37,8 @@ class SamplePipelinesTest {
   final PublisherRegistry registry = PublisherRegistry.empty()
       .with("gnocchi", (url, ctx) -> record(new RecordingPublisher(false)))
       .with("test", (url, ctx) -> record(new RecordingPublisher(false)))
-      .with("fail", (url, ctx) -> record(new RecordingPublisher(true)));
+      .with("fail", (url, ctx) -> record(new RecordingPublisher(true)))
+      .with("store", (url, ctx) -> record(new RecordingPublisher(url.hasOption("down"), true)));
   final PipelineConfigParser parser = new PipelineConfigParser(TransformerCatalog.standard(), registry.schemes());
 
   RecordingPublisher record(RecordingPublisher p) {
@@ -151,6 +152,32 @@ class SamplePipelinesTest {
         .counter().count()).isEqualTo(2.0);
     assertThat(meters.get("altimeter.pipeline.published").tags("sink", "k", "publisher", "test://")
         .counter().count()).isEqualTo(2.0);
+  }
+
+  @Test
+  void anAcknowledgingPublisherFailsTheBatchAfterTheOthersRan() {
+    SamplePipelines p = build("""
+        sources:
+          - name: s
+            meters: ["*"]
+            sinks: [stored, other]
+        sinks:
+          - name: stored
+            publishers: ["store://?down", "test://"]
+          - name: other
+            publishers: ["test://"]
+        """, 4);
+    assertThatThrownBy(() -> p.accept(List.of(sample("cpu", SampleType.GAUGE, "ns", 1, "r", 0, Map.of()))).block(WAIT))
+        .hasMessage("boom");
+    assertThat(created.get(1).samples).hasSize(1);
+    assertThat(created.get(2).samples).hasSize(1);
+
+    SamplePipelines healthy = build("""
+        sources: [{name: s, meters: ["*"], sinks: [stored]}]
+        sinks: [{name: stored, publishers: ["store://", "fail://"]}]
+        """, 4);
+    healthy.accept(List.of(sample("cpu", SampleType.GAUGE, "ns", 1, "r", 0, Map.of()))).block(WAIT);
+    assertThat(created.get(3).samples).hasSize(1);
   }
 
   @Test
