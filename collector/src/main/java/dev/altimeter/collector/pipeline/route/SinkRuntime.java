@@ -4,7 +4,6 @@ import dev.altimeter.collector.pipeline.transform.Transformer;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleConsumer;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +46,8 @@ final class SinkRuntime {
   private final Counter rejected;
   private final Counter transformErrors;
   private final Counter emitted;
+  private final Counter[] evictions;
+  private final long[] evictionsSeen; // touched only by the serial processing
 
   SinkRuntime(String name, List<Transformer> transformers, List<NamedPublisher> publishers, int queueCapacity,
       MeterRegistry registry) {
@@ -62,10 +63,14 @@ final class SinkRuntime {
     this.emitted = Counter.builder("altimeter.pipeline.transformed")
         .description("Samples leaving the transformer chain towards the publishers").tag("sink", name)
         .register(registry);
-    for (Transformer t : this.transformers) {
-      FunctionCounter.builder("altimeter.pipeline.transform.evictions", t, Transformer::evictions)
+    this.evictions = new Counter[this.transformers.size()];
+    this.evictionsSeen = new long[this.transformers.size()];
+    for (int i = 0; i < evictions.length; i++) {
+      // a plain counter fed with deltas (not a FunctionCounter on the transformer), so that a
+      // pipeline rebuilt on reload keeps counting into the same series
+      evictions[i] = Counter.builder("altimeter.pipeline.transform.evictions")
           .description("Per-resource transformer state evicted (or samples refused) at its bound")
-          .tags("sink", name, "transformer", t.name()).register(registry);
+          .tags("sink", name, "transformer", this.transformers.get(i).name()).register(registry);
     }
   }
 
@@ -160,6 +165,13 @@ final class SinkRuntime {
         continue;
       }
       for (Sample s : released) chain(i + 1, s, out);
+    }
+    for (int i = 0; i < evictions.length; i++) {
+      long now = transformers.get(i).evictions();
+      if (now > evictionsSeen[i]) {
+        evictions[i].increment(now - evictionsSeen[i]);
+        evictionsSeen[i] = now;
+      }
     }
     return out;
   }

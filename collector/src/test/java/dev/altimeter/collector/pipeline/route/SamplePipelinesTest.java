@@ -319,4 +319,20 @@ class SamplePipelinesTest {
     assertThat(created.get(0).samples).hasSize(threads * (batches - 1)).allMatch(s -> s.volume() == 1.0);
     assertThat(meters.get("altimeter.pipeline.rejected").tag("sink", "k").counter().count()).isZero();
   }
+
+  @Test
+  void transformerEvictionsAreCounted() {
+    PipelineConfig c = parser.parse("t.yaml", """
+        sources: [{name: s, meters: ["*"], sinks: [k]}]
+        sinks: [{name: k, transformers: [{name: delta}], publishers: [test]}]
+        """, PipelineConfig.Kind.SAMPLE);
+    SamplePipelines p = SamplePipelines.create(c, TransformerCatalog.standard(2, java.time.Clock.systemUTC()), registry,
+        PublisherContext.defaults(), meters, 4);
+    p.accept(List.of(sample("m", SampleType.GAUGE, "B", 1, "r1", 0, Map.of()),
+        sample("m", SampleType.GAUGE, "B", 1, "r2", 0, Map.of()),
+        sample("m", SampleType.GAUGE, "B", 1, "r3", 0, Map.of()),
+        sample("m", SampleType.GAUGE, "B", 1, "r4", 0, Map.of()))).block(WAIT);
+    assertThat(meters.get("altimeter.pipeline.transform.evictions").tags("sink", "k", "transformer", "delta")
+        .counter().count()).isEqualTo(2.0);
+  }
 }
