@@ -1,5 +1,6 @@
 package dev.altimeter.deploy;
 
+import dev.altimeter.storage.EventStore;
 import dev.altimeter.storage.SampleStore;
 import dev.altimeter.storage.postgres.PostgresStorage;
 import io.r2dbc.spi.Connection;
@@ -33,6 +34,11 @@ class StorageConfiguration {
   @Bean
   SampleStore sampleStore(PostgresStorage storage) {
     return storage.store();
+  }
+
+  @Bean
+  EventStore eventStore(PostgresStorage storage) {
+    return storage.eventStore();
   }
 
   /** Creates the coming days' sample partitions every hour (they are also created on demand). */

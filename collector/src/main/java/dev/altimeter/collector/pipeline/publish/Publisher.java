@@ -44,6 +44,16 @@ public interface Publisher extends AutoCloseable {
     return false;
   }
 
+  /**
+   * Whether the sink may hand this publisher the next batch before the previous one completed.
+   * True for a publisher that queues, bounds and batches on its own (the store's batch writer), so
+   * that waiting for its commits does not serialise the sink; false (default) keeps the one batch at
+   * a time contract above.
+   */
+  default boolean concurrent() {
+    return false;
+  }
+
   default Mono<Void> start() {
     return Mono.empty();
   }

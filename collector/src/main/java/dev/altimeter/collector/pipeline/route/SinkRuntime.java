@@ -24,8 +24,10 @@ import reactor.util.concurrent.Queues;
  * transformer is flushed in order and what it releases enters the next transformer (Ceilometer's
  * {@code SampleSink.flush}); the surviving samples go to every publisher concurrently; a failing
  * publisher is counted and logged once per batch and does not affect the others. The next batch
- * starts when all publishers finished, so a slow publisher back-pressures its sink: the queue fills
- * and {@link #submit} then refuses with {@link SampleConsumer.Overloaded}. Processing runs on the
+ * starts when all one-batch-at-a-time publishers finished, so a slow publisher back-pressures its
+ * sink: the queue fills and {@link #submit} then refuses with {@link SampleConsumer.Overloaded}.
+ * Publishers that queue on their own ({@code concurrent()}, the store) take the next batch at
+ * once and bound themselves; a batch's Mono still completes only when they finished it too. Processing runs on the
  * thread that submitted into an idle sink or that completed the previous batch's publishing.
  */
 final class SinkRuntime {
@@ -109,7 +111,8 @@ final class SinkRuntime {
         if (w != null) {
           queued.decrementAndGet();
           busy = true;
-          process(w.samples).subscribe(v -> { }, e -> finish(w, e), () -> finish(w, null));
+          Publishing p = process(w.samples);
+          p.serial.subscribe(v -> { }, e -> finish(w, e, p.concurrent), () -> finish(w, null, p.concurrent));
         } else if (closed) {
           terminated.tryEmitEmpty();
         }
@@ -118,20 +121,33 @@ final class SinkRuntime {
     } while (missed != 0);
   }
 
-  private Mono<Void> process(List<Sample> batch) {
+  /**
+   * A batch being published: {@code serial} holds the sink until it completes (publishers that take
+   * one batch at a time); {@code concurrent} only holds the batch's acknowledgement (publishers that
+   * {@linkplain dev.altimeter.collector.pipeline.publish.Publisher#concurrent() queue on their own}),
+   * and is already running.
+   */
+  private record Publishing(Mono<Void> serial, Mono<Void> concurrent) {}
+
+  private static final Publishing NOTHING = new Publishing(Mono.empty(), Mono.empty());
+
+  private Publishing process(List<Sample> batch) {
     List<Sample> out;
     try {
       out = transform(batch);
     } catch (RuntimeException e) { // defensive: a bug must not stop the sink
       LOG.error("sink '{}': transformer chain failed on a batch of {}", name, batch.size(), e);
-      return Mono.empty();
+      return NOTHING;
     }
-    if (out.isEmpty()) return Mono.empty();
+    if (out.isEmpty()) return NOTHING;
     emitted.increment(out.size());
     List<Sample> published = List.copyOf(out);
-    List<Mono<Void>> all = new ArrayList<>(publishers.size());
-    for (NamedPublisher p : publishers) all.add(publish(p, published));
-    return Mono.whenDelayError(all);
+    List<Mono<Void>> serial = new ArrayList<>(publishers.size());
+    List<Mono<Void>> concurrent = new ArrayList<>(1);
+    for (NamedPublisher p : publishers) (p.publisher.concurrent() ? concurrent : serial).add(publish(p, published));
+    Mono<Void> started = concurrent.isEmpty() ? Mono.empty() : Mono.whenDelayError(concurrent).cache();
+    started.subscribe(v -> { }, e -> { }); // start now; the outcome is read in finish()
+    return new Publishing(Mono.whenDelayError(serial), started);
   }
 
   private Mono<Void> publish(NamedPublisher p, List<Sample> samples) {
@@ -191,9 +207,14 @@ final class SinkRuntime {
     for (Sample n : next) chain(from + 1, n, out);
   }
 
-  private void finish(Work w, Throwable error) {
+  /** The sink is free for the next batch; the batch's own Mono waits for its concurrent publishers too. */
+  private void finish(Work w, Throwable serialError, Mono<Void> concurrent) {
     busy = false;
-    if (error == null) w.done.tryEmitEmpty(); else w.done.tryEmitError(error);
+    concurrent.subscribe(v -> { },
+        e -> w.done.tryEmitError(serialError != null ? serialError : e),
+        () -> {
+          if (serialError == null) w.done.tryEmitEmpty(); else w.done.tryEmitError(serialError);
+        });
     drain();
   }
 
