@@ -24,7 +24,15 @@ public record PollCycle(String source, Instant timestamp, List<String> resources
    * resource and the timestamp, so re-sending a cycle's batch deduplicates in the store.
    */
   public UUID messageId(String meter, String resourceId) {
-    String key = meter + '\u0000' + resourceId + '\u0000' + timestamp;
+    return messageId(meter, resourceId, "");
+  }
+
+  /**
+   * As {@link #messageId(String, String)}, for pollsters that emit several series of one meter and
+   * resource per cycle (e.g. Prometheus label sets): {@code series} tells them apart.
+   */
+  public UUID messageId(String meter, String resourceId, String series) {
+    String key = meter + '\u0000' + resourceId + '\u0000' + series + '\u0000' + timestamp;
     return UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8));
   }
 }
