@@ -1,6 +1,7 @@
 package dev.altimeter.collector.polling.prometheus;
 
 import dev.altimeter.collector.polling.PollCycle;
+import dev.altimeter.collector.polling.PollingConfigException;
 import dev.altimeter.collector.polling.Pollster;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleType;
@@ -89,6 +90,82 @@ public final class ScrapePollster implements Pollster {
       timeout = timeout == null ? Duration.ofSeconds(10) : timeout;
       maxBodyBytes = maxBodyBytes <= 0 ? 16 * 1024 * 1024 : maxBodyBytes;
     }
+  }
+
+  /**
+   * Reads a scrape pollster declared in a pollster definitions file (an Altimeter extension next to
+   * Ceilometer's dynamic pollsters), e.g.
+   * <pre>{@code
+   * - name: prometheus.node
+   *   kind: prometheus
+   *   targets: ["http://127.0.0.1:9100/metrics"]
+   *   meter_prefix: "node."        # default: the name and a dot
+   *   resource_id_label: instance  # default: the target's host:port
+   *   headers: {Authorization: "Bearer ..."}
+   *   timeout: 10                  # seconds
+   *   rules:
+   *     - {action: keep, label: __name__, regex: "node_.*"}
+   *     - {action: drop, label: fstype, regex: "tmpfs|squashfs"}
+   * }</pre>
+   *
+   * @throws PollingConfigException naming the file, the pollster and the rule
+   */
+  public static Config fromDefinition(Map<String, Object> d, String file) {
+    Object n = d.get("name");
+    String name = n == null ? "" : String.valueOf(n).strip();
+    if (name.isEmpty()) throw new PollingConfigException(file, 0, "prometheus pollster ?", "'name' is required");
+    String where = "prometheus pollster " + name;
+    Object t = d.get("targets");
+    if (!(t instanceof List<?> list) || list.isEmpty()) {
+      throw new PollingConfigException(file, 0, where, "'targets' must be a non-empty list of URLs");
+    }
+    List<URI> targets = new ArrayList<>();
+    for (Object o : list) {
+      URI u;
+      try {
+        u = URI.create(String.valueOf(o));
+      } catch (IllegalArgumentException e) {
+        throw new PollingConfigException(file, 0, where, "bad target URL " + o);
+      }
+      if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) {
+        throw new PollingConfigException(file, 0, where, "target must be an http(s) URL: " + o);
+      }
+      targets.add(u);
+    }
+    List<Rule> rules = new ArrayList<>();
+    Object r = d.get("rules");
+    if (r != null && !(r instanceof List<?>)) throw new PollingConfigException(file, 0, where, "'rules' must be a list");
+    if (r != null) {
+      for (Object o : (List<?>) r) {
+        if (!(o instanceof Map<?, ?> m)) throw new PollingConfigException(file, 0, where, "each rule must be a mapping");
+        Action action;
+        try {
+          action = Action.valueOf(String.valueOf(m.get("action")).toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          throw new PollingConfigException(file, 0, where, "rule action must be keep or drop, got " + m.get("action"));
+        }
+        if (m.get("regex") == null) throw new PollingConfigException(file, 0, where, "rule needs a regex");
+        try {
+          rules.add(new Rule(action, m.get("label") == null ? null : String.valueOf(m.get("label")),
+              Pattern.compile(String.valueOf(m.get("regex")))));
+        } catch (java.util.regex.PatternSyntaxException e) {
+          throw new PollingConfigException(file, 0, where, "bad regex: " + e.getDescription());
+        }
+      }
+    }
+    Map<String, String> headers = new LinkedHashMap<>();
+    if (d.get("headers") instanceof Map<?, ?> h) h.forEach((k, v) -> headers.put(String.valueOf(k), String.valueOf(v)));
+    Duration timeout = null;
+    if (d.get("timeout") != null) {
+      try {
+        timeout = Duration.ofMillis((long) (Double.parseDouble(String.valueOf(d.get("timeout"))) * 1000));
+      } catch (NumberFormatException e) {
+        throw new PollingConfigException(file, 0, where, "timeout must be a number of seconds");
+      }
+    }
+    String prefix = d.containsKey("meter_prefix") ? String.valueOf(d.get("meter_prefix")) : name + ".";
+    Object label = d.get("resource_id_label");
+    return new Config(name, targets, prefix, label == null ? null : String.valueOf(label), rules, headers, timeout, 0);
   }
 
   private final Config config;
