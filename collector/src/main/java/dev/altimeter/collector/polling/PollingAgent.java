@@ -61,6 +61,7 @@ public final class PollingAgent implements AutoCloseable {
   private final ResourcePartition partition;
   private final Map<String, SourcePlan> plans = new LinkedHashMap<>();
   private final Disposable.Composite schedules = Disposables.composite();
+  private final Sinks.Empty<Void> closing = Sinks.empty();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Counter published;
@@ -128,7 +129,8 @@ public final class PollingAgent implements AutoCloseable {
       long delay = ThreadLocalRandom.current().nextLong(jitter.toMillis() + 1);
       cycle = Mono.delay(Duration.ofMillis(delay), timer).then(cycle);
     }
-    schedules.add(cycle.subscribe());
+    // not kept in `schedules`: stop() must let running cycles finish; close() cancels them via `closing`
+    cycle.takeUntilOther(closing.asMono()).subscribe();
   }
 
   /**
@@ -211,6 +213,7 @@ public final class PollingAgent implements AutoCloseable {
   public void close() {
     if (!closed.compareAndSet(false, true)) return;
     schedules.dispose();
+    closing.tryEmitEmpty();
     for (Pollster p : pollsters) {
       try {
         p.close();
