@@ -85,6 +85,19 @@ public final class PollingConfig {
     }
   }
 
+  /**
+   * The built-in polling.yaml, used when none is configured: source {@code host}, every 60 s,
+   * meters {@code hardware.*}.
+   */
+  public static PollingConfig builtIn() {
+    try (var in = PollingConfig.class.getResourceAsStream("polling.yaml")) {
+      if (in == null) throw new IllegalStateException("the built-in polling.yaml is missing");
+      return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "polling.yaml (built-in)");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Reads and validates a file; errors name the file by its file name. */
   public static PollingConfig load(Path file) {
     try {

@@ -38,6 +38,16 @@ class PollingConfigTest {
   }
 
   @Test
+  void theBuiltInDefaultPollsTheHostEveryMinute() {
+    PollingConfig c = PollingConfig.builtIn();
+    assertThat(c.sources()).singleElement().satisfies(s -> {
+      assertThat(s.interval()).isEqualTo(Duration.ofSeconds(60));
+      assertThat(s.selects("hardware.memory.used")).isTrue();
+      assertThat(s.selects("cpu")).isFalse();
+    });
+  }
+
+  @Test
   void oneScheduleIntervalPerDistinctInterval() {
     PollingConfig c = PollingConfig.parse("""
         sources:
