@@ -3,6 +3,7 @@ package dev.altimeter.collector.polling;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.altimeter.collector.BlockHoundInstaller;
 import dev.altimeter.collector.polling.host.HostPollster;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleConsumer;
@@ -19,14 +20,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import reactor.blockhound.BlockHound;
 import reactor.blockhound.BlockingOperationError;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * BlockHound is installed for this JVM: a blocking call on a non-blocking thread (Reactor's parallel
+ * BlockHound is installed for the test JVM ({@link BlockHoundInstaller}): a blocking call on a non-blocking thread (Reactor's parallel
  * and single schedulers, the agent's timer, Netty event loops) throws. The agent runs every kind
  * of pollster, declared only in YAML, from a non-blocking thread; any hidden blocking call shows up
  * as a pollster error or a failed cycle.
@@ -43,13 +43,7 @@ class NonBlockingPollingTest {
 
   @BeforeAll
   static void installBlockHound() {
-    // install(...) also loads the Reactor and Reactor Netty integrations (which threads are non-blocking)
-    BlockHound.install(builder -> builder
-        // BlockHound knows java.io streams; NIO file reads (Files.readString, readAllLines) are blocking too
-        .markAsBlocking("sun.nio.ch.FileChannelImpl", "read", "(Ljava/nio/ByteBuffer;)I")
-        // log lines are written synchronously to the console in tests; production logging is configured apart
-        .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes")
-        .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "subAppend"));
+    BlockHoundInstaller.install(); // done already by the launcher session listener; here for IDE runs of this class alone
   }
 
   @BeforeEach
