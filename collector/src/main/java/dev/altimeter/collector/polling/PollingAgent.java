@@ -82,10 +82,11 @@ public final class PollingAgent implements AutoCloseable {
     for (PollingConfig.Source source : config.sources()) {
       List<Binding> bindings = new ArrayList<>();
       for (Pollster p : pollsters) {
+        Counter errors = registry.counter("altimeter.polling.errors", "pollster", p.name());
         if (source.selects(p.name())) {
-          bindings.add(new Binding(p, name -> true));
+          bindings.add(new Binding(p, name -> true, errors));
         } else if (p.meterNames().stream().anyMatch(source::selects)) {
-          bindings.add(new Binding(p, source::selects));
+          bindings.add(new Binding(p, source::selects, errors));
         }
       }
       if (bindings.isEmpty()) {
@@ -178,7 +179,7 @@ public final class PollingAgent implements AutoCloseable {
     return Flux.defer(() -> p.poll(cycle))
         .filter(s -> binding.meters.test(s.meter()))
         .onErrorResume(e -> {
-          binding.errors(registry).increment();
+          binding.errors.increment();
           log.warn("pollster {} failed in source {}: {}", p.name(), plan.source.name(), e.toString());
           return Flux.empty();
         });
@@ -250,25 +251,8 @@ public final class PollingAgent implements AutoCloseable {
     }
   }
 
-  private static final class Binding {
-    final Pollster pollster;
-    final Predicate<String> meters;
-    private Counter errors;
-
-    Binding(Pollster pollster, Predicate<String> meters) {
-      this.pollster = pollster;
-      this.meters = meters;
-    }
-
-    Counter errors(MeterRegistry registry) {
-      Counter c = errors;
-      if (c == null) {
-        c = registry.counter("altimeter.polling.errors", "pollster", pollster.name());
-        errors = c;
-      }
-      return c;
-    }
-  }
+  /** A pollster run by a source, with the source's meter filter for its samples. */
+  private record Binding(Pollster pollster, Predicate<String> meters, Counter errors) {}
 
   /** Builder; not thread-safe. */
   public static final class Builder {
