@@ -109,7 +109,7 @@ expect() {
 }
 expect 'up{job="altimeter"} == 1' "" "target scraped"
 expect 'sum(altimeter_pipeline_samples_total{job="altimeter",outcome="stored"})' 1 "stored sample counted"
-expect 'altimeter_pipeline_queue_capacity{job="altimeter"}' "" "pipeline queue gauge"
+expect 'altimeter_pipeline_queue_samples_capacity{job="altimeter"}' "" "pipeline queue gauge"
 expect 'altimeter_store_batch_duration_seconds_count{job="altimeter"}' 1 "store batch timer"
 expect 'http_server_requests_seconds_count{job="altimeter",uri=~"/v2/meters.*",method="POST"}' 1 "HTTP server metrics"
 expect 'jvm_memory_used_bytes{job="altimeter",area="heap"}' "" "JVM metrics"

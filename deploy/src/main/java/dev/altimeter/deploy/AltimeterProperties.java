@@ -29,6 +29,7 @@ public class AltimeterProperties {
   private final EventDefinitions eventDefinitions = new EventDefinitions();
   private final Notification notification = new Notification();
   private final Polling polling = new Polling();
+  private final Expirer expirer = new Expirer();
   /** HMAC key for sample signatures; unset: signing off. */
   private String telemetrySecret;
 
@@ -44,6 +45,7 @@ public class AltimeterProperties {
   public EventDefinitions getEventDefinitions() { return eventDefinitions; }
   public Notification getNotification() { return notification; }
   public Polling getPolling() { return polling; }
+  public Expirer getExpirer() { return expirer; }
   public String getTelemetrySecret() { return telemetrySecret; }
   public void setTelemetrySecret(String v) { telemetrySecret = v; }
 
@@ -83,6 +85,23 @@ public class AltimeterProperties {
     public void setDropUnmatched(boolean v) { dropUnmatched = v; }
     public Set<String> getStoreRaw() { return storeRaw; }
     public void setStoreRaw(Set<String> v) { storeRaw = v; }
+  }
+
+  /** The expirer role: retention (Ceilometer's metering_time_to_live / event_time_to_live). */
+  public static class Expirer {
+    /** How long raw samples are kept (whole days are dropped); unset: forever. */
+    private Duration sampleTtl;
+    /** How long events are kept; unset: forever. */
+    private Duration eventTtl;
+    /** How often expired data is removed. */
+    private Duration interval = Duration.ofHours(1);
+
+    public Duration getSampleTtl() { return sampleTtl; }
+    public void setSampleTtl(Duration v) { sampleTtl = v; }
+    public Duration getEventTtl() { return eventTtl; }
+    public void setEventTtl(Duration v) { eventTtl = v; }
+    public Duration getInterval() { return interval; }
+    public void setInterval(Duration v) { interval = v; }
   }
 
   /** The polling agent: polling.yaml, pollster definitions, host meters, workload partitioning. */

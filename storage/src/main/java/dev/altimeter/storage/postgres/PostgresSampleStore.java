@@ -146,6 +146,38 @@ public final class PostgresSampleStore implements SampleStore {
         Connection::close);
   }
 
+  /**
+   * Retention: drops every daily partition that lies wholly before {@code cutoff} (a whole day of
+   * raw samples at once, never row by row), then the series whose newest sample went with them.
+   * Partition names come from the catalogue and must look like {@code sample_YYYYMMDD}.
+   *
+   * @return the days dropped, oldest first
+   */
+  public Mono<List<LocalDate>> expire(Instant cutoff) {
+    LocalDate firstKept = LocalDate.ofInstant(cutoff, ZoneOffset.UTC);
+    return Mono.usingWhen(connections.create(), conn ->
+        Flux.from(conn.createStatement("""
+                SELECT c.relname FROM pg_inherits i
+                JOIN pg_class c ON c.oid = i.inhrelid
+                JOIN pg_class p ON p.oid = i.inhparent
+                WHERE p.relname = 'sample' ORDER BY c.relname""").execute())
+            .flatMap(r -> r.map(row -> row.get("relname", String.class)))
+            .filter(name -> name.matches("sample_\\d{8}"))
+            .map(name -> LocalDate.parse(name.substring(7), java.time.format.DateTimeFormatter.BASIC_ISO_DATE))
+            .filter(day -> day.isBefore(firstKept))
+            .concatMap(day -> {
+              partitions.remove(day); // a late sample for that day recreates the partition
+              String table = "sample_" + day.toString().replace("-", "");
+              return Flux.from(conn.createStatement("DROP TABLE IF EXISTS " + table).execute())
+                  .flatMap(r -> r.getRowsUpdated()).then(Mono.just(day));
+            })
+            .collectList()
+            .flatMap(days -> Flux.from(conn.createStatement("DELETE FROM series WHERE last_timestamp < $1")
+                    .bind(0, firstKept.atStartOfDay().atOffset(ZoneOffset.UTC)).execute())
+                .flatMap(r -> r.getRowsUpdated()).then(Mono.just(days))),
+        Connection::close);
+  }
+
   private Mono<Void> createPartition(Connection conn, LocalDate day) {
     // identifiers and bounds come from a LocalDate, never from user text
     String name = "sample_" + day.toString().replace("-", "");
