@@ -40,7 +40,9 @@ class RetentionTest {
     // the cutoff falls inside the third day: that day is kept whole
     List<LocalDate> dropped = store.expire(DAY1.plus(Duration.ofDays(2)).plusSeconds(3600)).block(TIMEOUT);
 
-    assertThat(dropped).containsExactly(LocalDate.parse("2024-05-01"), LocalDate.parse("2024-05-02"));
+    // (other tests' older partitions may be dropped too: tables are truncated between tests, not dropped)
+    assertThat(dropped).contains(LocalDate.parse("2024-05-01"), LocalDate.parse("2024-05-02"))
+        .allMatch(day -> day.isBefore(LocalDate.parse("2024-05-03")));
     assertThat(store.samples(SampleFilter.ALL, 100).map(Sample::timestamp).collectList().block(TIMEOUT))
         .containsExactly(DAY1.plus(Duration.ofDays(3)), DAY1.plus(Duration.ofDays(2)));
     assertThat(store.meters(SampleFilter.ALL, false, 100).map(m -> m.resourceId()).collectList().block(TIMEOUT))
