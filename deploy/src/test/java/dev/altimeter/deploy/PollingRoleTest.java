@@ -31,7 +31,8 @@ class PollingRoleTest {
 
   @Test
   void hostMetersAppearInTheMeterList() {
-    WebTestClient http = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
+    WebTestClient http = WebTestClient.bindToServer().baseUrl("http://localhost:" + port)
+        .responseTimeout(Duration.ofSeconds(60)).build();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     List<Map<String, Object>> meters = List.of();
     while (System.nanoTime() < deadline) {

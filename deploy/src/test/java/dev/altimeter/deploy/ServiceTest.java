@@ -68,7 +68,8 @@ class ServiceTest {
   void connect() {
     TestPostgres.truncate();
     storage.store().forgetCachedIds(); // the service's own store cached ids of the rows just removed
-    http = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
+    // generous: a loaded 2-core CI machine answers a fresh context slowly
+    http = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).responseTimeout(Duration.ofSeconds(60)).build();
   }
 
   @Test
