@@ -40,6 +40,25 @@ public interface SampleStore {
    */
   Flux<Meter> meters(SampleFilter filter, boolean unique, int limit);
 
-  /** Resources with samples matching the filter, in first-stored order. */
+  /**
+   * Resources with samples matching the filter, in first-stored order. Owner and metadata come from
+   * the newest matching sample; {@link Resource#meters()} lists every meter the resource has samples
+   * of, whatever the filter.
+   */
   Flux<Resource> resources(SampleFilter filter, int limit);
+
+  /**
+   * Statistics of the matching samples, computed by the store (never by reading the samples out):
+   * one row per unit and group (and window), groups in first-stored order, windows in time order.
+   * No matching sample gives no row.
+   *
+   * @throws UnsupportedOperationException (as the Flux's error) for a groupby the store cannot do
+   */
+  Flux<Statistics> statistics(Statistics.Query query);
+
+  /**
+   * Samples matching a complex query (and/or/not, in, comparisons, regular expressions), ordered
+   * as asked (then newest first, then insertion order), at most {@code limit}.
+   */
+  Flux<Sample> query(SampleQuery query);
 }
