@@ -3,6 +3,7 @@ package dev.altimeter.api.v2;
 import dev.altimeter.storage.SampleConsumer;
 import dev.altimeter.storage.SampleStore;
 import dev.altimeter.storage.TestPostgres;
+import dev.altimeter.storage.TokenStore;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
 
@@ -15,6 +16,11 @@ class ApiTestApplication {
   @Bean
   SampleStore sampleStore() {
     return TestPostgres.storage().store();
+  }
+
+  @Bean
+  TokenStore tokenStore() {
+    return TestPostgres.storage().tokens();
   }
 
   @Bean

@@ -27,12 +27,14 @@ public final class PostgresStorage implements AutoCloseable {
   private final EmbeddedPostgresServer embedded;
   private final ConnectionPool pool;
   private final PostgresSampleStore store;
+  private final PostgresTokenStore tokens;
   private final String description;
 
   private PostgresStorage(EmbeddedPostgresServer embedded, ConnectionPool pool, String description) {
     this.embedded = embedded;
     this.pool = pool;
     this.store = new PostgresSampleStore(pool);
+    this.tokens = new PostgresTokenStore(pool);
     this.description = description;
   }
 
@@ -110,6 +112,11 @@ public final class PostgresStorage implements AutoCloseable {
 
   public PostgresSampleStore store() {
     return store;
+  }
+
+  /** The API's bearer tokens. */
+  public PostgresTokenStore tokens() {
+    return tokens;
   }
 
   public ConnectionPool connectionFactory() {
