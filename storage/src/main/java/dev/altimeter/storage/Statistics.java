@@ -89,7 +89,7 @@ public record Statistics(Map<String, String> groupBy, String unit, Double min, D
     public static final List<String> CARDINALITY_PARAMS = List.of("resource_id", "user_id", "project_id");
 
     public Aggregate {
-      if (function == Function.CARDINALITY && !CARDINALITY_PARAMS.contains(param)) {
+      if (function == Function.CARDINALITY && (param == null || !CARDINALITY_PARAMS.contains(param))) {
         throw new IllegalArgumentException("Bad aggregate: cardinality." + param);
       }
       if (function != Function.CARDINALITY) param = null;

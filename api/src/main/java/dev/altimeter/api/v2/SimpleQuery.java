@@ -97,15 +97,16 @@ final class SimpleQuery {
     List<String> values = params.getOrDefault("q.value", List.of());
     List<String> ops = params.getOrDefault("q.op", List.of());
     List<String> types = params.getOrDefault("q.type", List.of());
-    if (fields.size() != values.size() || (!ops.isEmpty() && ops.size() != fields.size())
-        || (!types.isEmpty() && types.size() != fields.size())) {
-      throw ApiError.badRequest("Invalid query: q.field and q.value (and q.op, q.type when given) must be"
-          + " given the same number of times");
+    // q.op and q.type pair with q.field by position and may be fewer (WSME pads the list of queries);
+    // a field without a value (or a value without a field) is refused
+    if (fields.size() != values.size() || ops.size() > fields.size() || types.size() > fields.size()) {
+      throw ApiError.badRequest("Invalid query: q.field and q.value must be given the same number of times,"
+          + " q.op and q.type at most as many times");
     }
     List<Condition> out = new ArrayList<>(fields.size());
     for (int i = 0; i < fields.size(); i++) {
-      out.add(condition(fields.get(i), ops.isEmpty() ? null : ops.get(i), values.get(i),
-          types.isEmpty() ? null : types.get(i)));
+      out.add(condition(fields.get(i), i < ops.size() ? ops.get(i) : null, values.get(i),
+          i < types.size() ? types.get(i) : null));
     }
     return out;
   }

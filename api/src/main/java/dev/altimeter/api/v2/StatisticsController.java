@@ -89,11 +89,11 @@ class StatisticsController {
       if (!FUNCTIONS.contains(func) || func.equals("quartile")) {
         throw ApiError.badRequest("Invalid aggregation function: " + func);
       }
-      try {
-        out.add(new Statistics.Aggregate(Statistics.Function.valueOf(func.toUpperCase(java.util.Locale.ROOT)), param));
-      } catch (IllegalArgumentException e) {
-        throw ApiError.badRequest(e.getMessage());
+      if (func.equals("cardinality") && (param == null || !Statistics.Aggregate.CARDINALITY_PARAMS.contains(param))) {
+        // Ceilometer's StorageBadAggregate, with Python's None for a missing param
+        throw ApiError.badRequest("Bad aggregate: cardinality." + (param == null ? "None" : param));
       }
+      out.add(new Statistics.Aggregate(Statistics.Function.valueOf(func.toUpperCase(java.util.Locale.ROOT)), param));
     }
     return List.copyOf(out);
   }
