@@ -40,6 +40,8 @@ class FaultHandler implements WebExceptionHandler {
     } else if (ex instanceof ResponseStatusException e) {
       status = e.getStatusCode();
       message = e.getReason() != null ? e.getReason() : HttpStatus.valueOf(status.value()).getReasonPhrase();
+      // webob's words, and no echo of the request URL
+      if (status.value() == 404) message = "The resource could not be found.";
       HttpHeaders extra = e.getHeaders();
       response.getHeaders().addAll(extra);
     } else if (ex instanceof dev.altimeter.storage.SampleConsumer.Overloaded e) {
