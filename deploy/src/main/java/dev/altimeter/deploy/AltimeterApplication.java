@@ -5,7 +5,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 
 /** The Altimeter service: one binary, the roles of {@code altimeter.roles}. */
-@SpringBootApplication(scanBasePackages = {"dev.altimeter.deploy", "dev.altimeter.api"})
+@SpringBootApplication
 @EnableConfigurationProperties(AltimeterProperties.class)
 public class AltimeterApplication {
   public static void main(String[] args) {

@@ -1,8 +1,11 @@
 package dev.altimeter.deploy;
 
+import dev.altimeter.collector.notification.amqp.NotificationTopology;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -20,6 +23,13 @@ public class AltimeterProperties {
   private Set<Role> roles = EnumSet.allOf(Role.class);
   private final Embedded embedded = new Embedded();
   private final Store store = new Store();
+  private final FileSetting pipeline = new FileSetting();
+  private final FileSetting eventPipeline = new FileSetting();
+  private final Meters meters = new Meters();
+  private final EventDefinitions eventDefinitions = new EventDefinitions();
+  private final Notification notification = new Notification();
+  /** HMAC key for sample signatures; unset: signing off. */
+  private String telemetrySecret;
 
   public Path getDataDir() { return dataDir; }
   public void setDataDir(Path dataDir) { this.dataDir = dataDir; }
@@ -27,6 +37,94 @@ public class AltimeterProperties {
   public void setRoles(Set<Role> roles) { this.roles = roles.isEmpty() ? EnumSet.noneOf(Role.class) : EnumSet.copyOf(roles); }
   public Embedded getEmbedded() { return embedded; }
   public Store getStore() { return store; }
+  public FileSetting getPipeline() { return pipeline; }
+  public FileSetting getEventPipeline() { return eventPipeline; }
+  public Meters getMeters() { return meters; }
+  public EventDefinitions getEventDefinitions() { return eventDefinitions; }
+  public Notification getNotification() { return notification; }
+  public String getTelemetrySecret() { return telemetrySecret; }
+  public void setTelemetrySecret(String v) { telemetrySecret = v; }
+
+  public boolean runs(Role role) {
+    return roles.contains(role);
+  }
+
+  /** A configuration file in Ceilometer's format; unset: the built-in default. */
+  public static class FileSetting {
+    private Path file;
+
+    public Path getFile() { return file; }
+    public void setFile(Path file) { this.file = file; }
+  }
+
+  /** meters.yaml: notification to sample definitions. */
+  public static class Meters {
+    /** Directories whose *.yaml files are read in sorted order; empty: Ceilometer's meters.yaml. */
+    private List<Path> dirs = new ArrayList<>();
+
+    public List<Path> getDirs() { return dirs; }
+    public void setDirs(List<Path> dirs) { this.dirs = dirs; }
+  }
+
+  /** event_definitions.yaml: notification to event definitions. */
+  public static class EventDefinitions {
+    /** The file; unset: Ceilometer's event_definitions.yaml. */
+    private Path file;
+    /** Drop notifications no definition matches (Ceilometer's drop_unmatched_notifications). */
+    private boolean dropUnmatched;
+    /** Priorities whose events keep the whole notification as raw (Ceilometer's [event] store_raw). */
+    private Set<String> storeRaw = Set.of();
+
+    public Path getFile() { return file; }
+    public void setFile(Path file) { this.file = file; }
+    public boolean isDropUnmatched() { return dropUnmatched; }
+    public void setDropUnmatched(boolean v) { dropUnmatched = v; }
+    public Set<String> getStoreRaw() { return storeRaw; }
+    public void setStoreRaw(Set<String> v) { storeRaw = v; }
+  }
+
+  /** The notification agent's broker topology and consumption (the broker is spring.rabbitmq.*). */
+  public static class Notification {
+    /** Control exchanges to bind; Ceilometer's list by default. */
+    private List<String> exchanges = new ArrayList<>(NotificationTopology.CEILOMETER_EXCHANGES);
+    /** Notification topics (oslo.messaging's notifications topics). */
+    private List<String> topics = new ArrayList<>(List.of("notifications"));
+    /** Priorities consumed: info and sample give samples, info and error give events. */
+    private List<String> priorities = new ArrayList<>(NotificationTopology.PRIORITIES);
+    /** oslo.messaging's amqp_durable_queues: must match how the services declared their exchanges. */
+    private boolean durable;
+    /** Unacknowledged notifications per consumer, at most (bounds what is in flight). */
+    private int prefetch = 500;
+    /** Consumers per queue. */
+    private int consumersPerQueue = 1;
+    /** Pause before a notification that could not be stored goes back to the broker. */
+    private Duration redeliveryDelay = Duration.ofSeconds(1);
+    private String deadLetterExchange = "altimeter.dead-letter";
+    private String deadLetterQueue = "altimeter.notifications.dead-letter";
+
+    public List<String> getExchanges() { return exchanges; }
+    public void setExchanges(List<String> v) { exchanges = v; }
+    public List<String> getTopics() { return topics; }
+    public void setTopics(List<String> v) { topics = v; }
+    public List<String> getPriorities() { return priorities; }
+    public void setPriorities(List<String> v) { priorities = v; }
+    public boolean isDurable() { return durable; }
+    public void setDurable(boolean v) { durable = v; }
+    public int getPrefetch() { return prefetch; }
+    public void setPrefetch(int v) { prefetch = v; }
+    public int getConsumersPerQueue() { return consumersPerQueue; }
+    public void setConsumersPerQueue(int v) { consumersPerQueue = v; }
+    public Duration getRedeliveryDelay() { return redeliveryDelay; }
+    public void setRedeliveryDelay(Duration v) { redeliveryDelay = v; }
+    public String getDeadLetterExchange() { return deadLetterExchange; }
+    public void setDeadLetterExchange(String v) { deadLetterExchange = v; }
+    public String getDeadLetterQueue() { return deadLetterQueue; }
+    public void setDeadLetterQueue(String v) { deadLetterQueue = v; }
+
+    NotificationTopology topology() {
+      return new NotificationTopology(exchanges, topics, priorities, durable, deadLetterExchange, deadLetterQueue);
+    }
+  }
 
   /** The embedded PostgreSQL. */
   public static class Embedded {

@@ -1,44 +1,136 @@
 package dev.altimeter.deploy;
 
+import dev.altimeter.collector.pipeline.BatchWriter;
+import dev.altimeter.collector.pipeline.DatabasePublisher;
 import dev.altimeter.collector.pipeline.StorePublisher;
+import dev.altimeter.collector.pipeline.config.PipelineConfig;
+import dev.altimeter.collector.pipeline.config.PipelineConfigParser;
+import dev.altimeter.collector.pipeline.publish.MessageSigner;
+import dev.altimeter.collector.pipeline.publish.PublisherContext;
+import dev.altimeter.collector.pipeline.publish.PublisherRegistry;
+import dev.altimeter.collector.pipeline.route.EventPipelines;
+import dev.altimeter.collector.pipeline.route.SamplePipelines;
+import dev.altimeter.collector.pipeline.transform.TransformerCatalog;
+import dev.altimeter.storage.Event;
+import dev.altimeter.storage.EventStore;
 import dev.altimeter.storage.SampleStore;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
- * The pipeline entry point every source feeds (the {@link dev.altimeter.storage.SampleConsumer}
- * bean). For now it publishes straight to the store ({@code database://}); pipeline.yaml routing
- * comes with the pipeline issue.
+ * The pipeline every source feeds: pipeline.yaml (samples) and event_pipeline.yaml (events), with
+ * the {@code database://} publisher writing through the batch writers. A bad file stops start-up
+ * with an error naming the file, line, source or sink, and the rule.
  */
 @Configuration(proxyBeanMethods = false)
 class PipelineConfiguration {
+  private static final Logger LOG = LoggerFactory.getLogger(PipelineConfiguration.class);
 
   @Bean
   StorePublisher storePublisher(SampleStore store, AltimeterProperties properties, MeterRegistry registry) {
-    AltimeterProperties.Store p = properties.getStore();
-    return new StorePublisher(store, new StorePublisher.Options(p.getQueueCapacity(), p.getBatchSize(),
-        p.getBatchDelay(), p.getWriters()), registry);
+    return new StorePublisher(store, writerOptions(properties), registry);
   }
 
-  /** Starts the publisher with the context; on shutdown stops intake and drains it before the store closes. */
   @Bean
-  SmartLifecycle storePublisherLifecycle(StorePublisher publisher) {
+  BatchWriter<Event> eventWriter(EventStore store, AltimeterProperties properties, MeterRegistry registry) {
+    return new BatchWriter<>("events", store::write, writerOptions(properties), registry);
+  }
+
+  private static BatchWriter.Options writerOptions(AltimeterProperties properties) {
+    AltimeterProperties.Store p = properties.getStore();
+    return new BatchWriter.Options(p.getQueueCapacity(), p.getBatchSize(), p.getBatchDelay(), p.getWriters());
+  }
+
+  /** The bounded pool for publishers' blocking work (file writes): used on purpose, never an event loop. */
+  @Bean(destroyMethod = "dispose")
+  Scheduler publisherScheduler() {
+    return Schedulers.newBoundedElastic(4, 10_000, "altimeter-publish");
+  }
+
+  @Bean
+  PublisherRegistry publisherRegistry(StorePublisher samples, BatchWriter<Event> events) {
+    return PublisherRegistry.standard().with("database", DatabasePublisher.factory(samples, events));
+  }
+
+  @Bean
+  PublisherContext publisherContext(AltimeterProperties properties, Scheduler publisherScheduler) {
+    String secret = properties.getTelemetrySecret();
+    return new PublisherContext(secret == null || secret.isEmpty() ? MessageSigner.disabled() : MessageSigner.of(secret),
+        publisherScheduler);
+  }
+
+  @Bean
+  @Primary
+  SamplePipelines samplePipelines(AltimeterProperties properties, PublisherRegistry publishers,
+      PublisherContext context, MeterRegistry registry) {
+    PipelineConfig config = load(properties.getPipeline().getFile(), "altimeter/pipeline.yaml",
+        PipelineConfig.Kind.SAMPLE, publishers);
+    SamplePipelines pipelines = SamplePipelines.create(config, TransformerCatalog.standard(), publishers, context,
+        registry, 256);
+    LOG.info("Sample pipelines from {}: {}", config.file(), pipelines.pipelineNames());
+    return pipelines;
+  }
+
+  @Bean
+  EventPipelines eventPipelines(AltimeterProperties properties, PublisherRegistry publishers,
+      PublisherContext context, MeterRegistry registry) {
+    PipelineConfig config = load(properties.getEventPipeline().getFile(), "altimeter/event_pipeline.yaml",
+        PipelineConfig.Kind.EVENT, publishers);
+    return EventPipelines.create(config, publishers, context, registry);
+  }
+
+  private static PipelineConfig load(Path file, String builtIn, PipelineConfig.Kind kind, PublisherRegistry publishers) {
+    PipelineConfigParser parser = new PipelineConfigParser(TransformerCatalog.standard(), publishers.schemes());
+    if (file != null) return parser.load(file, kind);
+    try (InputStream in = PipelineConfiguration.class.getClassLoader().getResourceAsStream(builtIn)) {
+      return parser.parse("built-in " + builtIn, new String(in.readAllBytes(), StandardCharsets.UTF_8), kind);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Starts the writers and pipelines before any source; on shutdown (after the sources and the web
+   * server stopped) drains the pipelines, then the writers, so everything accepted is committed.
+   */
+  @Bean
+  SmartLifecycle pipelineLifecycle(StorePublisher samples, BatchWriter<Event> events, SamplePipelines pipelines,
+      EventPipelines eventPipelines) {
     return new SmartLifecycle() {
       private volatile boolean running;
 
       @Override
       public void start() {
-        publisher.start();
+        samples.start();
+        events.start();
+        pipelines.start().block(Duration.ofSeconds(30));
+        eventPipelines.start().block(Duration.ofSeconds(30));
         running = true;
       }
 
       @Override
       public void stop() {
-        publisher.drain().block(Duration.ofSeconds(30));
-        running = false;
+        try {
+          pipelines.stop().block(Duration.ofSeconds(30));
+          eventPipelines.stop().block(Duration.ofSeconds(30));
+        } finally {
+          samples.drain().block(Duration.ofSeconds(30));
+          events.drain().block(Duration.ofSeconds(30));
+          running = false;
+        }
       }
 
       @Override
@@ -48,7 +140,7 @@ class PipelineConfiguration {
 
       @Override
       public int getPhase() {
-        // stops after the web server (which stops at SmartLifecycle.DEFAULT_PHASE - 1024)
+        // started before, stopped after the web server (DEFAULT_PHASE - 1024) and the AMQP listeners
         return SmartLifecycle.DEFAULT_PHASE - 2048;
       }
     };

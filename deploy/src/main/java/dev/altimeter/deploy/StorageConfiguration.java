@@ -1,5 +1,6 @@
 package dev.altimeter.deploy;
 
+import dev.altimeter.storage.EventStore;
 import dev.altimeter.storage.SampleStore;
 import dev.altimeter.storage.TokenStore;
 import dev.altimeter.storage.postgres.PostgresStorage;
@@ -36,10 +37,16 @@ class StorageConfiguration {
     return storage.store();
   }
 
+<<<<<<< HEAD
   /** The API's bearer tokens (token mode). */
   @Bean
   TokenStore tokenStore(PostgresStorage storage) {
     return storage.tokens();
+=======
+  @Bean
+  EventStore eventStore(PostgresStorage storage) {
+    return storage.eventStore();
+>>>>>>> main
   }
 
   /** Creates the coming days' sample partitions every hour (they are also created on demand). */

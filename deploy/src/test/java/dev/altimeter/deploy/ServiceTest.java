@@ -2,7 +2,15 @@ package dev.altimeter.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.altimeter.collector.notification.Fixtures;
+import dev.altimeter.collector.notification.amqp.TestBroker;
+import dev.altimeter.storage.EventFilter;
 import dev.altimeter.storage.TestPostgres;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import dev.altimeter.storage.postgres.PostgresStorage;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +32,33 @@ class ServiceTest {
   @DynamicPropertySource
   static void database(DynamicPropertyRegistry registry) {
     registry.add("spring.r2dbc.url", TestPostgres::r2dbcUrl);
+    registry.add("spring.rabbitmq.addresses", () -> TestBroker.uri().toString());
+  }
+
+  @Test
+  void notificationsFromTheBrokerBecomeSamplesAndEvents() {
+    RabbitTemplate rabbit = new RabbitTemplate(TestBroker.connectionFactory());
+    MessageProperties props = new MessageProperties();
+    props.setContentType("application/json");
+    rabbit.send("glance", "notifications.info", new Message(
+        Fixtures.legacyWireWithUniqueId("glance-image.upload").getBytes(StandardCharsets.UTF_8), props));
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    String body = "[]";
+    while (body.equals("[]") && System.nanoTime() < deadline) {
+      body = http.get().uri("/v2/samples?q.field=meter&q.value=image.size").exchange().expectStatus().isOk()
+          .expectBody(String.class).returnResult().getResponseBody();
+    }
+    http.get().uri("/v2/samples?q.field=meter&q.value=image.size").exchange().expectStatus().isOk().expectBody()
+        .jsonPath("$.length()").isEqualTo(1)
+        .jsonPath("$[0].volume").isEqualTo(19.0)
+        .jsonPath("$[0].resource_id").isEqualTo("cccccccc-cccc-cccc-cccccccccccc");
+    // the event goes its own way (event pipeline, event writer): wait for it as well
+    long events = 0;
+    while (events == 0 && System.nanoTime() < deadline) {
+      events = storage.eventStore().events(EventFilter.builder().eventType("image.upload").build(), 10)
+          .count().block(Duration.ofSeconds(10));
+    }
+    assertThat(events).isEqualTo(1);
   }
 
   @Autowired

@@ -50,10 +50,12 @@ public final class TestPostgres {
   public static void truncate() {
     Mono.usingWhen(storage().connectionFactory().create(),
             c -> Flux.from(c.createStatement(
-                    "TRUNCATE sample, series, resource_metadata, resource, meter, api_token RESTART IDENTITY CASCADE")
+                    "TRUNCATE sample, series, resource_metadata, resource, meter, trait, event, event_type, api_token"
+                        + " RESTART IDENTITY CASCADE")
                 .execute()).flatMap(r -> r.getRowsUpdated()).then(),
             Connection::close)
         .block(Duration.ofSeconds(30));
     storage().store().forgetCachedIds();
+    storage().eventStore().forgetCachedIds();
   }
 }

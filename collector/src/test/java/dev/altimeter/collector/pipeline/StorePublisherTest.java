@@ -61,7 +61,7 @@ class StorePublisherTest {
   @Test
   void acknowledgesOnlyAfterTheStoreCommitted() {
     GatedStore store = new GatedStore();
-    StorePublisher publisher = new StorePublisher(store, new StorePublisher.Options(100, 10, Duration.ofMillis(5), 2), registry).start();
+    StorePublisher publisher = new StorePublisher(store, new BatchWriter.Options(100, 10, Duration.ofMillis(5), 2), registry).start();
     var ack = publisher.accept(samples("r", 3)).toFuture();
     // the batch reaches the store but is not committed yet
     Flux.interval(Duration.ofMillis(5)).takeUntil(t -> !store.batches.isEmpty()).blockLast(TIMEOUT);
@@ -75,7 +75,7 @@ class StorePublisherTest {
   @Test
   void refusesWhatWouldOverflowTheQueueAndCountsIt() {
     GatedStore store = new GatedStore();
-    StorePublisher publisher = new StorePublisher(store, new StorePublisher.Options(10, 5, Duration.ofMillis(5), 1), registry).start();
+    StorePublisher publisher = new StorePublisher(store, new BatchWriter.Options(10, 5, Duration.ofMillis(5), 1), registry).start();
     var first = publisher.accept(samples("a", 8)).toFuture();
     assertThatThrownBy(() -> publisher.accept(samples("b", 3)).block(TIMEOUT))
         .isInstanceOf(SampleConsumer.Overloaded.class);
@@ -94,7 +94,7 @@ class StorePublisherTest {
     GatedStore store = new GatedStore();
     store.failure = new IllegalStateException("database down");
     store.gate.tryEmitEmpty();
-    StorePublisher publisher = new StorePublisher(store, new StorePublisher.Options(100, 10, Duration.ofMillis(5), 1), registry).start();
+    StorePublisher publisher = new StorePublisher(store, new BatchWriter.Options(100, 10, Duration.ofMillis(5), 1), registry).start();
     assertThatThrownBy(() -> publisher.accept(samples("r", 4)).block(TIMEOUT)).hasMessageContaining("database down");
     assertThat(count("failed")).isEqualTo(4);
     // the writer survives a failed batch
@@ -106,7 +106,7 @@ class StorePublisherTest {
   @Test
   void drainWritesEverythingAcceptedThenRefuses() {
     GatedStore store = new GatedStore();
-    StorePublisher publisher = new StorePublisher(store, new StorePublisher.Options(1000, 100, Duration.ofSeconds(10), 1), registry).start();
+    StorePublisher publisher = new StorePublisher(store, new BatchWriter.Options(1000, 100, Duration.ofSeconds(10), 1), registry).start();
     var ack = publisher.accept(samples("r", 7)).toFuture();
     store.gate.tryEmitEmpty();
     // the batch would wait 10 s to fill; drain flushes it now
@@ -120,7 +120,7 @@ class StorePublisherTest {
   void writesThroughToARealPostgres() {
     TestPostgres.truncate();
     SampleStore store = TestPostgres.storage().store();
-    StorePublisher publisher = new StorePublisher(store, new StorePublisher.Options(10_000, 500, Duration.ofMillis(5), 4), registry).start();
+    StorePublisher publisher = new StorePublisher(store, new BatchWriter.Options(10_000, 500, Duration.ofMillis(5), 4), registry).start();
     Flux.range(0, 20).flatMap(i -> publisher.accept(samples("r" + i + "-", 250)), 20).blockLast(TIMEOUT);
     assertThat(store.samples(SampleFilter.ALL, 10_000).count().block(TIMEOUT)).isEqualTo(5000);
     // redelivery of the same samples stores nothing new

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The PostgreSQL store with everything it needs: the server (external, or an embedded one started
  * here), the schema (migrated at start), a pool of R2DBC connections and the {@link
- * PostgresSampleStore}. {@link #start} blocks (it starts processes and migrates); call it at
+ * PostgresSampleStore} and {@link PostgresEventStore}. {@link #start} blocks (it starts processes and migrates); call it at
  * application start-up, never on an event loop. {@link #close} releases everything it started.
  */
 public final class PostgresStorage implements AutoCloseable {
@@ -27,14 +27,22 @@ public final class PostgresStorage implements AutoCloseable {
   private final EmbeddedPostgresServer embedded;
   private final ConnectionPool pool;
   private final PostgresSampleStore store;
+<<<<<<< HEAD
   private final PostgresTokenStore tokens;
+=======
+  private final PostgresEventStore eventStore;
+>>>>>>> main
   private final String description;
 
   private PostgresStorage(EmbeddedPostgresServer embedded, ConnectionPool pool, String description) {
     this.embedded = embedded;
     this.pool = pool;
     this.store = new PostgresSampleStore(pool);
+<<<<<<< HEAD
     this.tokens = new PostgresTokenStore(pool);
+=======
+    this.eventStore = new PostgresEventStore(pool);
+>>>>>>> main
     this.description = description;
   }
 
@@ -114,9 +122,15 @@ public final class PostgresStorage implements AutoCloseable {
     return store;
   }
 
+<<<<<<< HEAD
   /** The API's bearer tokens. */
   public PostgresTokenStore tokens() {
     return tokens;
+=======
+  /** The event store on the same database and pool. */
+  public PostgresEventStore eventStore() {
+    return eventStore;
+>>>>>>> main
   }
 
   public ConnectionPool connectionFactory() {

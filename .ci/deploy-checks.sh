@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Offline checks of the deployment files (the Helm chart itself is checked by HelmChartTest in
+# `mvn test`: helm lint --strict, helm template, the schema, golden files).
+#
+#  1. the validator's self-test: known-bad manifests must be rejected
+#  2. the chart's rendered manifests (deploy/helm/golden/*.yaml, kept equal to `helm template` by
+#     HelmChartTest) validated against the Kubernetes 1.27.1 API schemas (+ ServiceMonitor CRD)
+#  3. `kubectl kustomize` of deploy/k8s/base and every overlay, validated the same way
+#  4. kustomize's copies of Ceilometer's files equal the chart's
+#  5. the Grafana dashboard and the Prometheus config are well formed (promtool when installed)
+#
+# Needs: node + npm (the npm registry for `npm ci` the first time), kubectl (its built-in kustomize).
+# Usage: .ci/deploy-checks.sh   (from anywhere; ~15 s once node_modules is installed)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=$(mktemp -d /tmp/altimeter-deploy-checks.XXXXXX)
+trap 'rm -rf "$OUT"' EXIT
+fail() { echo "deploy-checks: FAIL: $*" >&2; exit 1; }
+pass=0
+ok() { echo "ok   $*"; pass=$((pass + 1)); }
+
+command -v node >/dev/null || fail "node is required"
+command -v kubectl >/dev/null || fail "kubectl is required for kustomize (Debian/Google package kubectl)"
+
+V=deploy/validate
+if [[ ! -d $V/node_modules ]] || ! cmp -s $V/package-lock.json $V/node_modules/.package-lock.json 2>/dev/null; then
+  (cd $V && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || fail "npm ci in $V"
+fi
+
+node $V/validate.mjs --expect-invalid $V/fixtures/invalid.yaml > "$OUT/selftest.log" || { cat "$OUT/selftest.log"; fail "validator self-test"; }
+ok "validator rejects $(grep -c '^ok' "$OUT/selftest.log") known-bad manifests"
+
+shopt -s nullglob
+golden=(deploy/helm/golden/*.yaml)
+(( ${#golden[@]} >= 2 )) || fail "golden manifests missing in deploy/helm/golden"
+node $V/validate.mjs "${golden[@]}" || fail "rendered chart manifests are invalid"
+ok "chart manifests valid: ${golden[*]}"
+
+for dir in deploy/k8s/base deploy/k8s/overlays/*/; do
+  dir=${dir%/}
+  name=$(echo "$dir" | tr '/' '_')
+  kubectl kustomize "$dir" > "$OUT/$name.yaml" || fail "kubectl kustomize $dir"
+  node $V/validate.mjs "$OUT/$name.yaml" || fail "kustomize output of $dir is invalid"
+  ok "kustomize $dir valid"
+done
+
+for f in deploy/helm/altimeter/files/*.yaml; do
+  cmp -s "$f" "deploy/k8s/base/config/$(basename "$f")" || fail "deploy/k8s/base/config/$(basename "$f") differs from $f"
+done
+ok "kustomize config files equal the chart's"
+
+node -e '
+const fs = require("fs");
+const d = JSON.parse(fs.readFileSync("deploy/grafana/altimeter-dashboard.json", "utf8"));
+const ids = new Set(); let exprs = 0;
+const walk = (ps) => { for (const p of ps || []) {
+  if (ids.has(p.id)) throw new Error("duplicate panel id " + p.id); ids.add(p.id);
+  for (const t of p.targets || []) { if (!t.expr) throw new Error("panel " + p.title + " has a target without expr"); exprs++; }
+  walk(p.panels); } };
+if (!d.uid || !d.title) throw new Error("dashboard needs uid and title");
+walk(d.panels);
+for (const m of ["altimeter_pipeline_samples_total", "altimeter_pipeline_queue_samples", "altimeter_store_batch_duration_seconds",
+                 "http_server_requests_seconds", "jvm_memory_used_bytes", "r2dbc_pool"]) {
+  if (!JSON.stringify(d).includes(m)) throw new Error("dashboard has no panel for " + m);
+}
+console.log("dashboard: " + ids.size + " panels, " + exprs + " queries");
+' || fail "grafana dashboard"
+ok "grafana dashboard well formed"
+
+if command -v promtool >/dev/null; then
+  promtool check config --syntax-only deploy/prometheus/prometheus.yml >/dev/null || fail "promtool check config"
+  ok "promtool check config deploy/prometheus/prometheus.yml"
+else
+  grep -q '/actuator/prometheus' deploy/prometheus/prometheus.yml || fail "prometheus.yml does not scrape /actuator/prometheus"
+  ok "prometheus.yml present (promtool not installed: syntax not checked)"
+fi
+
+echo "deploy-checks: $pass passed, 0 failed"

@@ -1,0 +1,117 @@
+package dev.altimeter.collector.notification.amqp;
+
+import com.rabbitmq.client.Channel;
+import dev.altimeter.collector.notification.Notification;
+import dev.altimeter.collector.notification.NotificationAgent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.amqp.rabbit.listener.api.ChannelAwareMessageListener;
+import reactor.core.publisher.Mono;
+
+/**
+ * Consumes notifications with manual acknowledgement: a message is acknowledged only after
+ * everything it produced is committed; a message that can never be processed is copied to the
+ * dead-letter queue with the reason in its headers, then acknowledged; a transient failure (store
+ * down or full) returns it to the broker after a pause, so the broker keeps the backlog and
+ * consumption slows with the store.
+ *
+ * <p>Runs on the broker client's dispatch threads and never blocks them: storing is asynchronous
+ * and the acknowledgement is sent when it completes (channels accept acks from any thread).
+ * In-flight messages per consumer are bounded by the prefetch count.
+ */
+public final class NotificationListener implements ChannelAwareMessageListener {
+  private static final Logger LOG = LoggerFactory.getLogger(NotificationListener.class);
+  /** Headers a dead-lettered notification carries. */
+  public static final String REASON = "x-altimeter-reason";
+  public static final String ORIGINAL_EXCHANGE = "x-altimeter-exchange";
+  public static final String ORIGINAL_ROUTING_KEY = "x-altimeter-routing-key";
+
+  private final NotificationAgent agent;
+  private final RabbitTemplate deadLetters;
+  private final NotificationTopology topology;
+  private final Duration redeliveryDelay;
+  private final Counter processed;
+  private final Counter deadLettered;
+  private final Counter redelivered;
+  private final Counter eventErrors;
+
+  public NotificationListener(NotificationAgent agent, RabbitTemplate deadLetters, NotificationTopology topology,
+      Duration redeliveryDelay, MeterRegistry registry) {
+    this.agent = agent;
+    this.deadLetters = deadLetters;
+    this.topology = topology;
+    this.redeliveryDelay = redeliveryDelay;
+    this.processed = counter(registry, "processed");
+    this.deadLettered = counter(registry, "dead_lettered");
+    this.redelivered = counter(registry, "requeued");
+    this.eventErrors = counter(registry, "event_failed");
+  }
+
+  private static Counter counter(MeterRegistry registry, String outcome) {
+    return Counter.builder("altimeter.notifications").tag("outcome", outcome)
+        .description("Notifications consumed from the broker, by outcome").register(registry);
+  }
+
+  @Override
+  public void onMessage(Message message, Channel channel) {
+    long tag = message.getMessageProperties().getDeliveryTag();
+    Mono<NotificationAgent.Outcome> work;
+    try {
+      Notification notification = NotificationAgent.parse(message.getBody());
+      work = agent.process(notification);
+    } catch (NotificationAgent.Unprocessable e) {
+      work = Mono.error(e);
+    }
+    work.subscribe(outcome -> {
+      if (outcome.eventError() != null) {
+        eventErrors.increment();
+        deadLetter(message, outcome.eventError());
+      }
+      processed.increment();
+      ack(channel, tag);
+    }, error -> {
+      if (error instanceof NotificationAgent.Unprocessable) {
+        deadLettered.increment();
+        deadLetter(message, error.getMessage());
+        ack(channel, tag);
+      } else {
+        redelivered.increment();
+        Mono.delay(redeliveryDelay).subscribe(t -> requeue(channel, tag));
+      }
+    });
+  }
+
+  private void deadLetter(Message message, String reason) {
+    MessageProperties in = message.getMessageProperties();
+    MessageProperties out = new MessageProperties();
+    out.setContentType(in.getContentType());
+    out.setHeader(REASON, reason.length() > 1000 ? reason.substring(0, 1000) : reason);
+    out.setHeader(ORIGINAL_EXCHANGE, in.getReceivedExchange());
+    out.setHeader(ORIGINAL_ROUTING_KEY, in.getReceivedRoutingKey());
+    deadLetters.send(topology.deadLetterExchange(), topology.deadLetterRoutingKey(), new Message(message.getBody(), out));
+  }
+
+  private static void ack(Channel channel, long tag) {
+    try {
+      channel.basicAck(tag, false);
+    } catch (IOException | RuntimeException e) {
+      // the channel closed: the broker redelivers the message, and message_id deduplicates it
+      LOG.debug("Could not acknowledge delivery {}: {}", tag, e.toString());
+    }
+  }
+
+  private static void requeue(Channel channel, long tag) {
+    try {
+      channel.basicNack(tag, false, true);
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("Could not requeue delivery {}: {}", tag, e.toString());
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package dev.altimeter.collector.notification.definition;
+
+import dev.altimeter.collector.notification.MalformedNotificationException;
+import dev.altimeter.collector.notification.Notification;
+import dev.altimeter.storage.Event;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Ceilometer's event definitions ({@code event_definitions.yaml}): which notifications become
+ * events, with which typed traits.
+ *
+ * <p>Semantics kept from Ceilometer: event types are {@code fnmatch} globs, {@code !glob} excludes
+ * (only exclusions imply {@code *}); the <em>last</em> matching definition in the file wins; every
+ * event gets the default traits {@code service}, {@code request_id}, {@code project_id}, {@code
+ * user_id}, {@code tenant_id}; traits without a value are left out; text is cropped to 255
+ * characters. Unmatched notifications fall to a catch-all {@code *} definition unless {@link
+ * Options#dropUnmatched()}. Only priorities {@code info} and {@code error} make events.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class EventDefinitions {
+  /** The built-in definitions: Ceilometer's own event_definitions.yaml, unchanged. */
+  public static final String DEFAULT_RESOURCE = "ceilometer/event_definitions.yaml";
+  static final Set<String> PRIORITIES = Set.of("info", "error");
+
+  /**
+   * Ceilometer's {@code [event]} options.
+   *
+   * @param dropUnmatched {@code drop_unmatched_notifications}: no catch-all definition
+   * @param storeRaw {@code store_raw}: priorities whose events keep the whole message as {@code raw}
+   */
+  public record Options(boolean dropUnmatched, Set<String> storeRaw) {
+    public static final Options DEFAULTS = new Options(false, Set.of());
+
+    public Options {
+      storeRaw = storeRaw.stream().map(p -> p.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+    }
+  }
+
+  private final List<EventDefinition> definitions;
+
+  private EventDefinitions(List<EventDefinition> definitions) {
+    this.definitions = List.copyOf(definitions);
+  }
+
+  /** Ceilometer's event_definitions.yaml as shipped. */
+  public static EventDefinitions builtIn(Options options) {
+    InputStream in = EventDefinitions.class.getClassLoader().getResourceAsStream(DEFAULT_RESOURCE);
+    if (in == null) throw new IllegalStateException("missing resource " + DEFAULT_RESOURCE);
+    try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+      return from(ConfigNode.load("classpath:" + DEFAULT_RESOURCE, r), options);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Loads a file.
+   *
+   * @throws DefinitionException when it is not a valid event definitions file
+   */
+  public static EventDefinitions load(Path file, Options options) {
+    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      return from(ConfigNode.load(file.toString(), r), options);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+
+  private static EventDefinitions from(ConfigNode file, Options options) {
+    List<EventDefinition> defs = new ArrayList<>();
+    if (!file.isNull()) {
+      for (ConfigNode item : file.items()) defs.add(new EventDefinition(item, options.storeRaw()));
+    }
+    // reversed, so the last matching definition wins and YAML merges can extend earlier ones
+    Collections.reverse(defs);
+    if (!options.dropUnmatched() && defs.stream().noneMatch(EventDefinition::isCatchAll)) {
+      defs.add(new EventDefinition(options.storeRaw()));
+    }
+    return new EventDefinitions(defs);
+  }
+
+  /**
+   * The event of a notification, or empty when its priority makes no events or no definition
+   * matches (only with {@code dropUnmatched}).
+   *
+   * @throws MalformedNotificationException when a trait value cannot be converted to its type
+   *     (e.g. {@code int} of {@code "abc"}); Ceilometer fails such a notification too
+   */
+  public Optional<Event> toEvent(Notification notification) {
+    if (!PRIORITIES.contains(notification.priority())) return Optional.empty();
+    for (EventDefinition d : definitions) {
+      if (d.matches(notification.eventType())) {
+        Map<String, Object> body = notification.body();
+        return Optional.of(d.toEvent(notification, body));
+      }
+    }
+    return Optional.empty();
+  }
+}

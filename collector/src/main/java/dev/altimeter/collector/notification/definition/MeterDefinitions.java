@@ -1,0 +1,142 @@
+package dev.altimeter.collector.notification.definition;
+
+import dev.altimeter.collector.notification.Notification;
+import dev.altimeter.storage.Sample;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ceilometer's meter definitions ({@code meters.yaml}, {@code [meter] meter_definitions_dirs}): which
+ * notifications become which samples.
+ *
+ * <p>Files are read as Ceilometer reads them: every {@code *.yaml} of each directory, directories in
+ * the order given and files in sorted order; each file's {@code metric} list is read backwards and
+ * the first definition seen for a name wins, so within a file the last definition of a name counts
+ * and across files the earlier file does. Unlike Ceilometer, which logs a bad definition and skips
+ * it, an invalid definition fails the load with a {@link DefinitionException} naming file, line and
+ * field: a typo should stop the service at start, not silently lose a meter.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class MeterDefinitions {
+  private static final Logger LOG = LoggerFactory.getLogger(MeterDefinitions.class);
+  /** The built-in definitions: Ceilometer's own meters.yaml, unchanged. */
+  public static final String DEFAULT_RESOURCE = "ceilometer/meters.yaml";
+  /** Only notifications of these priorities carry samples (Ceilometer's endpoint methods). */
+  static final Set<String> PRIORITIES = Set.of("info", "sample");
+
+  private final List<MeterDefinition> definitions;
+
+  private MeterDefinitions(List<MeterDefinition> definitions) {
+    this.definitions = List.copyOf(definitions);
+  }
+
+  /** Ceilometer's meters.yaml as shipped. */
+  public static MeterDefinitions builtIn() {
+    InputStream in = MeterDefinitions.class.getClassLoader().getResourceAsStream(DEFAULT_RESOURCE);
+    if (in == null) throw new IllegalStateException("missing resource " + DEFAULT_RESOURCE);
+    try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+      return from(List.of(ConfigNode.load("classpath:" + DEFAULT_RESOURCE, r)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Loads every {@code *.yaml} file of the directories.
+   *
+   * @throws DefinitionException when a file is not a valid meter definitions file
+   * @throws UncheckedIOException when a directory or file cannot be read
+   */
+  public static MeterDefinitions load(List<Path> directories) {
+    List<ConfigNode> files = new ArrayList<>();
+    for (Path dir : directories) {
+      List<Path> yaml = new ArrayList<>();
+      try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*.yaml")) {
+        s.forEach(yaml::add);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot list meter definitions in " + dir, e);
+      }
+      Collections.sort(yaml);
+      for (Path p : yaml) files.add(read(p));
+    }
+    return from(files);
+  }
+
+  /** Loads one file. */
+  public static MeterDefinitions loadFile(Path file) {
+    return from(List.of(read(file)));
+  }
+
+  private static ConfigNode read(Path file) {
+    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      return ConfigNode.load(file.toString(), r);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+
+  private static MeterDefinitions from(List<ConfigNode> files) {
+    Map<String, MeterDefinition> byName = new LinkedHashMap<>();
+    for (ConfigNode file : files) {
+      if (file.isNull()) continue; // an empty file defines nothing
+      Map<String, ConfigNode> top = file.entries();
+      ConfigNode metric = top.get("metric");
+      if (metric == null) throw file.error("no 'metric' list");
+      if (metric.isNull()) continue;
+      List<ConfigNode> items = new ArrayList<>(metric.items());
+      Collections.reverse(items);
+      for (ConfigNode item : items) {
+        ConfigNode named = item;
+        if (item.isMapping() && item.entries().get("name") != null && item.entries().get("name").isScalar()) {
+          String name = PyValues.str(item.entries().get("name").scalar());
+          named = item.named(item.field + " '" + name + "'");
+          if (byName.containsKey(name)) {
+            LOG.info("Skipping duplicate meter definition '{}' at {}:{}", name, item.file, item.line());
+            continue;
+          }
+        }
+        if (!named.isMapping()) throw named.error("a meter definition must be a mapping");
+        MeterDefinition d = new MeterDefinition(named);
+        byName.put(d.name, d);
+      }
+    }
+    return new MeterDefinitions(new ArrayList<>(byName.values()));
+  }
+
+  /** The names of the definitions, in evaluation order. */
+  public List<String> names() {
+    return definitions.stream().map(d -> d.name).toList();
+  }
+
+  /**
+   * The samples of a notification: every matching definition contributes (not just the first).
+   * Notifications of other priorities than {@code info} and {@code sample} give none.
+   */
+  public List<Sample> toSamples(Notification notification) {
+    if (!PRIORITIES.contains(notification.priority())) return List.of();
+    List<Sample> out = new ArrayList<>();
+    Map<String, Object> body = null;
+    for (MeterDefinition d : definitions) {
+      if (!d.matches(notification.eventType())) continue;
+      if (body == null) body = notification.body();
+      d.toSamples(notification, body, out);
+    }
+    return out;
+  }
+}

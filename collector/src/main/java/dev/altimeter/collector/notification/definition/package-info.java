@@ -1,0 +1,10 @@
+/**
+ * Ceilometer's declarative definitions, read as Ceilometer reads them: {@link
+ * dev.altimeter.collector.notification.definition.MeterDefinitions} (meters.yaml: notification to
+ * samples) and {@link dev.altimeter.collector.notification.definition.EventDefinitions}
+ * (event_definitions.yaml: notification to an event with typed traits). Paths are jsonpath-rw-ext
+ * expressions evaluated by a small evaluator of our own ({@code JsonPath}) that implements exactly
+ * the dialect those files use. Invalid files fail with a {@link
+ * dev.altimeter.collector.notification.definition.DefinitionException} naming file, line and field.
+ */
+package dev.altimeter.collector.notification.definition;

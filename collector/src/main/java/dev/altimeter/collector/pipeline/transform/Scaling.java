@@ -1,0 +1,125 @@
+package dev.altimeter.collector.pipeline.transform;
+
+import dev.altimeter.storage.Sample;
+import dev.altimeter.storage.SampleType;
+
+/**
+ * The {@code source}/{@code target} parameters of Ceilometer's ScalingTransformer (unit_conversion,
+ * and the base of rate_of_change and aggregator), validated:
+ * <pre>
+ * source: {unit, map_from: {name, unit}}
+ * target: {name, unit, type, scale, max, map_to: {name, unit}}
+ * </pre>
+ * {@code scale} is a number (volume × scale) or an {@link Expression} whose value replaces the
+ * volume; 0 or absent means unchanged. {@code max} (absent or 0 means none) caps the converted
+ * volume. Name and unit are mapped by {@code re.sub(map_from.x, map_to.x, value)} when both are
+ * given, else replaced by {@code target.x}, else kept. Immutable.
+ */
+final class Scaling {
+  final String sourceUnit;
+  private final String targetName;
+  private final String targetUnit;
+  final SampleType targetType;
+  private final Double numericScale;
+  private final Expression scaleExpression;
+  private final Double max;
+  private final RegexSubstitution nameMap;
+  private final RegexSubstitution unitMap;
+
+  Scaling(Parameters params, String defaultScale) {
+    Parameters source = params.section("source");
+    Parameters target = params.section("target");
+    source.rejectUnknown("unit", "map_from");
+    target.rejectUnknown("name", "unit", "type", "scale", "max", "map_to");
+    Parameters mapFrom = source.section("map_from");
+    Parameters mapTo = target.section("map_to");
+    mapFrom.rejectUnknown("name", "unit");
+    mapTo.rejectUnknown("name", "unit");
+    sourceUnit = source.string("unit");
+    targetName = target.string("name");
+    targetUnit = target.string("unit");
+    String type = target.oneOf("type", "gauge", "delta", "cumulative");
+    targetType = type == null ? null : SampleType.fromWireName(type);
+    Object scale = target.raw("scale");
+    if (scale == null) scale = defaultScale;
+    if (scale == null || scale instanceof Number) {
+      numericScale = scale == null ? null : ((Number) scale).doubleValue();
+      scaleExpression = null;
+    } else if (scale instanceof String s) {
+      numericScale = null;
+      try {
+        scaleExpression = Expression.parse(s);
+      } catch (Expression.ExpressionException e) {
+        throw target.error("scale", "is not a valid expression: " + e.getMessage());
+      }
+      if (!scaleExpression.meterReferences().isEmpty()) {
+        throw target.error("scale", "cannot reference meters with $(…)");
+      }
+    } else {
+      throw target.error("scale", "must be a number or an expression string");
+    }
+    max = target.number("max");
+    nameMap = substitution(mapFrom, mapTo, "name");
+    unitMap = substitution(mapFrom, mapTo, "unit");
+  }
+
+  private static RegexSubstitution substitution(Parameters from, Parameters to, String attr) {
+    String pattern = from.string(attr);
+    String repl = to.string(attr);
+    if (pattern == null || repl == null) return null;
+    try {
+      return new RegexSubstitution(pattern, repl);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("parameter 'source.map_from." + attr + "' / 'target.map_to." + attr
+          + "': " + e.getMessage());
+    }
+  }
+
+  /** Whether this conversion applies to {@code s}: {@code source.unit} absent or equal to its unit. */
+  boolean appliesTo(Sample s) {
+    return sourceUnit == null || sourceUnit.equals(s.unit());
+  }
+
+  /** Ceilometer's {@code _scale}: the scaled volume of {@code s}. */
+  double scale(Sample s) {
+    if (scaleExpression != null) return scaleExpression.evaluateNumber(SampleNamespace.of(s));
+    if (numericScale != null && numericScale != 0.0) return s.volume() * numericScale;
+    return s.volume();
+  }
+
+  String mapName(String name) {
+    if (nameMap != null) return nameMap.apply(name);
+    return targetName != null ? targetName : name;
+  }
+
+  String mapUnit(String unit) {
+    if (unitMap != null) return unitMap.apply(unit);
+    return targetUnit != null ? targetUnit : unit;
+  }
+
+  double cap(double volume) {
+    return max != null && max != 0.0 ? Math.min(volume, max) : volume;
+  }
+
+  /** Ceilometer's {@code _convert(s, growth)}: volume = scale(s) × growth, capped; name, unit, type mapped. */
+  Sample convert(Sample s, double growth) {
+    double volume = cap(scale(s) * growth);
+    return copy(s, mapName(s.meter()), mapUnit(s.unit()), targetType != null ? targetType : s.type(), volume);
+  }
+
+  /**
+   * A derived sample: {@code s} with a new name, unit, type and volume, no signature (publishers
+   * sign), and a message id derived deterministically from {@code s}'s id and the new name, so that
+   * redelivered input yields the same derived ids (deduplication) and a derived sample never shares
+   * its input's id.
+   */
+  static Sample copy(Sample s, String name, String unit, SampleType type, double volume) {
+    return new Sample(name, type, unit, volume, s.userId(), s.projectId(), s.resourceId(), s.timestamp(),
+        null, s.source(), s.resourceMetadata(), derivedId(s.messageId(), name), null);
+  }
+
+  static java.util.UUID derivedId(java.util.UUID input, String name) {
+    if (name.equals("")) return input;
+    return java.util.UUID.nameUUIDFromBytes((input + "/" + name).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+}

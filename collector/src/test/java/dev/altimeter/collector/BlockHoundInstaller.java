@@ -1,0 +1,30 @@
+package dev.altimeter.collector;
+
+import org.junit.platform.launcher.LauncherSession;
+import org.junit.platform.launcher.LauncherSessionListener;
+import reactor.blockhound.BlockHound;
+
+/**
+ * Installs BlockHound once per test JVM, before any test runs: every collector test then fails on a
+ * blocking call made on a non-blocking thread (Reactor's parallel and single schedulers, Netty event
+ * loops). Installing it later, while scheduler threads are parked, can break those threads, so it
+ * happens here and not in a test class.
+ */
+public final class BlockHoundInstaller implements LauncherSessionListener {
+
+  @Override
+  public void launcherSessionOpened(LauncherSession session) {
+    install();
+  }
+
+  /** Idempotent. */
+  public static synchronized void install() {
+    // install(...) also loads the Reactor and Reactor Netty integrations (which threads are non-blocking)
+    BlockHound.install(builder -> builder
+        // BlockHound knows java.io streams; NIO file reads (Files.readString, readAllLines) are blocking too
+        .markAsBlocking("sun.nio.ch.FileChannelImpl", "read", "(Ljava/nio/ByteBuffer;)I")
+        // log lines are written synchronously to the console in tests; production logging is configured apart
+        .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes")
+        .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "subAppend"));
+  }
+}

@@ -1,0 +1,236 @@
+package dev.altimeter.collector.notification.amqp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.altimeter.collector.notification.Fixtures;
+import dev.altimeter.collector.notification.Notification;
+import dev.altimeter.collector.notification.NotificationAgent;
+import dev.altimeter.collector.notification.definition.EventDefinitions;
+import dev.altimeter.collector.notification.definition.MeterDefinitions;
+import dev.altimeter.collector.pipeline.BatchWriter;
+import dev.altimeter.collector.pipeline.StorePublisher;
+import dev.altimeter.storage.Event;
+import dev.altimeter.storage.EventFilter;
+import dev.altimeter.storage.Sample;
+import dev.altimeter.storage.SampleConsumer;
+import dev.altimeter.storage.SampleFilter;
+import dev.altimeter.storage.TestPostgres;
+import dev.altimeter.storage.postgres.PostgresStorage;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.amqp.core.AcknowledgeMode;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.amqp.rabbit.listener.DirectMessageListenerContainer;
+import reactor.core.publisher.Mono;
+
+/**
+ * The notification role end to end over a real broker and a real PostgreSQL: every reference
+ * notification is published in its wire shape and must be stored exactly as the definitions convert
+ * it; redelivery stores nothing twice; what cannot be processed is dead-lettered with its reason;
+ * a store failure gets the message redelivered, not lost.
+ */
+class NotificationListenerTest {
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  private static final MeterDefinitions METERS = MeterDefinitions.builtIn();
+  private static final EventDefinitions EVENTS = EventDefinitions.builtIn(EventDefinitions.Options.DEFAULTS);
+
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final NotificationTopology topology = NotificationTopology.defaults();
+  private PostgresStorage storage;
+  private CachingConnectionFactory connections;
+  private RabbitTemplate rabbit;
+  private StorePublisher samples;
+  private BatchWriter<Event> events;
+  private DirectMessageListenerContainer container;
+
+  @BeforeEach
+  void start() {
+    TestPostgres.truncate();
+    storage = TestPostgres.storage();
+    connections = TestBroker.connectionFactory();
+    rabbit = new RabbitTemplate(connections);
+    RabbitAdmin admin = new RabbitAdmin(connections);
+    topology.declarables().forEach(d -> {
+      if (d instanceof org.springframework.amqp.core.Exchange e) admin.declareExchange(e);
+      if (d instanceof org.springframework.amqp.core.Queue q) admin.declareQueue(q);
+      if (d instanceof org.springframework.amqp.core.Binding b) admin.declareBinding(b);
+    });
+    topology.queueNames().forEach(q -> admin.purgeQueue(q, false));
+    admin.purgeQueue(topology.deadLetterQueue(), false);
+    samples = new StorePublisher(storage.store(), new BatchWriter.Options(10_000, 500, Duration.ofMillis(10), 2), registry).start();
+    events = new BatchWriter<Event>("events", storage.eventStore()::write, new BatchWriter.Options(10_000, 500, Duration.ofMillis(10), 2), registry).start();
+  }
+
+  private void listen(SampleConsumer consumer, Duration redeliveryDelay) {
+    NotificationAgent agent = new NotificationAgent(METERS, EVENTS, consumer, events::accept);
+    container = new DirectMessageListenerContainer(connections);
+    container.setQueueNames(topology.queueNames().toArray(String[]::new));
+    container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
+    container.setPrefetchCount(50);
+    container.setMessageListener(new NotificationListener(agent, rabbit, topology, redeliveryDelay, registry));
+    container.start();
+  }
+
+  @AfterEach
+  void stop() {
+    if (container != null) container.stop();
+    samples.drain().block(TIMEOUT);
+    events.drain().block(TIMEOUT);
+    connections.destroy();
+  }
+
+  record Wire(String exchange, String routingKey, String body) {}
+
+  static List<Wire> referenceNotifications() throws Exception {
+    List<Wire> out = new ArrayList<>();
+    try (Stream<Path> files = Files.list(Path.of("src/test/resources/notifications/legacy"))) {
+      for (Path f : files.sorted().toList()) {
+        String name = f.getFileName().toString().replace(".json", "");
+        String wire = Fixtures.legacyWireWithUniqueId(name);
+        out.add(new Wire(name.substring(0, name.indexOf('-')), routingKey(wire), wire));
+      }
+    }
+    try (Stream<Path> files = Files.list(Path.of("src/test/resources/notifications/nova"))) {
+      for (Path f : files.sorted().toList()) {
+        String wire = Fixtures.novaWire(f.getFileName().toString().replace(".json", ""));
+        out.add(new Wire("nova", routingKey(wire), wire));
+      }
+    }
+    return out;
+  }
+
+  private static String routingKey(String wire) {
+    return "notifications." + Notification.parse(wire).priority();
+  }
+
+  private void publish(Wire w) {
+    MessageProperties props = new MessageProperties();
+    props.setContentType("application/json");
+    rabbit.send(w.exchange(), w.routingKey(), new Message(w.body().getBytes(StandardCharsets.UTF_8), props));
+  }
+
+  private long storedSamples() {
+    return storage.store().samples(SampleFilter.ALL, 100_000).count().block(TIMEOUT);
+  }
+
+  private long storedEvents() {
+    return storage.eventStore().events(EventFilter.builder().build(), 100_000).count().block(TIMEOUT);
+  }
+
+  private double outcome(String name) {
+    var c = registry.find("altimeter.notifications").tag("outcome", name).counter();
+    return c == null ? 0 : c.count();
+  }
+
+  private static void await(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  @Test
+  void everyReferenceNotificationIsStoredAsTheDefinitionsSay() throws Exception {
+    listen(samples, Duration.ofMillis(100));
+    List<Wire> wires = referenceNotifications();
+    List<Sample> expectedSamples = new ArrayList<>();
+    List<Event> expectedEvents = new ArrayList<>();
+    int eventFailures = 0;
+    for (Wire w : wires) {
+      Notification n = Notification.parse(w.body());
+      expectedSamples.addAll(METERS.toSamples(n));
+      try {
+        EVENTS.toEvent(n).ifPresent(expectedEvents::add);
+      } catch (RuntimeException e) {
+        eventFailures++;
+      }
+    }
+    assertThat(expectedSamples).hasSizeGreaterThan(30);
+    assertThat(expectedEvents).hasSizeGreaterThan(25);
+
+    wires.forEach(this::publish);
+    await("all notifications processed", () -> outcome("processed") == wires.size());
+
+    List<Sample> stored = storage.store().samples(SampleFilter.ALL, 100_000).collectList().block(TIMEOUT);
+    Comparator<Sample> byId = Comparator.comparing(Sample::messageId);
+    assertThat(stored.stream().map(s -> s.withRecordedAt(null)).sorted(byId).toList())
+        .containsExactlyElementsOf(expectedSamples.stream().sorted(byId).toList());
+    List<Event> storedEvents = storage.eventStore().events(EventFilter.builder().build(), 100_000).collectList().block(TIMEOUT);
+    assertThat(storedEvents).containsExactlyInAnyOrderElementsOf(expectedEvents);
+
+    // an event that cannot be built (the swift sample's malformed eventTime) keeps its samples and
+    // leaves a copy with the reason on the dead-letter queue
+    assertThat(eventFailures).isEqualTo(1);
+    Message copy = rabbit.receive(topology.deadLetterQueue(), 10_000);
+    assertThat(copy).isNotNull();
+    assertThat((String) copy.getMessageProperties().getHeader(NotificationListener.REASON)).startsWith("cannot convert to an event");
+    assertThat((String) copy.getMessageProperties().getHeader(NotificationListener.ORIGINAL_EXCHANGE)).isEqualTo("swift");
+  }
+
+  @Test
+  void redeliveredNotificationsStoreNothingTwice() throws Exception {
+    listen(samples, Duration.ofMillis(100));
+    Wire w = referenceNotifications().stream().filter(x -> x.body().contains("compute.instance.exists")).findFirst().orElseThrow();
+    publish(w);
+    await("first copy", () -> outcome("processed") == 1);
+    long samplesAfterFirst = storedSamples();
+    long eventsAfterFirst = storedEvents();
+    assertThat(samplesAfterFirst).isPositive();
+    publish(w);
+    publish(w);
+    await("copies", () -> outcome("processed") == 3);
+    assertThat(storedSamples()).isEqualTo(samplesAfterFirst);
+    assertThat(storedEvents()).isEqualTo(eventsAfterFirst);
+  }
+
+  @Test
+  void malformedNotificationIsDeadLetteredWithItsReason() {
+    listen(samples, Duration.ofMillis(100));
+    publish(new Wire("nova", "notifications.info", "{\"oslo.version\": \"2.0\", \"oslo.message\": \"not json\"}"));
+    await("dead-lettered", () -> outcome("dead_lettered") == 1);
+    Message dead = rabbit.receive(topology.deadLetterQueue(), 10_000);
+    assertThat(dead).isNotNull();
+    assertThat(new String(dead.getBody(), StandardCharsets.UTF_8)).contains("not json");
+    assertThat((String) dead.getMessageProperties().getHeader(NotificationListener.REASON)).startsWith("malformed notification");
+    assertThat((String) dead.getMessageProperties().getHeader(NotificationListener.ORIGINAL_ROUTING_KEY)).isEqualTo("notifications.info");
+    assertThat(storedSamples()).isZero();
+    // acknowledged: nothing left to redeliver
+    assertThat(new RabbitAdmin(connections).getQueueInfo("notifications.info").getMessageCount()).isZero();
+  }
+
+  @Test
+  void storeFailureRedeliversUntilStored() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    SampleConsumer flaky = batch -> calls.incrementAndGet() <= 2
+        ? Mono.error(new IllegalStateException("database down")) : samples.accept(batch);
+    listen(flaky, Duration.ofMillis(50));
+    Wire w = referenceNotifications().stream().filter(x -> x.body().contains("image.upload")).findFirst().orElseThrow();
+    publish(w);
+    await("stored after redelivery", () -> outcome("processed") == 1);
+    assertThat(outcome("requeued")).isEqualTo(2);
+    assertThat(storedSamples()).isEqualTo(METERS.toSamples(Notification.parse(w.body())).size()).isPositive();
+    assertThat(Map.of("dead", outcome("dead_lettered"))).containsEntry("dead", 0.0);
+  }
+}
