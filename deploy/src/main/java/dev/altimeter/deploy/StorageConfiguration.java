@@ -37,16 +37,15 @@ class StorageConfiguration {
     return storage.store();
   }
 
-<<<<<<< HEAD
   /** The API's bearer tokens (token mode). */
   @Bean
   TokenStore tokenStore(PostgresStorage storage) {
     return storage.tokens();
-=======
+  }
+
   @Bean
   EventStore eventStore(PostgresStorage storage) {
     return storage.eventStore();
->>>>>>> main
   }
 
   /** Creates the coming days' sample partitions every hour (they are also created on demand). */

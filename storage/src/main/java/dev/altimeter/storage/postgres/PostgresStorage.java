@@ -27,22 +27,16 @@ public final class PostgresStorage implements AutoCloseable {
   private final EmbeddedPostgresServer embedded;
   private final ConnectionPool pool;
   private final PostgresSampleStore store;
-<<<<<<< HEAD
   private final PostgresTokenStore tokens;
-=======
   private final PostgresEventStore eventStore;
->>>>>>> main
   private final String description;
 
   private PostgresStorage(EmbeddedPostgresServer embedded, ConnectionPool pool, String description) {
     this.embedded = embedded;
     this.pool = pool;
     this.store = new PostgresSampleStore(pool);
-<<<<<<< HEAD
     this.tokens = new PostgresTokenStore(pool);
-=======
     this.eventStore = new PostgresEventStore(pool);
->>>>>>> main
     this.description = description;
   }
 
@@ -122,15 +116,14 @@ public final class PostgresStorage implements AutoCloseable {
     return store;
   }
 
-<<<<<<< HEAD
   /** The API's bearer tokens. */
   public PostgresTokenStore tokens() {
     return tokens;
-=======
+  }
+
   /** The event store on the same database and pool. */
   public PostgresEventStore eventStore() {
     return eventStore;
->>>>>>> main
   }
 
   public ConnectionPool connectionFactory() {
