@@ -52,13 +52,21 @@ public interface SampleStore {
    * one row per unit and group (and window), groups in first-stored order, windows in time order.
    * No matching sample gives no row.
    *
+   * <p>The default fails with {@link UnsupportedOperationException} (the API answers 501), so
+   * that stores written before this method (and test doubles) keep compiling.
+   *
    * @throws UnsupportedOperationException (as the Flux's error) for a groupby the store cannot do
    */
-  Flux<Statistics> statistics(Statistics.Query query);
+  default Flux<Statistics> statistics(Statistics.Query query) {
+    return Flux.error(new UnsupportedOperationException("Statistics are not implemented by this store"));
+  }
 
   /**
    * Samples matching a complex query (and/or/not, in, comparisons, regular expressions), ordered
-   * as asked (then newest first, then insertion order), at most {@code limit}.
+   * as asked (then newest first, then insertion order), at most {@code limit}. The default fails
+   * with {@link UnsupportedOperationException} (the API answers 501).
    */
-  Flux<Sample> query(SampleQuery query);
+  default Flux<Sample> query(SampleQuery query) {
+    return Flux.error(new UnsupportedOperationException("Complex queries are not implemented by this store"));
+  }
 }

@@ -5,6 +5,7 @@ import dev.altimeter.storage.SampleStore;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -32,7 +33,8 @@ class QueryController {
     Caller caller = Caller.of(exchange);
     return body.defaultIfEmpty(new byte[0])
         .map(bytes -> parse(bytes, caller))
-        .flatMap(q -> store.query(q).map(Representations::sample).collectList());
+        .flatMap(q -> store.query(q).map(Representations::sample).collectList())
+        .onErrorMap(UnsupportedOperationException.class, e -> new ApiError(HttpStatus.NOT_IMPLEMENTED, e.getMessage()));
   }
 
   static SampleQuery parse(byte[] bytes, Caller caller) {
