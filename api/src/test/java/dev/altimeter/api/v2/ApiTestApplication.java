@@ -2,6 +2,7 @@ package dev.altimeter.api.v2;
 
 import dev.altimeter.storage.SampleConsumer;
 import dev.altimeter.storage.SampleStore;
+import dev.altimeter.storage.EventStore;
 import dev.altimeter.storage.TestPostgres;
 import dev.altimeter.storage.TokenStore;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -21,6 +22,11 @@ class ApiTestApplication {
   @Bean
   TokenStore tokenStore() {
     return TestPostgres.storage().tokens();
+  }
+
+  @Bean
+  EventStore eventStore() {
+    return TestPostgres.storage().eventStore();
   }
 
   @Bean
