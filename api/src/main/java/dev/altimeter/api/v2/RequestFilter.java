@@ -87,7 +87,8 @@ class RequestFilter implements WebFilter {
       return Mono.error(new UnsupportedMediaTypeStatusException(type, List.of(MediaType.APPLICATION_JSON)));
     }
     String within = request.getPath().pathWithinApplication().value();
-    boolean api = within.equals("/v2") || within.startsWith("/v2/");
+    // the API description is public, like the version document
+    boolean api = (within.equals("/v2") || within.startsWith("/v2/")) && !within.equals(OpenApiController.PATH);
     if (settings.auth == ApiSettings.Auth.HEADERS || !api) {
       exchange.getAttributes().put(Caller.ATTRIBUTE, Caller.from(request.getHeaders()));
       return chain.filter(exchange);
