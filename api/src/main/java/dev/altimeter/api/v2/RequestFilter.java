@@ -94,8 +94,16 @@ class RequestFilter implements WebFilter {
       return chain.filter(exchange);
     }
     String token = bearer(request.getHeaders());
+    exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
     if (token == null) return Mono.error(new ApiError(HttpStatus.UNAUTHORIZED, "Authentication required"));
     ServerWebExchange ex = exchange;
+    ex.getResponse().beforeCommit(() -> {
+      // the challenge belongs to 401 answers only
+      if (ex.getResponse().getStatusCode() == null || ex.getResponse().getStatusCode().value() != 401) {
+        ex.getResponse().getHeaders().remove(HttpHeaders.WWW_AUTHENTICATE);
+      }
+      return Mono.empty();
+    });
     return tokens.find(sha256(token))
         .switchIfEmpty(Mono.error(() -> new ApiError(HttpStatus.UNAUTHORIZED, "Invalid token")))
         .flatMap(t -> {

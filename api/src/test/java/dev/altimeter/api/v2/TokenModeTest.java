@@ -31,6 +31,10 @@ class TokenModeTest extends ApiTestSupport {
   @Test
   void requestsWithoutAValidTokenAre401() {
     fault(get("/v2/samples"), 401, "Authentication required");
+    get("/v2/samples").expectHeader().valueEquals(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+    get("/v2/samples", HttpHeaders.AUTHORIZATION, "Bearer wrong").expectHeader()
+        .valueEquals(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+    get("/v2/samples", ADMIN).expectStatus().isOk().expectHeader().doesNotExist(HttpHeaders.WWW_AUTHENTICATE);
     // identity headers are not trusted in token mode
     fault(get("/v2/samples", "X-User-Id", "u", "X-Project-Id", "p1", "X-Roles", "admin"), 401, "Authentication required");
     fault(get("/v2/samples", HttpHeaders.AUTHORIZATION, "Bearer wrong"), 401, "Invalid token");
