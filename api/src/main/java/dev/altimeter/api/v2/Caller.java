@@ -43,10 +43,12 @@ record Caller(String userId, String projectId, Set<String> roles, boolean anonym
 
   /**
    * The project a non-admin caller is confined to, or {@code requested} for an admin. A non-admin query
-   * that names another project is refused.
+   * that names another project is refused (401), and a non-admin without a project is refused (403).
    */
   String confineProject(String requested) {
     if (admin()) return requested;
+    // a non-admin without a project would otherwise be confined to nothing, i.e. see everything
+    if (projectId == null) throw new ApiError(org.springframework.http.HttpStatus.FORBIDDEN, "RBAC Authorization Failed");
     if (requested != null && !requested.equals(projectId)) throw ApiError.projectNotAuthorized(requested);
     return projectId;
   }

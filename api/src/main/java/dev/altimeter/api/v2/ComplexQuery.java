@@ -166,6 +166,7 @@ final class ComplexQuery {
    */
   static SampleQuery.Expression confine(SampleQuery.Expression filter, Caller caller) {
     if (caller.admin()) return filter;
+    caller.confineProject(null);
     checkProjects(filter, caller.projectId());
     var own = new SampleQuery.Compare(Field.PROJECT_ID, Op.EQ, caller.projectId());
     return filter == null ? own : new SampleQuery.And(List.of(own, filter));

@@ -62,6 +62,10 @@ class ResourcesTest extends ApiTestSupport {
     fault(get("/v2/resources/r1", P2), 404, "Resource r1 Not Found");
     get("/v2/resources/r2", P2).expectStatus().isOk();
     fault(get("/v2/resources?q.field=project_id&q.value=p1", P2), 401, "Not Authorized to access project p1");
+    // a non-admin without a project is not left unconfined
+    fault(get("/v2/resources", "X-User-Id", "u1", "X-Roles", "member"), 403, "RBAC Authorization Failed");
+    fault(get("/v2/resources/r1", "X-User-Id", "u1"), 403, "RBAC Authorization Failed");
+    fault(post("/v2/query/samples", "{}", "X-User-Id", "u1"), 403, "RBAC Authorization Failed");
   }
 
   @Test
