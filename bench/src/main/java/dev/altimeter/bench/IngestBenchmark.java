@@ -91,7 +91,7 @@ public final class IngestBenchmark {
         System.out.printf("plain COPY         %,.0f rows/s (%.1f s)%n", copyRate, copySeconds);
         System.out.printf("ingest / COPY      %.0f %%%n", 100 * ingestRate / copyRate);
         System.out.printf("store batches      %,.0f, mean %.1f ms, %.0f samples each (includes the warm-up)%n",
-            batches, 1000 * batchSeconds / batches, metric(metrics, "altimeter_store_batch_size_samples_sum") / batches);
+            batches, 1000 * batchSeconds / batches, metric(metrics, "altimeter_store_batch_size_sum") / metric(metrics, "altimeter_store_batch_size_count"));
         System.out.printf("service peak RSS   %,d MiB (JVM; the embedded PostgreSQL is a separate process)%n", peakRss.get() / 1024);
       }
     } finally {
@@ -165,11 +165,11 @@ public final class IngestBenchmark {
     return (System.nanoTime() - t0) / 1e9;
   }
 
-  /** Sum of a metric's series in Prometheus text format. */
+  /** Sum of the series of a metric (in Prometheus text format) whose labels are of sample writes. */
   static double metric(String exposition, String name) {
     double sum = 0;
     for (String line : exposition.split("\n")) {
-      if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+      if (line.startsWith(name + "{") && line.contains("kind=\"samples\"")) {
         sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }
     }

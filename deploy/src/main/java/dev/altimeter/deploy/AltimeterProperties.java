@@ -28,6 +28,7 @@ public class AltimeterProperties {
   private final Meters meters = new Meters();
   private final EventDefinitions eventDefinitions = new EventDefinitions();
   private final Notification notification = new Notification();
+  private final Polling polling = new Polling();
   /** HMAC key for sample signatures; unset: signing off. */
   private String telemetrySecret;
 
@@ -42,6 +43,7 @@ public class AltimeterProperties {
   public Meters getMeters() { return meters; }
   public EventDefinitions getEventDefinitions() { return eventDefinitions; }
   public Notification getNotification() { return notification; }
+  public Polling getPolling() { return polling; }
   public String getTelemetrySecret() { return telemetrySecret; }
   public void setTelemetrySecret(String v) { telemetrySecret = v; }
 
@@ -81,6 +83,51 @@ public class AltimeterProperties {
     public void setDropUnmatched(boolean v) { dropUnmatched = v; }
     public Set<String> getStoreRaw() { return storeRaw; }
     public void setStoreRaw(Set<String> v) { storeRaw = v; }
+  }
+
+  /** The polling agent: polling.yaml, pollster definitions, host meters, workload partitioning. */
+  public static class Polling {
+    /** polling.yaml; unset: the built-in default (hardware.* every 60 s). */
+    private Path file;
+    /** Directories of dynamic and scrape pollster definitions (Ceilometer's pollsters.d), *.yaml. */
+    private List<Path> pollstersDirs = new ArrayList<>();
+    /** Samples per batch handed to the pipeline ([polling] batch_size). */
+    private int batchSize = 50;
+    /** Random delay before each cycle, at most (spreads load). */
+    private Duration jitter = Duration.ZERO;
+    /** Root of the host's /proc (in Kubernetes: the node's /proc mounted in the pod); unset: /proc. */
+    private Path procRoot;
+    /** Root of the host's /sys; unset: /sys. */
+    private Path sysRoot;
+    /** The host's name for host meters' resource ids (in Kubernetes: the node name); unset: this machine's. */
+    private String hostName;
+    /** Split the resources between the polling agents sharing this database (heartbeats in PostgreSQL). */
+    private boolean partitioning;
+    /** Heartbeat period of partitioning; a dead agent's share moves after two periods. */
+    private Duration heartbeat = Duration.ofSeconds(10);
+    /** This agent's member id for partitioning; unset: the host name and a random suffix. */
+    private String memberId;
+
+    public Path getFile() { return file; }
+    public void setFile(Path v) { file = v; }
+    public List<Path> getPollstersDirs() { return pollstersDirs; }
+    public void setPollstersDirs(List<Path> v) { pollstersDirs = v; }
+    public int getBatchSize() { return batchSize; }
+    public void setBatchSize(int v) { batchSize = v; }
+    public Duration getJitter() { return jitter; }
+    public void setJitter(Duration v) { jitter = v; }
+    public Path getProcRoot() { return procRoot; }
+    public void setProcRoot(Path v) { procRoot = v; }
+    public Path getSysRoot() { return sysRoot; }
+    public void setSysRoot(Path v) { sysRoot = v; }
+    public String getHostName() { return hostName; }
+    public void setHostName(String v) { hostName = v; }
+    public boolean isPartitioning() { return partitioning; }
+    public void setPartitioning(boolean v) { partitioning = v; }
+    public Duration getHeartbeat() { return heartbeat; }
+    public void setHeartbeat(Duration v) { heartbeat = v; }
+    public String getMemberId() { return memberId; }
+    public void setMemberId(String v) { memberId = v; }
   }
 
   /** The notification agent's broker topology and consumption (the broker is spring.rabbitmq.*). */

@@ -23,6 +23,8 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The {@code notification} role: consumes OpenStack notifications from the broker of {@code
@@ -92,11 +94,17 @@ class NotificationConfiguration {
     return new NotificationAgent(meters, eventDefinitions, pipeline, events::accept);
   }
 
+  /** The bounded pool for the AMQP client's blocking writes (acks, dead letters), off the event loops. */
+  @Bean(destroyMethod = "dispose")
+  Scheduler brokerIoScheduler() {
+    return Schedulers.newBoundedElastic(2, 100_000, "altimeter-broker-io");
+  }
+
   /** Push consumers on the broker connection; acknowledgements are sent when samples are committed. */
   @Bean
   DirectMessageListenerContainer notificationListenerContainer(CachingConnectionFactory notificationConnectionFactory,
       RabbitAdmin notificationAdmin, NotificationTopology topology, NotificationAgent agent,
-      AltimeterProperties properties, MeterRegistry registry) {
+      AltimeterProperties properties, Scheduler brokerIoScheduler, MeterRegistry registry) {
     AltimeterProperties.Notification p = properties.getNotification();
     DirectMessageListenerContainer container = new DirectMessageListenerContainer(notificationConnectionFactory);
     container.setAmqpAdmin(notificationAdmin);
@@ -106,7 +114,7 @@ class NotificationConfiguration {
     container.setConsumersPerQueue(p.getConsumersPerQueue());
     container.setMissingQueuesFatal(false);
     container.setMessageListener(new NotificationListener(agent, new RabbitTemplate(notificationConnectionFactory),
-        topology, p.getRedeliveryDelay(), registry));
+        topology, p.getRedeliveryDelay(), brokerIoScheduler, registry));
     return container;
   }
 

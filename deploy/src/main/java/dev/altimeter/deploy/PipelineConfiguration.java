@@ -140,8 +140,8 @@ class PipelineConfiguration {
 
       @Override
       public int getPhase() {
-        // started before, stopped after the web server (DEFAULT_PHASE - 1024) and the AMQP listeners
-        return SmartLifecycle.DEFAULT_PHASE - 2048;
+        // started before and stopped after the sources: web server (DEFAULT_PHASE - 1024/-2048), polling, AMQP listeners
+        return SmartLifecycle.DEFAULT_PHASE - 4096;
       }
     };
   }

@@ -98,7 +98,7 @@ public record Sample(
 
     public Sample build() {
       return new Sample(meter, type, unit, volume, userId, projectId, resourceId, timestamp, recordedAt,
-          source, resourceMetadata, messageId == null ? UUID.randomUUID() : messageId, messageSignature);
+          source, resourceMetadata, messageId == null ? MessageIds.random() : messageId, messageSignature);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.altimeter.api.v2;
 
+import dev.altimeter.storage.MessageIds;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleConsumer;
 import dev.altimeter.storage.SampleFilter;
@@ -141,7 +142,7 @@ class MetersController {
       if (authProject != null && !authProject.equals(projectId)) throw ApiError.projectNotAuthorized(projectId);
       samples.add(Sample.builder().meter(counterName).type(type).unit(text(item, "counter_unit")).volume(volume)
           .userId(userId).projectId(projectId).resourceId(text(item, "resource_id")).source(source)
-          .timestamp(timestamp).resourceMetadata(metadata).messageId(UUID.randomUUID()).build());
+          .timestamp(timestamp).resourceMetadata(metadata).messageId(MessageIds.random()).build());
     }
     return samples;
   }

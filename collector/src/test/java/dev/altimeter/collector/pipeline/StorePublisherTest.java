@@ -96,7 +96,10 @@ class StorePublisherTest {
     store.gate.tryEmitEmpty();
     StorePublisher publisher = new StorePublisher(store, new BatchWriter.Options(100, 10, Duration.ofMillis(5), 1), registry).start();
     assertThatThrownBy(() -> publisher.accept(samples("r", 4)).block(TIMEOUT)).hasMessageContaining("database down");
+    // the caller fails with the first failed batch; the 4 samples may span several batches
+    Flux.interval(Duration.ofMillis(5)).takeUntil(t -> count("failed") >= 4).blockLast(TIMEOUT);
     assertThat(count("failed")).isEqualTo(4);
+    assertThat(publisher.queued()).isZero();
     // the writer survives a failed batch
     store.failure = null;
     publisher.accept(samples("s", 2)).block(TIMEOUT);

@@ -14,6 +14,7 @@ import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.amqp.rabbit.listener.api.ChannelAwareMessageListener;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * Consumes notifications with manual acknowledgement: a message is acknowledged only after
@@ -22,9 +23,10 @@ import reactor.core.publisher.Mono;
  * down or full) returns it to the broker after a pause, so the broker keeps the backlog and
  * consumption slows with the store.
  *
- * <p>Runs on the broker client's dispatch threads and never blocks them: storing is asynchronous
- * and the acknowledgement is sent when it completes (channels accept acks from any thread).
- * In-flight messages per consumer are bounded by the prefetch count.
+ * <p>Runs on the broker client's dispatch threads and never blocks them: storing is asynchronous.
+ * Acknowledgements and dead letters are socket writes of the blocking AMQP client, so they are
+ * sent from the bounded {@code brokerIo} scheduler, never from the store's event loop (channels
+ * accept acks from any thread). In-flight messages per consumer are bounded by the prefetch count.
  */
 public final class NotificationListener implements ChannelAwareMessageListener {
   private static final Logger LOG = LoggerFactory.getLogger(NotificationListener.class);
@@ -37,17 +39,22 @@ public final class NotificationListener implements ChannelAwareMessageListener {
   private final RabbitTemplate deadLetters;
   private final NotificationTopology topology;
   private final Duration redeliveryDelay;
+  private final Scheduler brokerIo;
   private final Counter processed;
   private final Counter deadLettered;
   private final Counter redelivered;
   private final Counter eventErrors;
 
+  /**
+   * @param brokerIo a bounded scheduler for the blocking client calls (acks, nacks, dead letters)
+   */
   public NotificationListener(NotificationAgent agent, RabbitTemplate deadLetters, NotificationTopology topology,
-      Duration redeliveryDelay, MeterRegistry registry) {
+      Duration redeliveryDelay, Scheduler brokerIo, MeterRegistry registry) {
     this.agent = agent;
     this.deadLetters = deadLetters;
     this.topology = topology;
     this.redeliveryDelay = redeliveryDelay;
+    this.brokerIo = brokerIo;
     this.processed = counter(registry, "processed");
     this.deadLettered = counter(registry, "dead_lettered");
     this.redelivered = counter(registry, "requeued");
@@ -69,7 +76,7 @@ public final class NotificationListener implements ChannelAwareMessageListener {
     } catch (NotificationAgent.Unprocessable e) {
       work = Mono.error(e);
     }
-    work.subscribe(outcome -> {
+    work.publishOn(brokerIo).subscribe(outcome -> {
       if (outcome.eventError() != null) {
         eventErrors.increment();
         deadLetter(message, outcome.eventError());
@@ -83,7 +90,7 @@ public final class NotificationListener implements ChannelAwareMessageListener {
         ack(channel, tag);
       } else {
         redelivered.increment();
-        Mono.delay(redeliveryDelay).subscribe(t -> requeue(channel, tag));
+        Mono.delay(redeliveryDelay, brokerIo).subscribe(t -> requeue(channel, tag));
       }
     });
   }

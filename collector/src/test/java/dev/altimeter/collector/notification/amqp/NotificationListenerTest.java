@@ -39,6 +39,8 @@ import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.amqp.rabbit.listener.DirectMessageListenerContainer;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The notification role end to end over a real broker and a real PostgreSQL: every reference
@@ -59,6 +61,7 @@ class NotificationListenerTest {
   private StorePublisher samples;
   private BatchWriter<Event> events;
   private DirectMessageListenerContainer container;
+  private final Scheduler brokerIo = Schedulers.newBoundedElastic(2, 10_000, "test-broker-io");
 
   @BeforeEach
   void start() {
@@ -84,7 +87,7 @@ class NotificationListenerTest {
     container.setQueueNames(topology.queueNames().toArray(String[]::new));
     container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
     container.setPrefetchCount(50);
-    container.setMessageListener(new NotificationListener(agent, rabbit, topology, redeliveryDelay, registry));
+    container.setMessageListener(new NotificationListener(agent, rabbit, topology, redeliveryDelay, brokerIo, registry));
     container.start();
   }
 
@@ -94,6 +97,7 @@ class NotificationListenerTest {
     samples.drain().block(TIMEOUT);
     events.drain().block(TIMEOUT);
     connections.destroy();
+    brokerIo.dispose();
   }
 
   record Wire(String exchange, String routingKey, String body) {}
