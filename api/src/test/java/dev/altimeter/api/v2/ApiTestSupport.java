@@ -18,7 +18,9 @@ abstract class ApiTestSupport {
   @BeforeEach
   void connect() {
     TestPostgres.truncate();
+    // generous: the machine is shared, and a fresh context's first request can be slow
     http = WebTestClient.bindToServer().baseUrl("http://localhost:" + port)
+        .responseTimeout(java.time.Duration.ofSeconds(60))
         .codecs(c -> c.defaultCodecs().maxInMemorySize(32 * 1024 * 1024)).build();
   }
 
