@@ -311,6 +311,14 @@ public abstract class SampleStoreTestKit {
   }
 
   @Test
+  public void statisticsAreSplitByUnit() {
+    write(sample("cpu", "r1", S0, 1).unit("ns").build(), sample("cpu", "r1", S0.plusSeconds(1), 2).unit("s").build(),
+        sample("cpu", "r2", S0.plusSeconds(2), 3).unit("ns").build());
+    assertThat(statistics(SampleFilter.ALL, List.of(), 0)).extracting(Statistics::unit, Statistics::sum)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("ns", 4.0), org.assertj.core.groups.Tuple.tuple("s", 2.0));
+  }
+
+  @Test
   public void statisticsOfNothingIsEmpty() {
     writeStatisticsData();
     assertThat(statistics(SampleFilter.builder().resourceId("none").build(), List.of(), 0)).isEmpty();

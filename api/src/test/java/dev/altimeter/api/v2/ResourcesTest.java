@@ -69,6 +69,17 @@ class ResourcesTest extends ApiTestSupport {
   }
 
   @Test
+  void resourceIdsAreUrlDecoded() {
+    dev.altimeter.storage.TestPostgres.storage().store().write(List.of(dev.altimeter.storage.Sample.builder()
+        .meter("cpu").type(dev.altimeter.storage.SampleType.GAUGE).unit("ns").volume(1).resourceId("vm 1/a")
+        .projectId("p1").source("openstack").timestamp(S0).build())).block(java.time.Duration.ofSeconds(30));
+    // a URI, not a template: sent as written
+    http.get().uri(java.net.URI.create(base() + "/v2/resources/vm%201%2Fa")).exchange()
+        .expectStatus().isOk().expectBody().jsonPath("$.resource_id").isEqualTo("vm 1/a")
+        .jsonPath("$.links[0].href").isEqualTo(base() + "/v2/resources/vm 1/a");
+  }
+
+  @Test
   void errors() {
     fault(get("/v2/resources/nothing"), 404, "Resource nothing Not Found");
     fault(get("/v2/resources?meter_links=yes"), 400,
