@@ -4,6 +4,8 @@ import dev.altimeter.storage.Meter;
 import dev.altimeter.storage.Resource;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleFilter;
+import dev.altimeter.storage.SampleQuery;
+import dev.altimeter.storage.Statistics;
 import dev.altimeter.storage.SampleStore;
 import dev.altimeter.storage.SampleType;
 import io.r2dbc.postgresql.api.PostgresqlException;
@@ -434,12 +436,37 @@ public final class PostgresSampleStore implements SampleStore {
         + " (array_agg(project_id ORDER BY last_ts DESC, id DESC))[1] AS project_id,"
         + " (array_agg(source ORDER BY last_ts DESC, id DESC))[1] AS source,"
         + " (array_agg(doc::text ORDER BY last_ts DESC, id DESC))[1] AS doc,"
-        + " array_agg(name ORDER BY id) AS meters, min(id) AS first_id"
+        // every meter of the resource, whatever the filter (Ceilometer's meter_links)
+        + " ARRAY(SELECT m2.name FROM series se2 JOIN resource r2 ON r2.id = se2.resource_pk"
+        + " JOIN meter m2 ON m2.id = se2.meter_id WHERE r2.resource_id = matched.resource_id"
+        + " GROUP BY m2.name ORDER BY min(se2.first_seq)) AS meters, min(id) AS first_id"
         + " FROM (" + inner + ") matched GROUP BY resource_id ORDER BY first_id LIMIT " + where.bind(limit);
     return query(sql, where.binds(), this::toResource);
   }
 
-  private <T> Flux<T> query(String sql, List<Object> binds, Function<Readable, T> mapper) {
+  @Override
+  public Flux<Statistics> statistics(Statistics.Query q) {
+    return PostgresStatistics.compute(this, q);
+  }
+
+  @Override
+  public Flux<Sample> query(SampleQuery q) {
+    SqlWhere where = new SqlWhere(json);
+    if (q.filter() != null) where.condition(SqlExpression.toSql(q.filter(), where));
+    StringBuilder order = new StringBuilder(" ORDER BY ");
+    for (SampleQuery.OrderBy o : q.orderBy()) {
+      order.append(SqlExpression.column(o.field())).append(o.ascending() ? " ASC, " : " DESC, ");
+    }
+    order.append("s.timestamp DESC, s.seq");
+    String sql = SAMPLE_COLUMNS + where.sql() + order + " LIMIT " + where.bind(q.limit());
+    return query(sql, where.binds(), this::toSample);
+  }
+
+  JsonMapper json() {
+    return json;
+  }
+
+  <T> Flux<T> query(String sql, List<Object> binds, Function<Readable, T> mapper) {
     return Flux.usingWhen(connections.create(), conn -> {
       Statement st = conn.createStatement(sql);
       for (int i = 0; i < binds.size(); i++) st.bind(i, binds.get(i));
@@ -479,7 +506,7 @@ public final class PostgresSampleStore implements SampleStore {
         List.copyOf(new LinkedHashSet<>(List.of(meters))));
   }
 
-  private static Instant instant(OffsetDateTime t) {
+  static Instant instant(OffsetDateTime t) {
     return t == null ? null : t.toInstant();
   }
 }
