@@ -29,6 +29,7 @@ public class AltimeterProperties {
   private final EventDefinitions eventDefinitions = new EventDefinitions();
   private final Notification notification = new Notification();
   private final Polling polling = new Polling();
+  private final Exposition exposition = new Exposition();
   /** HMAC key for sample signatures; unset: signing off. */
   private String telemetrySecret;
 
@@ -44,6 +45,7 @@ public class AltimeterProperties {
   public EventDefinitions getEventDefinitions() { return eventDefinitions; }
   public Notification getNotification() { return notification; }
   public Polling getPolling() { return polling; }
+  public Exposition getExposition() { return exposition; }
   public String getTelemetrySecret() { return telemetrySecret; }
   public void setTelemetrySecret(String v) { telemetrySecret = v; }
 
@@ -171,6 +173,19 @@ public class AltimeterProperties {
     NotificationTopology topology() {
       return new NotificationTopology(exchanges, topics, priorities, durable, deadLetterExchange, deadLetterQueue);
     }
+  }
+
+  /** The collected samples served for scraping at /actuator/samples (fed by prometheus-exposition://). */
+  public static class Exposition {
+    /** Series (meter and resource) kept at most; a new one past it evicts the least recently updated. */
+    private int maxSeries = 10_000;
+    /** A series not updated for this long is dropped (gone resources vanish); 0: never. */
+    private Duration maxAge = Duration.ofMinutes(15);
+
+    public int getMaxSeries() { return maxSeries; }
+    public void setMaxSeries(int v) { maxSeries = v; }
+    public Duration getMaxAge() { return maxAge; }
+    public void setMaxAge(Duration v) { maxAge = v; }
   }
 
   /** The embedded PostgreSQL. */

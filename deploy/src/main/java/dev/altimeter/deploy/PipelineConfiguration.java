@@ -5,6 +5,8 @@ import dev.altimeter.collector.pipeline.DatabasePublisher;
 import dev.altimeter.collector.pipeline.StorePublisher;
 import dev.altimeter.collector.pipeline.config.PipelineConfig;
 import dev.altimeter.collector.pipeline.config.PipelineConfigParser;
+import dev.altimeter.collector.pipeline.exposition.ExpositionPublisher;
+import dev.altimeter.collector.pipeline.exposition.SampleExposition;
 import dev.altimeter.collector.pipeline.publish.MessageSigner;
 import dev.altimeter.collector.pipeline.publish.PublisherContext;
 import dev.altimeter.collector.pipeline.publish.PublisherRegistry;
@@ -60,9 +62,23 @@ class PipelineConfiguration {
     return Schedulers.newBoundedElastic(4, 10_000, "altimeter-publish");
   }
 
+  /** What {@code prometheus-exposition://} publishers feed and {@code /actuator/samples} serves. */
   @Bean
-  PublisherRegistry publisherRegistry(StorePublisher samples, BatchWriter<Event> events) {
-    return PublisherRegistry.standard().with("database", DatabasePublisher.factory(samples, events));
+  SampleExposition sampleExposition(AltimeterProperties properties, MeterRegistry registry) {
+    AltimeterProperties.Exposition p = properties.getExposition();
+    return new SampleExposition(p.getMaxSeries(), p.getMaxAge(), System::nanoTime, registry);
+  }
+
+  @Bean
+  SampleExpositionEndpoint sampleExpositionEndpoint(SampleExposition sampleExposition) {
+    return new SampleExpositionEndpoint(sampleExposition);
+  }
+
+  @Bean
+  PublisherRegistry publisherRegistry(StorePublisher samples, BatchWriter<Event> events, SampleExposition exposition) {
+    return PublisherRegistry.standard()
+        .with("database", DatabasePublisher.factory(samples, events))
+        .with("prometheus-exposition", ExpositionPublisher.factory(exposition));
   }
 
   @Bean
