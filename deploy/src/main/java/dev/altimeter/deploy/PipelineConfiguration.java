@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -124,7 +125,8 @@ class PipelineConfiguration {
    */
   @Bean
   SmartLifecycle pipelineLifecycle(StorePublisher samples, BatchWriter<Event> events, SamplePipelines pipelines,
-      EventPipelines eventPipelines) {
+      EventPipelines eventPipelines,
+      @Value("${spring.lifecycle.timeout-per-shutdown-phase:30s}") Duration phaseTimeout) {
     return new SmartLifecycle() {
       private volatile boolean running;
 
@@ -137,15 +139,32 @@ class PipelineConfiguration {
         running = true;
       }
 
+      /**
+       * One budget for the four drains, the shutdown phase timeout, so that a store that hangs at
+       * shutdown cannot keep the process past the pod's grace period (what is left uncommitted was
+       * not acknowledged, so the broker redelivers it).
+       */
       @Override
       public void stop() {
+        long deadline = System.nanoTime() + phaseTimeout.toNanos();
         try {
-          pipelines.stop().block(Duration.ofSeconds(30));
-          eventPipelines.stop().block(Duration.ofSeconds(30));
+          drain("sample pipelines", pipelines.stop(), deadline);
+          drain("event pipelines", eventPipelines.stop(), deadline);
         } finally {
-          samples.drain().block(Duration.ofSeconds(30));
-          events.drain().block(Duration.ofSeconds(30));
-          running = false;
+          try {
+            drain("sample writer", samples.drain(), deadline);
+            drain("event writer", events.drain(), deadline);
+          } finally {
+            running = false;
+          }
+        }
+      }
+
+      private void drain(String what, reactor.core.publisher.Mono<Void> drain, long deadline) {
+        try {
+          drain.block(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
+        } catch (RuntimeException e) {
+          LOG.warn("Shutdown: {} not drained within {}: {}", what, phaseTimeout, e.toString());
         }
       }
 
