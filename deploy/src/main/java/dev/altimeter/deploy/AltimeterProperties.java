@@ -30,6 +30,7 @@ public class AltimeterProperties {
   private final Notification notification = new Notification();
   private final Polling polling = new Polling();
   private final Expirer expirer = new Expirer();
+  private final Exposition exposition = new Exposition();
   /** HMAC key for sample signatures; unset: signing off. */
   private String telemetrySecret;
 
@@ -46,6 +47,7 @@ public class AltimeterProperties {
   public Notification getNotification() { return notification; }
   public Polling getPolling() { return polling; }
   public Expirer getExpirer() { return expirer; }
+  public Exposition getExposition() { return exposition; }
   public String getTelemetrySecret() { return telemetrySecret; }
   public void setTelemetrySecret(String v) { telemetrySecret = v; }
 
@@ -190,6 +192,19 @@ public class AltimeterProperties {
     NotificationTopology topology() {
       return new NotificationTopology(exchanges, topics, priorities, durable, deadLetterExchange, deadLetterQueue);
     }
+  }
+
+  /** The collected samples served for scraping at /actuator/samples (fed by prometheus-exposition://). */
+  public static class Exposition {
+    /** Series (meter and resource) kept at most; a new one past it evicts the least recently updated. */
+    private int maxSeries = 10_000;
+    /** A series not updated for this long is dropped (gone resources vanish); 0: never. */
+    private Duration maxAge = Duration.ofMinutes(15);
+
+    public int getMaxSeries() { return maxSeries; }
+    public void setMaxSeries(int v) { maxSeries = v; }
+    public Duration getMaxAge() { return maxAge; }
+    public void setMaxAge(Duration v) { maxAge = v; }
   }
 
   /** The embedded PostgreSQL. */

@@ -5,6 +5,8 @@ import dev.altimeter.collector.pipeline.DatabasePublisher;
 import dev.altimeter.collector.pipeline.StorePublisher;
 import dev.altimeter.collector.pipeline.config.PipelineConfig;
 import dev.altimeter.collector.pipeline.config.PipelineConfigParser;
+import dev.altimeter.collector.pipeline.exposition.ExpositionPublisher;
+import dev.altimeter.collector.pipeline.exposition.SampleExposition;
 import dev.altimeter.collector.pipeline.publish.MessageSigner;
 import dev.altimeter.collector.pipeline.publish.PublisherContext;
 import dev.altimeter.collector.pipeline.publish.PublisherRegistry;
@@ -23,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -60,9 +63,23 @@ class PipelineConfiguration {
     return Schedulers.newBoundedElastic(4, 10_000, "altimeter-publish");
   }
 
+  /** What {@code prometheus-exposition://} publishers feed and {@code /actuator/samples} serves. */
   @Bean
-  PublisherRegistry publisherRegistry(StorePublisher samples, BatchWriter<Event> events) {
-    return PublisherRegistry.standard().with("database", DatabasePublisher.factory(samples, events));
+  SampleExposition sampleExposition(AltimeterProperties properties, MeterRegistry registry) {
+    AltimeterProperties.Exposition p = properties.getExposition();
+    return new SampleExposition(p.getMaxSeries(), p.getMaxAge(), System::nanoTime, registry);
+  }
+
+  @Bean
+  SampleExpositionEndpoint sampleExpositionEndpoint(SampleExposition sampleExposition) {
+    return new SampleExpositionEndpoint(sampleExposition);
+  }
+
+  @Bean
+  PublisherRegistry publisherRegistry(StorePublisher samples, BatchWriter<Event> events, SampleExposition exposition) {
+    return PublisherRegistry.standard()
+        .with("database", DatabasePublisher.factory(samples, events))
+        .with("prometheus-exposition", ExpositionPublisher.factory(exposition));
   }
 
   @Bean
@@ -108,7 +125,8 @@ class PipelineConfiguration {
    */
   @Bean
   SmartLifecycle pipelineLifecycle(StorePublisher samples, BatchWriter<Event> events, SamplePipelines pipelines,
-      EventPipelines eventPipelines) {
+      EventPipelines eventPipelines,
+      @Value("${spring.lifecycle.timeout-per-shutdown-phase:30s}") Duration phaseTimeout) {
     return new SmartLifecycle() {
       private volatile boolean running;
 
@@ -121,15 +139,32 @@ class PipelineConfiguration {
         running = true;
       }
 
+      /**
+       * One budget for the four drains, the shutdown phase timeout, so that a store that hangs at
+       * shutdown cannot keep the process past the pod's grace period (what is left uncommitted was
+       * not acknowledged, so the broker redelivers it).
+       */
       @Override
       public void stop() {
+        long deadline = System.nanoTime() + phaseTimeout.toNanos();
         try {
-          pipelines.stop().block(Duration.ofSeconds(30));
-          eventPipelines.stop().block(Duration.ofSeconds(30));
+          drain("sample pipelines", pipelines.stop(), deadline);
+          drain("event pipelines", eventPipelines.stop(), deadline);
         } finally {
-          samples.drain().block(Duration.ofSeconds(30));
-          events.drain().block(Duration.ofSeconds(30));
-          running = false;
+          try {
+            drain("sample writer", samples.drain(), deadline);
+            drain("event writer", events.drain(), deadline);
+          } finally {
+            running = false;
+          }
+        }
+      }
+
+      private void drain(String what, reactor.core.publisher.Mono<Void> drain, long deadline) {
+        try {
+          drain.block(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
+        } catch (RuntimeException e) {
+          LOG.warn("Shutdown: {} not drained within {}: {}", what, phaseTimeout, e.toString());
         }
       }
 

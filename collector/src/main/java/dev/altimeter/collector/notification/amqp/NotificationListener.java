@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
@@ -27,6 +28,13 @@ import reactor.core.scheduler.Scheduler;
  * Acknowledgements and dead letters are socket writes of the blocking AMQP client, so they are
  * sent from the bounded {@code brokerIo} scheduler, never from the store's event loop (channels
  * accept acks from any thread). In-flight messages per consumer are bounded by the prefetch count.
+ *
+ * <p>Shutdown: {@link #pause()} then {@link #awaitIdle} before the container closes its channels.
+ * A channel closed while a notification is still being stored would have the broker redeliver a
+ * notification that is then committed as well (harmless, deduplicated, but not clean); so
+ * consumption pauses first (deliveries that still arrive are left unacknowledged, and the broker
+ * takes them back when the channel closes), and the notifications in flight finish and are
+ * acknowledged on the open channel.
  */
 public final class NotificationListener implements ChannelAwareMessageListener {
   private static final Logger LOG = LoggerFactory.getLogger(NotificationListener.class);
@@ -44,6 +52,9 @@ public final class NotificationListener implements ChannelAwareMessageListener {
   private final Counter deadLettered;
   private final Counter redelivered;
   private final Counter eventErrors;
+  /** Notifications taken and not yet acknowledged, dead-lettered or requeued. */
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile boolean paused;
 
   /**
    * @param brokerIo a bounded scheduler for the blocking client calls (acks, nacks, dead letters)
@@ -68,6 +79,12 @@ public final class NotificationListener implements ChannelAwareMessageListener {
 
   @Override
   public void onMessage(Message message, Channel channel) {
+    // count first, then look at the flag: awaitIdle either sees this message or this one sees the pause
+    inFlight.incrementAndGet();
+    if (paused) {
+      inFlight.decrementAndGet(); // not acknowledged: the broker requeues it when the channel closes
+      return;
+    }
     long tag = message.getMessageProperties().getDeliveryTag();
     Mono<NotificationAgent.Outcome> work;
     try {
@@ -77,22 +94,60 @@ public final class NotificationListener implements ChannelAwareMessageListener {
       work = Mono.error(e);
     }
     work.publishOn(brokerIo).subscribe(outcome -> {
-      if (outcome.eventError() != null) {
-        eventErrors.increment();
-        deadLetter(message, outcome.eventError());
+      try {
+        if (outcome.eventError() != null) {
+          eventErrors.increment();
+          deadLetter(message, outcome.eventError());
+        }
+        processed.increment();
+        ack(channel, tag);
+      } finally {
+        inFlight.decrementAndGet();
       }
-      processed.increment();
-      ack(channel, tag);
     }, error -> {
       if (error instanceof NotificationAgent.Unprocessable) {
         deadLettered.increment();
-        deadLetter(message, error.getMessage());
-        ack(channel, tag);
+        try {
+          deadLetter(message, error.getMessage());
+          ack(channel, tag);
+        } finally {
+          inFlight.decrementAndGet();
+        }
       } else {
         redelivered.increment();
-        Mono.delay(redeliveryDelay, brokerIo).subscribe(t -> requeue(channel, tag));
+        Mono.delay(redeliveryDelay, brokerIo).doFinally(s -> inFlight.decrementAndGet())
+            .subscribe(t -> requeue(channel, tag), e -> LOG.debug("Requeue of {} not sent: {}", tag, e.toString()));
       }
     });
+  }
+
+  /** Stops processing new deliveries (they stay unacknowledged until the channel closes). */
+  public void pause() {
+    paused = true;
+  }
+
+  /** Processes deliveries again (after {@link #pause()}). */
+  public void resume() {
+    paused = false;
+  }
+
+  /** Notifications taken and not yet settled with the broker. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /**
+   * Waits until every notification taken before {@link #pause()} is settled with the broker, at
+   * most {@code timeout}; true when it is. Blocks: call it from a lifecycle (shutdown) thread, never
+   * from an event loop.
+   */
+  public boolean awaitIdle(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (inFlight.get() > 0) {
+      if (System.nanoTime() - deadline > 0) return false;
+      Thread.sleep(10);
+    }
+    return true;
   }
 
   private void deadLetter(Message message, String reason) {
