@@ -114,7 +114,7 @@ public final class SamplePipelines implements SampleConsumer, AutoCloseable {
     return Mono.defer(() -> {
       List<Mono<Void>> submissions = new ArrayList<>(routes.size());
       for (Map.Entry<SinkRuntime, List<Route>> e : routes.entrySet()) {
-        List<Sample> part = new ArrayList<>();
+        List<Sample> part = new ArrayList<>(samples.size());
         for (Route r : e.getValue()) {
           int before = part.size();
           for (Sample s : samples) {
