@@ -6,6 +6,7 @@ import dev.altimeter.collector.pipeline.StorePublisher;
 import dev.altimeter.collector.pipeline.config.PipelineConfig;
 import dev.altimeter.collector.pipeline.config.PipelineConfigParser;
 import dev.altimeter.collector.pipeline.publish.MessageSigner;
+import dev.altimeter.collector.pipeline.publish.NotifierPublisher;
 import dev.altimeter.collector.pipeline.publish.PublisherContext;
 import dev.altimeter.collector.pipeline.publish.PublisherRegistry;
 import dev.altimeter.collector.pipeline.route.EventPipelines;
@@ -18,15 +19,21 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
+import org.springframework.core.env.Environment;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -61,8 +68,69 @@ class PipelineConfiguration {
   }
 
   @Bean
-  PublisherRegistry publisherRegistry(StorePublisher samples, BatchWriter<Event> events) {
-    return PublisherRegistry.standard().with("database", DatabasePublisher.factory(samples, events));
+  PublisherRegistry publisherRegistry(StorePublisher samples, BatchWriter<Event> events, PublisherBroker broker,
+      AltimeterProperties properties, MeterRegistry registry) {
+    String host = properties.getPolling().getHostName() != null ? properties.getPolling().getHostName() : localHostName();
+    return PublisherRegistry.standard()
+        .with("database", DatabasePublisher.factory(samples, events))
+        // always known, so that a pipeline naming notifier:// without a broker fails with that reason
+        .with("notifier", NotifierPublisher.factory(broker, NotifierPublisher.Settings.defaults(host), registry));
+  }
+
+  private static String localHostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName(); // Ceilometer's conf.host: socket.gethostname()
+    } catch (IOException e) {
+      return "localhost";
+    }
+  }
+
+  /**
+   * The AMQP connection of the {@code notifier://} publishers, built on first use from
+   * {@code spring.rabbitmq.*}; answers null when no broker is configured. A connection of its own,
+   * separate from the notification consumers', so that the broker's flow control on publishers
+   * never stalls consumption.
+   */
+  static final class PublisherBroker implements Supplier<ConnectionFactory>, DisposableBean {
+    private final Environment env;
+    private CachingConnectionFactory factory; // guarded by this
+
+    PublisherBroker(Environment env) {
+      this.env = env;
+    }
+
+    @Override
+    public synchronized ConnectionFactory get() {
+      if (factory != null) return factory;
+      String addresses = env.getProperty("spring.rabbitmq.addresses", "");
+      String host = env.getProperty("spring.rabbitmq.host", "");
+      if (addresses.isBlank() && host.isBlank()) return null;
+      CachingConnectionFactory cf = new CachingConnectionFactory();
+      cf.setUsername(env.getProperty("spring.rabbitmq.username", "guest"));
+      cf.setPassword(env.getProperty("spring.rabbitmq.password", "guest"));
+      cf.setVirtualHost(env.getProperty("spring.rabbitmq.virtual-host", "/"));
+      if (addresses.startsWith("amqp://") || addresses.startsWith("amqps://")) {
+        cf.setUri(addresses);
+      } else if (!addresses.isBlank()) {
+        cf.setAddresses(addresses);
+      } else {
+        cf.setHost(host);
+        cf.setPort(env.getProperty("spring.rabbitmq.port", Integer.class, 5672));
+      }
+      cf.setConnectionNameStrategy(f -> "altimeter-publisher");
+      factory = cf;
+      return cf;
+    }
+
+    @Override
+    public synchronized void destroy() {
+      if (factory != null) factory.destroy();
+    }
+  }
+
+  @Bean
+  PublisherBroker publisherBroker(Environment env) {
+    return new PublisherBroker(env);
   }
 
   @Bean
