@@ -10,10 +10,13 @@ import dev.altimeter.collector.pipeline.publish.NotifierPublisher;
 import dev.altimeter.collector.pipeline.publish.PublisherContext;
 import dev.altimeter.collector.pipeline.publish.PublisherRegistry;
 import dev.altimeter.collector.pipeline.route.EventPipelines;
+import dev.altimeter.collector.pipeline.route.Partitioning;
+import dev.altimeter.collector.pipeline.route.ReloadingSamplePipelines;
 import dev.altimeter.collector.pipeline.route.SamplePipelines;
 import dev.altimeter.collector.pipeline.transform.TransformerCatalog;
 import dev.altimeter.storage.Event;
 import dev.altimeter.storage.EventStore;
+import dev.altimeter.storage.SampleConsumer;
 import dev.altimeter.storage.SampleStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -23,6 +26,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +38,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 import org.springframework.core.env.Environment;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -91,12 +96,20 @@ class PipelineConfiguration {
    * separate from the notification consumers', so that the broker's flow control on publishers
    * never stalls consumption.
    */
-  static final class PublisherBroker implements Supplier<ConnectionFactory>, DisposableBean {
+  static class PublisherBroker implements Supplier<ConnectionFactory>, DisposableBean {
     private final Environment env;
+    private final String connectionName;
+    private final boolean confirms;
     private CachingConnectionFactory factory; // guarded by this
 
     PublisherBroker(Environment env) {
+      this(env, "altimeter-publisher", false);
+    }
+
+    PublisherBroker(Environment env, String connectionName, boolean confirms) {
       this.env = env;
+      this.connectionName = connectionName;
+      this.confirms = confirms;
     }
 
     @Override
@@ -117,7 +130,8 @@ class PipelineConfiguration {
         cf.setHost(host);
         cf.setPort(env.getProperty("spring.rabbitmq.port", Integer.class, 5672));
       }
-      cf.setConnectionNameStrategy(f -> "altimeter-publisher");
+      cf.setConnectionNameStrategy(f -> connectionName);
+      if (confirms) cf.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.SIMPLE);
       factory = cf;
       return cf;
     }
@@ -129,6 +143,7 @@ class PipelineConfiguration {
   }
 
   @Bean
+  @Primary
   PublisherBroker publisherBroker(Environment env) {
     return new PublisherBroker(env);
   }
@@ -140,16 +155,60 @@ class PipelineConfiguration {
         publisherScheduler);
   }
 
+  /**
+   * The sample pipelines as the service runs them: from altimeter.pipeline.file (reloaded when it
+   * changes, every altimeter.pipeline.reload-interval) or the built-in file; stateful sinks shared
+   * through partition queues when altimeter.pipeline.partitions &gt; 0.
+   */
+  record SampleRuntime(SampleConsumer consumer, Supplier<Mono<Void>> start, Supplier<Mono<Void>> stop) {}
+
+  @Bean
+  SampleRuntime sampleRuntime(AltimeterProperties properties, PublisherRegistry publishers,
+      PublisherContext context, MeterRegistry registry, PartitionBroker partitionBroker, Scheduler publisherScheduler) {
+    AltimeterProperties.PipelineSetting p = properties.getPipeline();
+    Partitioning partitioning = Partitioning.off();
+    if (p.getPartitions() > 0) {
+      ConnectionFactory broker = partitionBroker.get();
+      if (broker == null) {
+        throw new IllegalStateException("altimeter.pipeline.partitions=" + p.getPartitions()
+            + " needs a broker: the AMQP broker is not configured (spring.rabbitmq.*)");
+      }
+      partitioning = new Partitioning(p.getPartitions(), broker, publisherScheduler, p.getPartitionPrefetch(),
+          Duration.ofSeconds(30));
+    }
+    Partitioning partitions = partitioning;
+    Function<PipelineConfig, SamplePipelines> build = config -> SamplePipelines.create(config,
+        TransformerCatalog.standard(), publishers, context, registry, 256, partitions);
+    if (p.getFile() != null && p.getReloadInterval() != null && !p.getReloadInterval().isZero()) {
+      ReloadingSamplePipelines reloading = new ReloadingSamplePipelines(p.getFile(),
+          new PipelineConfigParser(TransformerCatalog.standard(), publishers.schemes()), build, p.getReloadInterval(),
+          publisherScheduler, registry).load();
+      LOG.info("Sample pipelines from {} (checked for changes every {}): {}", p.getFile(), p.getReloadInterval(),
+          reloading.current().pipelineNames());
+      return new SampleRuntime(reloading, reloading::start, reloading::stop);
+    }
+    PipelineConfig config = load(p.getFile(), "altimeter/pipeline.yaml", PipelineConfig.Kind.SAMPLE, publishers);
+    SamplePipelines pipelines = build.apply(config);
+    LOG.info("Sample pipelines from {}: {}", config.file(), pipelines.pipelineNames());
+    return new SampleRuntime(pipelines, pipelines::start, pipelines::stop);
+  }
+
   @Bean
   @Primary
-  SamplePipelines samplePipelines(AltimeterProperties properties, PublisherRegistry publishers,
-      PublisherContext context, MeterRegistry registry) {
-    PipelineConfig config = load(properties.getPipeline().getFile(), "altimeter/pipeline.yaml",
-        PipelineConfig.Kind.SAMPLE, publishers);
-    SamplePipelines pipelines = SamplePipelines.create(config, TransformerCatalog.standard(), publishers, context,
-        registry, 256);
-    LOG.info("Sample pipelines from {}: {}", config.file(), pipelines.pipelineNames());
-    return pipelines;
+  SampleConsumer samplePipelines(SampleRuntime runtime) {
+    return runtime.consumer();
+  }
+
+  /** The connection of the partition queues, with publisher confirms (a routed batch is on the broker). */
+  @Bean
+  PartitionBroker partitionBroker(Environment env) {
+    return new PartitionBroker(env);
+  }
+
+  static final class PartitionBroker extends PublisherBroker {
+    PartitionBroker(Environment env) {
+      super(env, "altimeter-partitions", true);
+    }
   }
 
   @Bean
@@ -175,7 +234,7 @@ class PipelineConfiguration {
    * server stopped) drains the pipelines, then the writers, so everything accepted is committed.
    */
   @Bean
-  SmartLifecycle pipelineLifecycle(StorePublisher samples, BatchWriter<Event> events, SamplePipelines pipelines,
+  SmartLifecycle pipelineLifecycle(StorePublisher samples, BatchWriter<Event> events, SampleRuntime pipelines,
       EventPipelines eventPipelines) {
     return new SmartLifecycle() {
       private volatile boolean running;
@@ -184,7 +243,7 @@ class PipelineConfiguration {
       public void start() {
         samples.start();
         events.start();
-        pipelines.start().block(Duration.ofSeconds(30));
+        pipelines.start().get().block(Duration.ofSeconds(30));
         eventPipelines.start().block(Duration.ofSeconds(30));
         running = true;
       }
@@ -192,7 +251,7 @@ class PipelineConfiguration {
       @Override
       public void stop() {
         try {
-          pipelines.stop().block(Duration.ofSeconds(30));
+          pipelines.stop().get().block(Duration.ofSeconds(30));
           eventPipelines.stop().block(Duration.ofSeconds(30));
         } finally {
           samples.drain().block(Duration.ofSeconds(30));
