@@ -21,7 +21,22 @@ import java.util.function.ToDoubleFunction;
  * {@code monotonicTime} (seconds, NaN when absent); the default always answers NaN.
  */
 final class RateOfChange implements Transformer {
-  private record Previous(double volume, Instant timestamp, double monotonic) {}
+  /** The cached previous sample of a key; mutable, owned by this transformer (one thread at a time). */
+  private static final class Previous {
+    double volume;
+    Instant timestamp;
+    double monotonic;
+
+    Previous(double volume, Instant timestamp, double monotonic) {
+      set(volume, timestamp, monotonic);
+    }
+
+    void set(double volume, Instant timestamp, double monotonic) {
+      this.volume = volume;
+      this.timestamp = timestamp;
+      this.monotonic = monotonic;
+    }
+  }
 
   /**
    * The cache key. A record rather than a concatenated string: the meter and resource id strings
@@ -64,17 +79,19 @@ final class RateOfChange implements Transformer {
     if (!scaling.appliesTo(s)) return List.of(s);
     Key key = new Key(s.meter(), s.resourceId());
     double mono = monotonicTime.applyAsDouble(s);
-    Previous prev = cache.put(key, new Previous(s.volume(), s.timestamp(), mono));
-    if (prev == null) return List.of();
+    Previous prev = cache.get(key);
+    if (prev == null) {
+      cache.put(key, new Previous(s.volume(), s.timestamp(), mono));
+      return List.of();
+    }
     double timeDelta = !Double.isNaN(prev.monotonic) && !Double.isNaN(mono)
         ? mono - prev.monotonic
         : seconds(prev.timestamp, s.timestamp());
-    if (timeDelta < 0) {
-      cache.put(key, prev);
-      return List.of();
-    }
-    double volumeDelta = prev.volume <= s.volume() || s.type() != SampleType.CUMULATIVE
-        ? s.volume() - prev.volume
+    if (timeDelta < 0) return List.of(); // Ceilometer caches the sample, then restores the old entry
+    double prevVolume = prev.volume;
+    prev.set(s.volume(), s.timestamp(), mono); // in place: one lookup and no allocation per sample
+    double volumeDelta = prevVolume <= s.volume() || s.type() != SampleType.CUMULATIVE
+        ? s.volume() - prevVolume
         : s.volume();
     double rate = timeDelta != 0 ? volumeDelta / timeDelta : 0.0;
     double out = scaling.cap(scaling.scale(s) * rate);

@@ -2,6 +2,8 @@ package dev.altimeter.collector.pipeline.transform;
 
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleType;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The {@code source}/{@code target} parameters of Ceilometer's ScalingTransformer (unit_conversion,
@@ -13,7 +15,8 @@ import dev.altimeter.storage.SampleType;
  * {@code scale} is a number (volume × scale) or an {@link Expression} whose value replaces the
  * volume; 0 or absent means unchanged. {@code max} (absent or 0 means none) caps the converted
  * volume. Name and unit are mapped by {@code re.sub(map_from.x, map_to.x, value)} when both are
- * given, else replaced by {@code target.x}, else kept. Immutable.
+ * given, else replaced by {@code target.x}, else kept. Not thread-safe (a memo of substitutions),
+ * owned by one transformer like its state.
  */
 final class Scaling {
   final String sourceUnit;
@@ -88,14 +91,33 @@ final class Scaling {
   }
 
   String mapName(String name) {
-    if (nameMap != null) return nameMap.apply(name);
+    if (nameMap != null) return mapped(mappedNames, nameMap, name);
     return targetName != null ? targetName : name;
   }
 
   String mapUnit(String unit) {
-    if (unitMap != null) return unitMap.apply(unit);
+    if (unitMap != null) return mapped(mappedUnits, unitMap, unit);
     return targetUnit != null ? targetUnit : unit;
   }
+
+  /**
+   * Regex substitutions remembered per input: a sink sees few distinct meter names and units, and
+   * the substitution was a large share of the per-sample cost. Bounded (cleared when full). Not
+   * thread-safe, like the transformers that own this (see {@link Transformer}).
+   */
+  private static String mapped(Map<String, String> memo, RegexSubstitution substitution, String value) {
+    String out = memo.get(value);
+    if (out == null) {
+      out = substitution.apply(value);
+      if (memo.size() >= MEMO_SIZE) memo.clear();
+      memo.put(value, out);
+    }
+    return out;
+  }
+
+  private static final int MEMO_SIZE = 1024;
+  private final Map<String, String> mappedNames = new HashMap<>();
+  private final Map<String, String> mappedUnits = new HashMap<>();
 
   double cap(double volume) {
     return max != null && max != 0.0 ? Math.min(volume, max) : volume;
