@@ -147,7 +147,11 @@ final class Scaling {
    */
   static java.util.UUID derivedId(java.util.UUID input, String name) {
     if (name.equals("")) return input;
-    byte[] md5 = MD5.get().digest((input + "/" + name).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    java.security.MessageDigest digest = MD5.get();
+    digest.update(uuidText(input)); // input.toString()'s bytes, without building the string
+    digest.update((byte) '/');
+    digest.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    byte[] md5 = digest.digest();
     md5[6] &= 0x0f;
     md5[6] |= 0x30; // version 3
     md5[8] &= 0x3f;
@@ -157,6 +161,27 @@ final class Scaling {
     for (int i = 0; i < 8; i++) msb = (msb << 8) | (md5[i] & 0xff);
     for (int i = 8; i < 16; i++) lsb = (lsb << 8) | (md5[i] & 0xff);
     return new java.util.UUID(msb, lsb);
+  }
+
+  private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final ThreadLocal<byte[]> UUID_TEXT = ThreadLocal.withInitial(() -> new byte[36]);
+
+  /** {@code UUID.toString()} as ASCII bytes in a per-thread buffer (valid until the next call). */
+  static byte[] uuidText(java.util.UUID id) {
+    byte[] out = UUID_TEXT.get();
+    long msb = id.getMostSignificantBits();
+    long lsb = id.getLeastSignificantBits();
+    int p = 0;
+    for (int nibble = 15; nibble >= 0; nibble--) { // 8-4-4 from the high bits
+      out[p++] = HEX[(int) (msb >>> (nibble * 4)) & 0xf];
+      if (p == 8 || p == 13) out[p++] = '-';
+    }
+    out[p++] = '-';
+    for (int nibble = 15; nibble >= 0; nibble--) { // 4-12 from the low bits
+      out[p++] = HEX[(int) (lsb >>> (nibble * 4)) & 0xf];
+      if (p == 23) out[p++] = '-';
+    }
+    return out;
   }
 
   private static final ThreadLocal<java.security.MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
