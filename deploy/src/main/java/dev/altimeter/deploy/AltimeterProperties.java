@@ -23,7 +23,7 @@ public class AltimeterProperties {
   private Set<Role> roles = EnumSet.allOf(Role.class);
   private final Embedded embedded = new Embedded();
   private final Store store = new Store();
-  private final FileSetting pipeline = new FileSetting();
+  private final PipelineSetting pipeline = new PipelineSetting();
   private final FileSetting eventPipeline = new FileSetting();
   private final Meters meters = new Meters();
   private final EventDefinitions eventDefinitions = new EventDefinitions();
@@ -40,7 +40,7 @@ public class AltimeterProperties {
   public void setRoles(Set<Role> roles) { this.roles = roles.isEmpty() ? EnumSet.noneOf(Role.class) : EnumSet.copyOf(roles); }
   public Embedded getEmbedded() { return embedded; }
   public Store getStore() { return store; }
-  public FileSetting getPipeline() { return pipeline; }
+  public PipelineSetting getPipeline() { return pipeline; }
   public FileSetting getEventPipeline() { return eventPipeline; }
   public Meters getMeters() { return meters; }
   public EventDefinitions getEventDefinitions() { return eventDefinitions; }
@@ -53,6 +53,27 @@ public class AltimeterProperties {
 
   public boolean runs(Role role) {
     return roles.contains(role);
+  }
+
+  /** pipeline.yaml, its reload, and the partitioning of stateful sinks across collectors. */
+  public static class PipelineSetting extends FileSetting {
+    /** How often the file is checked for changes (a bad new file is rejected); 0: never. */
+    private Duration reloadInterval = Duration.ofSeconds(10);
+    /**
+     * Partition queues per sink with a stateful transformer (rate_of_change, delta, accumulator,
+     * aggregator, arithmetic) on the broker, each consumed by one collector at a time; 0: off
+     * (in process). Needs spring.rabbitmq.* and RabbitMQ (single active consumer).
+     */
+    private int partitions;
+    /** Unacknowledged messages per partition queue and collector. */
+    private int partitionPrefetch = 10;
+
+    public Duration getReloadInterval() { return reloadInterval; }
+    public void setReloadInterval(Duration v) { reloadInterval = v; }
+    public int getPartitions() { return partitions; }
+    public void setPartitions(int v) { partitions = v; }
+    public int getPartitionPrefetch() { return partitionPrefetch; }
+    public void setPartitionPrefetch(int v) { partitionPrefetch = v; }
   }
 
   /** A configuration file in Ceilometer's format; unset: the built-in default. */
