@@ -52,10 +52,6 @@ final class SqlWhere {
     conditions.add(sql);
   }
 
-  void add(String sqlWithPlaceholder, Object value) {
-    conditions.add(sqlWithPlaceholder.replace("?", bind(value)));
-  }
-
   private void equalsOrNull(String column, String value) {
     if (value == null) return;
     if (SampleFilter.NULL.equals(value)) {
