@@ -55,7 +55,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Options: {@code --warmup}, {@code --prefetch} (default 500, the service's default), {@code
  * --multi-ack N} (PerfTest acknowledges every N messages at once, as {@code -A}), {@code --amqp}
  * (default {@code amqp://guest:guest@127.0.0.1:5672}), {@code --jar}, and {@code --service-args}
- * (extra service arguments, space separated).
+ * (extra service arguments, space separated), {@code --jvm-args} (e.g. a flight recording).
  */
 public final class NotificationBenchmark {
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -98,6 +98,7 @@ public final class NotificationBenchmark {
     String amqp = IngestBenchmark.stringArg(args, "--amqp", "amqp://guest:guest@127.0.0.1:5672");
     String jar = IngestBenchmark.stringArg(args, "--jar", "deploy/target/altimeter.jar");
     String extra = IngestBenchmark.stringArg(args, "--service-args", "");
+    String jvm = IngestBenchmark.stringArg(args, "--jvm-args", "");
     List<Template> templates = templates();
 
     ConnectionFactory factory = new ConnectionFactory();
@@ -133,7 +134,9 @@ public final class NotificationBenchmark {
       Path data = Files.createTempDirectory("altimeter-bench");
       URI broker = URI.create(amqp);
       String[] userInfo = broker.getUserInfo() == null ? new String[] {"guest", "guest"} : broker.getUserInfo().split(":", 2);
-      List<String> command = new ArrayList<>(List.of("java", "-jar", jar, "--server.port=" + httpPort,
+      List<String> command = new ArrayList<>(List.of("java"));
+      if (!jvm.isBlank()) command.addAll(List.of(jvm.trim().split("\\s+")));
+      command.addAll(List.of("-jar", jar, "--server.port=" + httpPort,
           "--altimeter.data-dir=" + data, "--altimeter.embedded.port=" + pgPort, "--logging.level.root=WARN",
           "--altimeter.roles=notification,api", "--spring.rabbitmq.host=" + broker.getHost(),
           "--spring.rabbitmq.port=" + (broker.getPort() < 0 ? 5672 : broker.getPort()),

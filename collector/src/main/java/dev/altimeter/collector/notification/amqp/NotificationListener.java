@@ -5,8 +5,9 @@ import dev.altimeter.collector.notification.Notification;
 import dev.altimeter.collector.notification.NotificationAgent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
@@ -18,7 +19,8 @@ import reactor.core.scheduler.Scheduler;
 
 /**
  * Consumes notifications with manual acknowledgement: a message is acknowledged only after
- * everything it produced is committed; a message that can never be processed is copied to the
+ * everything it produced is committed, together with the settled deliveries before it (one {@code
+ * basic.ack} with {@code multiple} for a contiguous run, see {@link Acknowledgements}); a message that can never be processed is copied to the
  * dead-letter queue with the reason in its headers, then acknowledged; a transient failure (store
  * down or full) returns it to the broker after a pause, so the broker keeps the backlog and
  * consumption slows with the store.
@@ -44,6 +46,7 @@ public final class NotificationListener implements ChannelAwareMessageListener {
   private final Counter deadLettered;
   private final Counter redelivered;
   private final Counter eventErrors;
+  private final Map<Channel, Acknowledgements> channels = new ConcurrentHashMap<>();
 
   /**
    * @param brokerIo a bounded scheduler for the blocking client calls (acks, nacks, dead letters)
@@ -68,7 +71,7 @@ public final class NotificationListener implements ChannelAwareMessageListener {
 
   @Override
   public void onMessage(Message message, Channel channel) {
-    long tag = message.getMessageProperties().getDeliveryTag();
+    Acknowledgements.Delivery delivery = acknowledgements(channel).received(message.getMessageProperties().getDeliveryTag());
     Mono<NotificationAgent.Outcome> work;
     try {
       Notification notification = NotificationAgent.parse(message.getBody());
@@ -76,23 +79,41 @@ public final class NotificationListener implements ChannelAwareMessageListener {
     } catch (NotificationAgent.Unprocessable e) {
       work = Mono.error(e);
     }
-    work.publishOn(brokerIo).subscribe(outcome -> {
-      if (outcome.eventError() != null) {
-        eventErrors.increment();
-        deadLetter(message, outcome.eventError());
-      }
+    // Outcomes arrive on the store's event loop: settling a delivery is a short in-memory step; the
+    // blocking client calls (acks, dead letters, requeues) are scheduled on brokerIo.
+    work.subscribe(outcome -> {
       processed.increment();
-      ack(channel, tag);
+      if (outcome.eventError() == null) {
+        delivery.acknowledge();
+      } else {
+        eventErrors.increment();
+        brokerIo.schedule(() -> {
+          deadLetter(message, outcome.eventError());
+          delivery.acknowledge();
+        });
+      }
     }, error -> {
       if (error instanceof NotificationAgent.Unprocessable) {
         deadLettered.increment();
-        deadLetter(message, error.getMessage());
-        ack(channel, tag);
+        brokerIo.schedule(() -> {
+          deadLetter(message, error.getMessage());
+          delivery.acknowledge();
+        });
       } else {
         redelivered.increment();
-        Mono.delay(redeliveryDelay, brokerIo).subscribe(t -> requeue(channel, tag));
+        Mono.delay(redeliveryDelay, brokerIo).subscribe(t -> delivery.requeue());
       }
     });
+  }
+
+  /** The pending deliveries of the physical channel this message came on. */
+  private Acknowledgements acknowledgements(Channel channel) {
+    Channel physical = Acknowledgements.physical(channel);
+    Acknowledgements acks = channels.get(physical);
+    if (acks != null) return acks;
+    // a new channel (first delivery, or a reconnection): forget the closed ones
+    channels.keySet().removeIf(c -> !c.isOpen());
+    return channels.computeIfAbsent(physical, c -> new Acknowledgements(channel, brokerIo));
   }
 
   private void deadLetter(Message message, String reason) {
@@ -103,22 +124,5 @@ public final class NotificationListener implements ChannelAwareMessageListener {
     out.setHeader(ORIGINAL_EXCHANGE, in.getReceivedExchange());
     out.setHeader(ORIGINAL_ROUTING_KEY, in.getReceivedRoutingKey());
     deadLetters.send(topology.deadLetterExchange(), topology.deadLetterRoutingKey(), new Message(message.getBody(), out));
-  }
-
-  private static void ack(Channel channel, long tag) {
-    try {
-      channel.basicAck(tag, false);
-    } catch (IOException | RuntimeException e) {
-      // the channel closed: the broker redelivers the message, and message_id deduplicates it
-      LOG.debug("Could not acknowledge delivery {}: {}", tag, e.toString());
-    }
-  }
-
-  private static void requeue(Channel channel, long tag) {
-    try {
-      channel.basicNack(tag, false, true);
-    } catch (IOException | RuntimeException e) {
-      LOG.debug("Could not requeue delivery {}: {}", tag, e.toString());
-    }
   }
 }
