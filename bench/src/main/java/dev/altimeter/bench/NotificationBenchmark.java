@@ -149,12 +149,14 @@ public final class NotificationBenchmark {
       String base = "http://127.0.0.1:" + httpPort;
       double seconds;
       long counted;
+      long[] cpu = new long[3];
       long storedSamples;
       long storedEvents;
       try {
         // The consumers start before the HTTP server; the warm-up covers that (and JIT compilation).
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
         long t0 = 0, c0 = 0, t1 = 0, c1 = 0;
+        long[] cpu0 = null, cpu1 = null;
         while (c1 < total) {
           if (!service.isAlive()) throw new IllegalStateException("the service exited; see " + data.resolve("service.log"));
           if (System.nanoTime() > deadline) throw new IllegalStateException("not all processed in 10 minutes: " + c1);
@@ -164,14 +166,17 @@ public final class NotificationBenchmark {
           if (processed >= warmup && t0 == 0) {
             t0 = at;
             c0 = processed;
+            cpu0 = cpuTicks(service.pid(), pgPort);
           }
           t1 = at;
           c1 = processed;
+          if (c1 >= total) cpu1 = cpuTicks(service.pid(), pgPort);
           if (c1 < total) Thread.sleep(50);
         }
         if (t1 == t0) throw new IllegalStateException("no measurement window: raise --notifications");
         seconds = (t1 - t0) / 1e9;
         counted = c1 - c0;
+        for (int i = 0; i < cpu.length; i++) cpu[i] = cpu1[i] - cpu0[i];
         System.out.printf("service pid %d, data in %s%n", service.pid(), data);
         // processed means committed: the counts are final
         try (Connection db = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/altimeter", "postgres", "")) {
@@ -198,12 +203,74 @@ public final class NotificationBenchmark {
       System.out.printf("RabbitMQ PerfTest  %,.0f msg/s (%s acks; PerfTest's own average %,.0f msg/s)%n",
           perfTest[0], multiAck > 0 ? "multiple every " + multiAck : "one per message", perfTest[1]);
       System.out.printf("Altimeter / broker %.0f %%%n", 100 * rate / perfTest[0]);
+      System.out.printf("CPU / notification service JVM %.0f us, PostgreSQL %.0f us, RabbitMQ %.0f us (whole machine, 2 cores: %.0f us)%n",
+          cpu[0] * 1e6 / TICKS / counted, cpu[1] * 1e6 / TICKS / counted, cpu[2] * 1e6 / TICKS / counted,
+          2 * seconds * 1e6 / counted);
       System.out.printf("stored             %,d samples (expected %,d), %,d events (expected %,d); %d left on the queues%n",
           storedSamples, expectedSamples, storedEvents, total, left);
       if (storedSamples != expectedSamples || storedEvents != total || left != 0) {
         throw new IllegalStateException("lost or duplicated notifications: see the line above");
       }
     }
+  }
+
+  /** Linux clock ticks per second of /proc/PID/stat (USER_HZ). */
+  private static final double TICKS = 100;
+
+  /**
+   * CPU ticks used so far by {service JVM, the PostgreSQL processes it started, RabbitMQ (beam.smp)},
+   * from /proc: on a shared machine, the rate alone does not tell where the time went.
+   */
+  static long[] cpuTicks(long servicePid, int pgPort) {
+    Map<Long, long[]> stats = new LinkedHashMap<>(); // pid -> {ppid, ticks, isBeam}
+    long postmaster = -1;
+    try (var dirs = Files.list(Path.of("/proc"))) {
+      for (Path dir : dirs.toList()) {
+        String name = dir.getFileName().toString();
+        if (!name.chars().allMatch(Character::isDigit)) continue;
+        String stat;
+        try {
+          stat = Files.readString(dir.resolve("stat"));
+        } catch (IOException gone) {
+          continue;
+        }
+        int close = stat.lastIndexOf(')');
+        String comm = stat.substring(stat.indexOf('(') + 1, close);
+        String[] f = stat.substring(close + 2).split(" ");
+        // fields after comm: state(0) ppid(1) ... utime(11) stime(12)
+        if (comm.equals("postgres") && postmaster < 0) {
+          // pg_ctl detaches the server from the JVM: find it by its port
+          try {
+            String cmdline = Files.readString(dir.resolve("cmdline")).replace('\0', ' ');
+            if (cmdline.contains("-p " + pgPort + " ") || cmdline.endsWith("-p " + pgPort + " ")) postmaster = Long.parseLong(name);
+          } catch (IOException gone) {
+            // exited meanwhile
+          }
+        }
+        stats.put(Long.parseLong(name), new long[] {Long.parseLong(f[1]), Long.parseLong(f[11]) + Long.parseLong(f[12]),
+            comm.startsWith("beam") ? 1 : 0});
+      }
+    } catch (IOException e) {
+      return new long[3];
+    }
+    long[] out = new long[3];
+    for (Map.Entry<Long, long[]> e : stats.entrySet()) {
+      long pid = e.getKey();
+      if (pid == servicePid) out[0] += e.getValue()[1];
+      else if (e.getValue()[2] == 1) out[2] += e.getValue()[1];
+      else if (pid == postmaster || descends(stats, pid, postmaster)) out[1] += e.getValue()[1];
+    }
+    return out;
+  }
+
+  private static boolean descends(Map<Long, long[]> stats, long pid, long ancestor) {
+    for (int depth = 0; depth < 10 && pid > 1; depth++) {
+      long[] s = stats.get(pid);
+      if (s == null) return false;
+      pid = s[0];
+      if (pid == ancestor) return true;
+    }
+    return false;
   }
 
   static AMQP.BasicProperties properties() {

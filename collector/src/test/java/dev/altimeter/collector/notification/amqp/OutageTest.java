@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -38,14 +39,15 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The database going away, on a real broker and a real PostgreSQL: while the store fails every
- * write, no notification is acknowledged or dead-lettered (they stay on the broker), and once it is
- * back the same running consumers store every one of them exactly once.
+ * Outages, on a real broker and a real PostgreSQL. The database going away: while the store fails
+ * every write, no notification is acknowledged or dead-lettered (they stay on the broker), and once
+ * it is back the same running consumers store every one of them exactly once. The broker connection
+ * going away: the consumers come back on a new connection and nothing is lost or stored twice.
  *
  * <p>The outage is simulated at the store's write call, behind the real batch writers, so the
  * failure takes the same path as a refused connection or an aborted transaction.
  */
-class StoreOutageTest {
+class OutageTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
   private static final MeterDefinitions METERS = MeterDefinitions.builtIn();
   private static final EventDefinitions EVENTS = EventDefinitions.builtIn(EventDefinitions.Options.DEFAULTS);
@@ -147,6 +149,30 @@ class StoreOutageTest {
     assertThat(outcome("processed")).isZero();
     assertThat(admin.getQueueInfo(topology.deadLetterQueue()).getMessageCount()).isZero();
     assertThat(storedSamples()).isEmpty();
+  }
+
+  @Test
+  void consumptionResumesAfterTheBrokerConnectionIsLost() throws Exception {
+    List<NotificationListenerTest.Wire> wires = wires();
+    List<UUID> expected = new ArrayList<>();
+    for (NotificationListenerTest.Wire w : wires) {
+      METERS.toSamples(Notification.parse(w.body())).forEach(s -> expected.add(s.messageId()));
+    }
+    int half = wires.size() / 2;
+    container.start();
+    wires.subList(0, half).forEach(this::publish);
+    await("first half processed", () -> outcome("processed") >= half);
+
+    // the client's connection closes under the consumers (and any acknowledgement still to come)
+    connections.resetConnection();
+    wires.subList(half, wires.size()).forEach(this::publish);
+
+    await("every sample stored after reconnecting", () -> storedSamples().size() >= expected.size());
+    assertThat(storedSamples()).extracting(Sample::messageId).doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(expected);
+    await("queues drained", () -> queued() == 0);
+    assertThat(container.isRunning()).isTrue();
+    assertThat(outcome("dead_lettered")).isZero();
   }
 
   /** The reference notifications but swift's, whose event cannot be built and is copied to the dead letters. */
