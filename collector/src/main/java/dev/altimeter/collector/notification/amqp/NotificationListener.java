@@ -20,8 +20,9 @@ import reactor.core.scheduler.Scheduler;
 /**
  * Consumes notifications with manual acknowledgement: a message is acknowledged only after
  * everything it produced is committed, together with the settled deliveries before it (one {@code
- * basic.ack} with {@code multiple} for a contiguous run, see {@link Acknowledgements}); a message that can never be processed is copied to the
- * dead-letter queue with the reason in its headers, then acknowledged; a transient failure (store
+ * basic.ack} with {@code multiple} per contiguous run, see {@link Acknowledgements}); a message
+ * that can never be processed is copied to the dead-letter queue with the reason in its headers,
+ * then acknowledged; a transient failure (store
  * down or full) returns it to the broker after a pause, so the broker keeps the backlog and
  * consumption slows with the store.
  *
