@@ -22,9 +22,8 @@ import reactor.core.scheduler.Scheduler;
  * everything it produced is committed, together with the settled deliveries before it (one {@code
  * basic.ack} with {@code multiple} per contiguous run, see {@link Acknowledgements}); a message
  * that can never be processed is copied to the dead-letter queue with the reason in its headers,
- * then acknowledged; a transient failure (store
- * down or full) returns it to the broker after a pause, so the broker keeps the backlog and
- * consumption slows with the store.
+ * then acknowledged; a transient failure (store down or full) returns it to the broker after a
+ * pause, so the broker keeps the backlog and consumption slows with the store.
  *
  * <p>Runs on the broker client's dispatch threads and never blocks them: storing is asynchronous.
  * Acknowledgements and dead letters are socket writes of the blocking AMQP client, so they are
@@ -79,6 +78,10 @@ public final class NotificationListener implements ChannelAwareMessageListener {
       work = agent.process(notification);
     } catch (NotificationAgent.Unprocessable e) {
       work = Mono.error(e);
+    } catch (RuntimeException e) {
+      // a bug, not the input's fault, but every delivery must settle: an unsettled one would hold
+      // back the acknowledgements of all those after it on this channel
+      work = Mono.error(new NotificationAgent.Unprocessable("unexpected failure: " + e, e));
     }
     // Outcomes arrive on the store's event loop: settling a delivery is a short in-memory step; the
     // blocking client calls (acks, dead letters, requeues) are scheduled on brokerIo.
