@@ -6,9 +6,12 @@
 #  - starts Prometheus on 127.0.0.1:19090 (or PROMETHEUS_PORT) with deploy/prometheus/prometheus.yml,
 #    its target rewritten to that port, a 1s scrape interval and a temp storage dir
 #  - POSTs one sample to /v2/meters/<name>, waits for scrapes, and asserts through /api/v1/query that
-#    altimeter_pipeline_samples_total{outcome="stored"} >= 1 and the JVM/HTTP series are there
+#    both kinds of series arrived:
+#      the service's own (job "altimeter", /actuator/prometheus): altimeter_pipeline_samples_total
+#        {outcome="stored"} >= 1, queue, store batch, exposition, HTTP and JVM series;
+#      the collected samples (job "altimeter-samples", /actuator/samples): the posted sample as
+#        ceilometer_ci_check_meter{resource_id="r1",project_id=...,unit="u"} == 42, a gauge
 #  - EXTRA_PROMQL="<query>" (optional) also requires that query to return at least one series
-#    (e.g. the exposition of collected samples: EXTRA_PROMQL='ci_check_meter')
 # Everything is bounded in time (about 1-2 minutes) and both processes are stopped on exit.
 #
 # Needs: java 17, curl, apt-get (root) unless prometheus is installed; deploy/target/altimeter.jar.
@@ -87,7 +90,7 @@ ok "prometheus ready on 127.0.0.1:$PROM_PORT"
 # --- one sample in ------------------------------------------------------------------------------------
 code=$(curl -sS -o "$WORK/post.json" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
   "http://127.0.0.1:$APP_PORT/v2/meters/$METER" \
-  -d "[{\"counter_name\":\"$METER\",\"counter_type\":\"gauge\",\"counter_unit\":\"u\",\"counter_volume\":1,\"resource_id\":\"r1\"}]")
+  -d "[{\"counter_name\":\"$METER\",\"counter_type\":\"gauge\",\"counter_unit\":\"u\",\"counter_volume\":42,\"resource_id\":\"r1\",\"project_id\":\"ci-project\"}]")
 [[ $code == 2* ]] || fail "POST /v2/meters/$METER answered $code: $(cat "$WORK/post.json")"
 ok "POST /v2/meters/$METER -> $code"
 
@@ -109,10 +112,19 @@ expect() {
 }
 expect 'up{job="altimeter"} == 1' "" "target scraped"
 expect 'sum(altimeter_pipeline_samples_total{job="altimeter",outcome="stored"})' 1 "stored sample counted"
-expect 'altimeter_pipeline_queue_capacity{job="altimeter"}' "" "pipeline queue gauge"
+expect 'altimeter_pipeline_queue_samples_capacity{job="altimeter"}' "" "pipeline queue gauge"
 expect 'altimeter_store_batch_duration_seconds_count{job="altimeter"}' 1 "store batch timer"
 expect 'http_server_requests_seconds_count{job="altimeter",uri=~"/v2/meters.*",method="POST"}' 1 "HTTP server metrics"
 expect 'jvm_memory_used_bytes{job="altimeter",area="heap"}' "" "JVM metrics"
+expect 'altimeter_exposition_series{job="altimeter"}' 1 "exposition size gauge"
+# the collected samples, from their own scrape job: Ceilometer's name, the sample's labels and value
+SERIES="ceilometer_${METER//[.-]/_}"
+expect "up{job=\"altimeter-samples\"} == 1" "" "samples target scraped"
+expect "$SERIES{job=\"altimeter-samples\",resource_id=\"r1\",project_id=\"ci-project\",unit=\"u\"} == 42" "" \
+  "collected sample exposed"
+meta=$(curl -fsS --get "http://127.0.0.1:$PROM_PORT/api/v1/metadata" --data-urlencode "metric=$SERIES" || true)
+[[ $meta == *'"type":"gauge"'* ]] || fail "metadata of $SERIES is not a gauge: $meta"
+ok "$SERIES has type gauge (metadata)"
 if [[ -n ${EXTRA_PROMQL:-} ]]; then
   expect "$EXTRA_PROMQL" "" "extra query (EXTRA_PROMQL)"
 fi

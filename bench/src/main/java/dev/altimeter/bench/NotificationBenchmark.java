@@ -50,8 +50,9 @@ import tools.jackson.databind.json.JsonMapper;
  * port.create.end, versioned nova instance.exists) in the oslo v2.0 envelope, each with its own
  * message_id and a recent timestamp.
  *
- * <p>Usage, from the root: {@code mvn -B -q package -DskipTests && mvn -B -q -pl bench exec:java
- * -Dbench.main=dev.altimeter.bench.NotificationBenchmark -Dexec.args="--notifications 200000"}.
+ * <p>Usage, from the root: {@code mvn -B -q package -DskipTests && java -cp
+ * "bench/target/classes:$(cat bench/target/classpath.txt)" dev.altimeter.bench.NotificationBenchmark
+ * --notifications 60000 --warmup 20000}.
  * Options: {@code --warmup}, {@code --prefetch} (default 500, the service's default), {@code
  * --multi-ack N} (PerfTest acknowledges every N messages at once, as {@code -A}), {@code --amqp}
  * (default {@code amqp://guest:guest@127.0.0.1:5672}), {@code --jar}, and {@code --service-args}

@@ -23,12 +23,14 @@ public class AltimeterProperties {
   private Set<Role> roles = EnumSet.allOf(Role.class);
   private final Embedded embedded = new Embedded();
   private final Store store = new Store();
-  private final FileSetting pipeline = new FileSetting();
+  private final PipelineSetting pipeline = new PipelineSetting();
   private final FileSetting eventPipeline = new FileSetting();
   private final Meters meters = new Meters();
   private final EventDefinitions eventDefinitions = new EventDefinitions();
   private final Notification notification = new Notification();
   private final Polling polling = new Polling();
+  private final Expirer expirer = new Expirer();
+  private final Exposition exposition = new Exposition();
   /** HMAC key for sample signatures; unset: signing off. */
   private String telemetrySecret;
 
@@ -38,17 +40,40 @@ public class AltimeterProperties {
   public void setRoles(Set<Role> roles) { this.roles = roles.isEmpty() ? EnumSet.noneOf(Role.class) : EnumSet.copyOf(roles); }
   public Embedded getEmbedded() { return embedded; }
   public Store getStore() { return store; }
-  public FileSetting getPipeline() { return pipeline; }
+  public PipelineSetting getPipeline() { return pipeline; }
   public FileSetting getEventPipeline() { return eventPipeline; }
   public Meters getMeters() { return meters; }
   public EventDefinitions getEventDefinitions() { return eventDefinitions; }
   public Notification getNotification() { return notification; }
   public Polling getPolling() { return polling; }
+  public Expirer getExpirer() { return expirer; }
+  public Exposition getExposition() { return exposition; }
   public String getTelemetrySecret() { return telemetrySecret; }
   public void setTelemetrySecret(String v) { telemetrySecret = v; }
 
   public boolean runs(Role role) {
     return roles.contains(role);
+  }
+
+  /** pipeline.yaml, its reload, and the partitioning of stateful sinks across collectors. */
+  public static class PipelineSetting extends FileSetting {
+    /** How often the file is checked for changes (a bad new file is rejected); 0: never. */
+    private Duration reloadInterval = Duration.ofSeconds(10);
+    /**
+     * Partition queues per sink with a stateful transformer (rate_of_change, delta, accumulator,
+     * aggregator, arithmetic) on the broker, each consumed by one collector at a time; 0: off
+     * (in process). Needs spring.rabbitmq.* and RabbitMQ (single active consumer).
+     */
+    private int partitions;
+    /** Unacknowledged messages per partition queue and collector. */
+    private int partitionPrefetch = 10;
+
+    public Duration getReloadInterval() { return reloadInterval; }
+    public void setReloadInterval(Duration v) { reloadInterval = v; }
+    public int getPartitions() { return partitions; }
+    public void setPartitions(int v) { partitions = v; }
+    public int getPartitionPrefetch() { return partitionPrefetch; }
+    public void setPartitionPrefetch(int v) { partitionPrefetch = v; }
   }
 
   /** A configuration file in Ceilometer's format; unset: the built-in default. */
@@ -83,6 +108,23 @@ public class AltimeterProperties {
     public void setDropUnmatched(boolean v) { dropUnmatched = v; }
     public Set<String> getStoreRaw() { return storeRaw; }
     public void setStoreRaw(Set<String> v) { storeRaw = v; }
+  }
+
+  /** The expirer role: retention (Ceilometer's metering_time_to_live / event_time_to_live). */
+  public static class Expirer {
+    /** How long raw samples are kept (whole days are dropped); unset: forever. */
+    private Duration sampleTtl;
+    /** How long events are kept; unset: forever. */
+    private Duration eventTtl;
+    /** How often expired data is removed. */
+    private Duration interval = Duration.ofHours(1);
+
+    public Duration getSampleTtl() { return sampleTtl; }
+    public void setSampleTtl(Duration v) { sampleTtl = v; }
+    public Duration getEventTtl() { return eventTtl; }
+    public void setEventTtl(Duration v) { eventTtl = v; }
+    public Duration getInterval() { return interval; }
+    public void setInterval(Duration v) { interval = v; }
   }
 
   /** The polling agent: polling.yaml, pollster definitions, host meters, workload partitioning. */
@@ -171,6 +213,19 @@ public class AltimeterProperties {
     NotificationTopology topology() {
       return new NotificationTopology(exchanges, topics, priorities, durable, deadLetterExchange, deadLetterQueue);
     }
+  }
+
+  /** The collected samples served for scraping at /actuator/samples (fed by prometheus-exposition://). */
+  public static class Exposition {
+    /** Series (meter and resource) kept at most; a new one past it evicts the least recently updated. */
+    private int maxSeries = 10_000;
+    /** A series not updated for this long is dropped (gone resources vanish); 0: never. */
+    private Duration maxAge = Duration.ofMinutes(15);
+
+    public int getMaxSeries() { return maxSeries; }
+    public void setMaxSeries(int v) { maxSeries = v; }
+    public Duration getMaxAge() { return maxAge; }
+    public void setMaxAge(Duration v) { maxAge = v; }
   }
 
   /** The embedded PostgreSQL. */

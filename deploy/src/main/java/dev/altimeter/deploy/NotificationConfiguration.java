@@ -8,6 +8,7 @@ import dev.altimeter.collector.notification.definition.MeterDefinitions;
 import dev.altimeter.collector.pipeline.route.EventPipelines;
 import dev.altimeter.storage.SampleConsumer;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import reactor.core.scheduler.Scheduler;
@@ -100,22 +102,77 @@ class NotificationConfiguration {
     return Schedulers.newBoundedElastic(2, 100_000, "altimeter-broker-io");
   }
 
+  @Bean
+  NotificationListener notificationListener(CachingConnectionFactory notificationConnectionFactory,
+      NotificationTopology topology, NotificationAgent agent, AltimeterProperties properties,
+      Scheduler brokerIoScheduler, MeterRegistry registry) {
+    return new NotificationListener(agent, new RabbitTemplate(notificationConnectionFactory), topology,
+        properties.getNotification().getRedeliveryDelay(), brokerIoScheduler, registry);
+  }
+
   /** Push consumers on the broker connection; acknowledgements are sent when samples are committed. */
   @Bean
   DirectMessageListenerContainer notificationListenerContainer(CachingConnectionFactory notificationConnectionFactory,
-      RabbitAdmin notificationAdmin, NotificationTopology topology, NotificationAgent agent,
-      AltimeterProperties properties, Scheduler brokerIoScheduler, MeterRegistry registry) {
+      RabbitAdmin notificationAdmin, NotificationTopology topology, NotificationListener notificationListener,
+      AltimeterProperties properties) {
     AltimeterProperties.Notification p = properties.getNotification();
     DirectMessageListenerContainer container = new DirectMessageListenerContainer(notificationConnectionFactory);
+    // stopped right after notificationDrain, which has the last phase (stopped first)
+    container.setPhase(Integer.MAX_VALUE - 1);
     container.setAmqpAdmin(notificationAdmin);
     container.setQueueNames(topology.queueNames().toArray(String[]::new));
     container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
     container.setPrefetchCount(p.getPrefetch());
     container.setConsumersPerQueue(p.getConsumersPerQueue());
     container.setMissingQueuesFatal(false);
-    container.setMessageListener(new NotificationListener(agent, new RabbitTemplate(notificationConnectionFactory),
-        topology, p.getRedeliveryDelay(), brokerIoScheduler, registry));
+    container.setMessageListener(notificationListener);
     return container;
+  }
+
+  /**
+   * On shutdown, before the container closes its channels: pauses consumption and waits for the
+   * notifications in flight to be stored and acknowledged (at most the shutdown phase timeout), so
+   * that what was taken is either acknowledged after its commit or, untouched, back on the queue.
+   * The pipeline and the store writers stop later (lower phases), so the in-flight work can finish.
+   */
+  @Bean
+  SmartLifecycle notificationDrain(NotificationListener notificationListener,
+      @Value("${spring.lifecycle.timeout-per-shutdown-phase:30s}") Duration timeout) {
+    return new SmartLifecycle() {
+      private volatile boolean running;
+
+      @Override
+      public void start() {
+        notificationListener.resume();
+        running = true;
+      }
+
+      @Override
+      public void stop() {
+        running = false;
+        notificationListener.pause();
+        try {
+          if (!notificationListener.awaitIdle(timeout)) {
+            LOG.warn("Shutdown: {} notifications still in flight after {}; the broker will redeliver them",
+                notificationListener.inFlight(), timeout);
+          } else {
+            LOG.info("Shutdown: notification consumption paused, in-flight notifications acknowledged");
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+
+      @Override
+      public boolean isRunning() {
+        return running;
+      }
+
+      @Override
+      public int getPhase() {
+        return Integer.MAX_VALUE; // stopped first: before the listener container (MAX_VALUE - 1)
+      }
+    };
   }
 
   /** The notification consumers are up (a broker outage shows here; the container reconnects by itself). */

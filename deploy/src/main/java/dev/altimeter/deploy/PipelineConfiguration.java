@@ -5,28 +5,43 @@ import dev.altimeter.collector.pipeline.DatabasePublisher;
 import dev.altimeter.collector.pipeline.StorePublisher;
 import dev.altimeter.collector.pipeline.config.PipelineConfig;
 import dev.altimeter.collector.pipeline.config.PipelineConfigParser;
+import dev.altimeter.collector.pipeline.exposition.ExpositionPublisher;
+import dev.altimeter.collector.pipeline.exposition.SampleExposition;
 import dev.altimeter.collector.pipeline.publish.MessageSigner;
+import dev.altimeter.collector.pipeline.publish.NotifierPublisher;
 import dev.altimeter.collector.pipeline.publish.PublisherContext;
 import dev.altimeter.collector.pipeline.publish.PublisherRegistry;
 import dev.altimeter.collector.pipeline.route.EventPipelines;
+import dev.altimeter.collector.pipeline.route.Partitioning;
+import dev.altimeter.collector.pipeline.route.ReloadingSamplePipelines;
 import dev.altimeter.collector.pipeline.route.SamplePipelines;
 import dev.altimeter.collector.pipeline.transform.TransformerCatalog;
 import dev.altimeter.storage.Event;
 import dev.altimeter.storage.EventStore;
+import dev.altimeter.storage.SampleConsumer;
 import dev.altimeter.storage.SampleStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
+import org.springframework.core.env.Environment;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -60,9 +75,93 @@ class PipelineConfiguration {
     return Schedulers.newBoundedElastic(4, 10_000, "altimeter-publish");
   }
 
+  /** What {@code prometheus-exposition://} publishers feed and {@code /actuator/samples} serves. */
   @Bean
-  PublisherRegistry publisherRegistry(StorePublisher samples, BatchWriter<Event> events) {
-    return PublisherRegistry.standard().with("database", DatabasePublisher.factory(samples, events));
+  SampleExposition sampleExposition(AltimeterProperties properties, MeterRegistry registry) {
+    AltimeterProperties.Exposition p = properties.getExposition();
+    return new SampleExposition(p.getMaxSeries(), p.getMaxAge(), System::nanoTime, registry);
+  }
+
+  @Bean
+  SampleExpositionEndpoint sampleExpositionEndpoint(SampleExposition sampleExposition) {
+    return new SampleExpositionEndpoint(sampleExposition);
+  }
+
+  @Bean
+  PublisherRegistry publisherRegistry(StorePublisher samples, BatchWriter<Event> events, SampleExposition exposition,
+      PublisherBroker broker, AltimeterProperties properties, MeterRegistry registry) {
+    String host = properties.getPolling().getHostName() != null ? properties.getPolling().getHostName() : localHostName();
+    return PublisherRegistry.standard()
+        .with("database", DatabasePublisher.factory(samples, events))
+        .with("prometheus-exposition", ExpositionPublisher.factory(exposition))
+        // always known, so that a pipeline naming notifier:// without a broker fails with that reason
+        .with("notifier", NotifierPublisher.factory(broker, NotifierPublisher.Settings.defaults(host), registry));
+  }
+
+  private static String localHostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName(); // Ceilometer's conf.host: socket.gethostname()
+    } catch (IOException e) {
+      return "localhost";
+    }
+  }
+
+  /**
+   * The AMQP connection of the {@code notifier://} publishers, built on first use from
+   * {@code spring.rabbitmq.*}; answers null when no broker is configured. A connection of its own,
+   * separate from the notification consumers', so that the broker's flow control on publishers
+   * never stalls consumption.
+   */
+  static class PublisherBroker implements Supplier<ConnectionFactory>, DisposableBean {
+    private final Environment env;
+    private final String connectionName;
+    private final boolean confirms;
+    private CachingConnectionFactory factory; // guarded by this
+
+    PublisherBroker(Environment env) {
+      this(env, "altimeter-publisher", false);
+    }
+
+    PublisherBroker(Environment env, String connectionName, boolean confirms) {
+      this.env = env;
+      this.connectionName = connectionName;
+      this.confirms = confirms;
+    }
+
+    @Override
+    public synchronized ConnectionFactory get() {
+      if (factory != null) return factory;
+      String addresses = env.getProperty("spring.rabbitmq.addresses", "");
+      String host = env.getProperty("spring.rabbitmq.host", "");
+      if (addresses.isBlank() && host.isBlank()) return null;
+      CachingConnectionFactory cf = new CachingConnectionFactory();
+      cf.setUsername(env.getProperty("spring.rabbitmq.username", "guest"));
+      cf.setPassword(env.getProperty("spring.rabbitmq.password", "guest"));
+      cf.setVirtualHost(env.getProperty("spring.rabbitmq.virtual-host", "/"));
+      if (addresses.startsWith("amqp://") || addresses.startsWith("amqps://")) {
+        cf.setUri(addresses);
+      } else if (!addresses.isBlank()) {
+        cf.setAddresses(addresses);
+      } else {
+        cf.setHost(host);
+        cf.setPort(env.getProperty("spring.rabbitmq.port", Integer.class, 5672));
+      }
+      cf.setConnectionNameStrategy(f -> connectionName);
+      if (confirms) cf.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.SIMPLE);
+      factory = cf;
+      return cf;
+    }
+
+    @Override
+    public synchronized void destroy() {
+      if (factory != null) factory.destroy();
+    }
+  }
+
+  @Bean
+  @Primary
+  PublisherBroker publisherBroker(Environment env) {
+    return new PublisherBroker(env);
   }
 
   @Bean
@@ -72,16 +171,60 @@ class PipelineConfiguration {
         publisherScheduler);
   }
 
+  /**
+   * The sample pipelines as the service runs them: from altimeter.pipeline.file (reloaded when it
+   * changes, every altimeter.pipeline.reload-interval) or the built-in file; stateful sinks shared
+   * through partition queues when altimeter.pipeline.partitions &gt; 0.
+   */
+  record SampleRuntime(SampleConsumer consumer, Supplier<Mono<Void>> start, Supplier<Mono<Void>> stop) {}
+
+  @Bean
+  SampleRuntime sampleRuntime(AltimeterProperties properties, PublisherRegistry publishers,
+      PublisherContext context, MeterRegistry registry, PartitionBroker partitionBroker, Scheduler publisherScheduler) {
+    AltimeterProperties.PipelineSetting p = properties.getPipeline();
+    Partitioning partitioning = Partitioning.off();
+    if (p.getPartitions() > 0) {
+      ConnectionFactory broker = partitionBroker.get();
+      if (broker == null) {
+        throw new IllegalStateException("altimeter.pipeline.partitions=" + p.getPartitions()
+            + " needs a broker: the AMQP broker is not configured (spring.rabbitmq.*)");
+      }
+      partitioning = new Partitioning(p.getPartitions(), broker, publisherScheduler, p.getPartitionPrefetch(),
+          Duration.ofSeconds(30));
+    }
+    Partitioning partitions = partitioning;
+    Function<PipelineConfig, SamplePipelines> build = config -> SamplePipelines.create(config,
+        TransformerCatalog.standard(), publishers, context, registry, 256, partitions);
+    if (p.getFile() != null && p.getReloadInterval() != null && !p.getReloadInterval().isZero()) {
+      ReloadingSamplePipelines reloading = new ReloadingSamplePipelines(p.getFile(),
+          new PipelineConfigParser(TransformerCatalog.standard(), publishers.schemes()), build, p.getReloadInterval(),
+          publisherScheduler, registry).load();
+      LOG.info("Sample pipelines from {} (checked for changes every {}): {}", p.getFile(), p.getReloadInterval(),
+          reloading.current().pipelineNames());
+      return new SampleRuntime(reloading, reloading::start, reloading::stop);
+    }
+    PipelineConfig config = load(p.getFile(), "altimeter/pipeline.yaml", PipelineConfig.Kind.SAMPLE, publishers);
+    SamplePipelines pipelines = build.apply(config);
+    LOG.info("Sample pipelines from {}: {}", config.file(), pipelines.pipelineNames());
+    return new SampleRuntime(pipelines, pipelines::start, pipelines::stop);
+  }
+
   @Bean
   @Primary
-  SamplePipelines samplePipelines(AltimeterProperties properties, PublisherRegistry publishers,
-      PublisherContext context, MeterRegistry registry) {
-    PipelineConfig config = load(properties.getPipeline().getFile(), "altimeter/pipeline.yaml",
-        PipelineConfig.Kind.SAMPLE, publishers);
-    SamplePipelines pipelines = SamplePipelines.create(config, TransformerCatalog.standard(), publishers, context,
-        registry, 256);
-    LOG.info("Sample pipelines from {}: {}", config.file(), pipelines.pipelineNames());
-    return pipelines;
+  SampleConsumer samplePipelines(SampleRuntime runtime) {
+    return runtime.consumer();
+  }
+
+  /** The connection of the partition queues, with publisher confirms (a routed batch is on the broker). */
+  @Bean
+  PartitionBroker partitionBroker(Environment env) {
+    return new PartitionBroker(env);
+  }
+
+  static final class PartitionBroker extends PublisherBroker {
+    PartitionBroker(Environment env) {
+      super(env, "altimeter-partitions", true);
+    }
   }
 
   @Bean
@@ -107,8 +250,9 @@ class PipelineConfiguration {
    * server stopped) drains the pipelines, then the writers, so everything accepted is committed.
    */
   @Bean
-  SmartLifecycle pipelineLifecycle(StorePublisher samples, BatchWriter<Event> events, SamplePipelines pipelines,
-      EventPipelines eventPipelines) {
+  SmartLifecycle pipelineLifecycle(StorePublisher samples, BatchWriter<Event> events, SampleRuntime pipelines,
+      EventPipelines eventPipelines,
+      @Value("${spring.lifecycle.timeout-per-shutdown-phase:30s}") Duration phaseTimeout) {
     return new SmartLifecycle() {
       private volatile boolean running;
 
@@ -116,20 +260,37 @@ class PipelineConfiguration {
       public void start() {
         samples.start();
         events.start();
-        pipelines.start().block(Duration.ofSeconds(30));
+        pipelines.start().get().block(Duration.ofSeconds(30));
         eventPipelines.start().block(Duration.ofSeconds(30));
         running = true;
       }
 
+      /**
+       * One budget for the four drains, the shutdown phase timeout, so that a store that hangs at
+       * shutdown cannot keep the process past the pod's grace period (what is left uncommitted was
+       * not acknowledged, so the broker redelivers it).
+       */
       @Override
       public void stop() {
+        long deadline = System.nanoTime() + phaseTimeout.toNanos();
         try {
-          pipelines.stop().block(Duration.ofSeconds(30));
-          eventPipelines.stop().block(Duration.ofSeconds(30));
+          drain("sample pipelines", pipelines.stop().get(), deadline);
+          drain("event pipelines", eventPipelines.stop(), deadline);
         } finally {
-          samples.drain().block(Duration.ofSeconds(30));
-          events.drain().block(Duration.ofSeconds(30));
-          running = false;
+          try {
+            drain("sample writer", samples.drain(), deadline);
+            drain("event writer", events.drain(), deadline);
+          } finally {
+            running = false;
+          }
+        }
+      }
+
+      private void drain(String what, reactor.core.publisher.Mono<Void> drain, long deadline) {
+        try {
+          drain.block(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
+        } catch (RuntimeException e) {
+          LOG.warn("Shutdown: {} not drained within {}: {}", what, phaseTimeout, e.toString());
         }
       }
 

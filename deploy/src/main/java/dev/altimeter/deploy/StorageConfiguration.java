@@ -2,6 +2,7 @@ package dev.altimeter.deploy;
 
 import dev.altimeter.storage.EventStore;
 import dev.altimeter.storage.SampleStore;
+import dev.altimeter.storage.TokenStore;
 import dev.altimeter.storage.postgres.PostgresStorage;
 import io.r2dbc.spi.Connection;
 import java.time.Duration;
@@ -34,6 +35,12 @@ class StorageConfiguration {
   @Bean
   SampleStore sampleStore(PostgresStorage storage) {
     return storage.store();
+  }
+
+  /** The API's bearer tokens (token mode). */
+  @Bean
+  TokenStore tokenStore(PostgresStorage storage) {
+    return storage.tokens();
   }
 
   @Bean

@@ -68,7 +68,8 @@ class ServiceTest {
   void connect() {
     TestPostgres.truncate();
     storage.store().forgetCachedIds(); // the service's own store cached ids of the rows just removed
-    http = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
+    // generous: a loaded 2-core CI machine answers a fresh context slowly
+    http = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).responseTimeout(Duration.ofSeconds(60)).build();
   }
 
   @Test
@@ -100,6 +101,12 @@ class ServiceTest {
     assertThat(metrics)
         .containsPattern("altimeter_pipeline_samples_total\\{.*outcome=\"stored\".*} [1-9]")
         .contains("altimeter_pipeline_queue_samples")
-        .contains("altimeter_store_batch_duration_seconds");
+        .contains("altimeter_store_batch_duration_seconds")
+        .containsPattern("altimeter_exposition_series\\{.*} [1-9]");
+    // the collected sample itself, through the default pipeline's prometheus-exposition://
+    String samples = http.get().uri("/actuator/samples").exchange().expectStatus().isOk()
+        .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_PLAIN)
+        .expectBody(String.class).returnResult().getResponseBody();
+    assertThat(samples).contains("# TYPE ceilometer_m gauge\n", "ceilometer_m{resource_id=\"r\",unit=\"u\"} 1\n");
   }
 }

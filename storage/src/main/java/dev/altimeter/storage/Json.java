@@ -1,10 +1,12 @@
 package dev.altimeter.storage;
 
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Deep immutable copies of JSON-shaped values (maps, lists, scalars). */
 final class Json {
@@ -12,9 +14,41 @@ final class Json {
 
   @SuppressWarnings("unchecked")
   static Map<String, Object> immutableCopy(Map<String, ?> map) {
+    // a copy made here is deeply immutable already: derived samples (transformers) share their
+    // input's metadata instead of copying it again per sample
+    if (map instanceof Frozen f) return f;
     Map<String, Object> copy = new LinkedHashMap<>();
     map.forEach((k, v) -> copy.put(k, copyValue(v)));
-    return Collections.unmodifiableMap(copy);
+    return new Frozen(Collections.unmodifiableMap(copy));
+  }
+
+  /** A map made by {@link #immutableCopy}: read-only, with read-only values all the way down. */
+  private static final class Frozen extends AbstractMap<String, Object> {
+    private final Map<String, Object> entries;
+
+    Frozen(Map<String, Object> entries) {
+      this.entries = entries;
+    }
+
+    @Override
+    public Set<Entry<String, Object>> entrySet() {
+      return entries.entrySet();
+    }
+
+    @Override
+    public Object get(Object key) {
+      return entries.get(key);
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+      return entries.containsKey(key);
+    }
+
+    @Override
+    public int size() {
+      return entries.size();
+    }
   }
 
   @SuppressWarnings("unchecked")

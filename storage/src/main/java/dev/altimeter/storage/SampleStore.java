@@ -40,6 +40,33 @@ public interface SampleStore {
    */
   Flux<Meter> meters(SampleFilter filter, boolean unique, int limit);
 
-  /** Resources with samples matching the filter, in first-stored order. */
+  /**
+   * Resources with samples matching the filter, in first-stored order. Owner and metadata come from
+   * the newest matching sample; {@link Resource#meters()} lists every meter the resource has samples
+   * of, whatever the filter.
+   */
   Flux<Resource> resources(SampleFilter filter, int limit);
+
+  /**
+   * Statistics of the matching samples, computed by the store (never by reading the samples out):
+   * one row per unit and group (and window), groups in first-stored order, windows in time order.
+   * No matching sample gives no row.
+   *
+   * <p>The default fails with {@link UnsupportedOperationException} (the API answers 501), so
+   * that stores written before this method (and test doubles) keep compiling.
+   *
+   * @throws UnsupportedOperationException (as the Flux's error) for a groupby the store cannot do
+   */
+  default Flux<Statistics> statistics(Statistics.Query query) {
+    return Flux.error(new UnsupportedOperationException("Statistics are not implemented by this store"));
+  }
+
+  /**
+   * Samples matching a complex query (and/or/not, in, comparisons, regular expressions), ordered
+   * as asked (then newest first, then insertion order), at most {@code limit}. The default fails
+   * with {@link UnsupportedOperationException} (the API answers 501).
+   */
+  default Flux<Sample> query(SampleQuery query) {
+    return Flux.error(new UnsupportedOperationException("Complex queries are not implemented by this store"));
+  }
 }

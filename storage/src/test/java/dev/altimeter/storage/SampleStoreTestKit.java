@@ -182,6 +182,186 @@ public abstract class SampleStoreTestKit {
         .collectList().block(TIMEOUT);
     assertThat(windowed).extracting(Resource::resourceId).containsExactly("r1");
     assertThat(windowed.get(0).lastSampleTimestamp()).isEqualTo(T0);
+    // meter links name every meter of the resource, not only those matching the filter
+    assertThat(windowed.get(0).meters()).containsExactly("cpu", "memory");
+  }
+
+  // ---------------------------------------------------------------- statistics
+
+  protected static final Instant S0 = Instant.parse("2024-03-01T10:00:00Z");
+
+  /**
+   * The statistics data set. cpu volumes 1, 3, 8, 4, 4 at S0 + 0, 60, 120, 180, 240 s; resources
+   * r1 (a, b, d), r2 (c), r3 (e); projects p1 (a, b, d, e), p2 (c); users u1 (a, b, d), u2 (c, e);
+   * instance_type m1.small (a, b, d), m1.large (c, e). A memory sample must never count.
+   */
+  protected void writeStatisticsData() {
+    Map<String, Object> small = Map.of("instance_type", "m1.small", "vcpus", 1);
+    Map<String, Object> large = Map.of("instance_type", "m1.large", "vcpus", 4);
+    write(stat("r1", "u1", "p1", 0, 1, small), stat("r1", "u1", "p1", 60, 3, small),
+        stat("r2", "u2", "p2", 120, 8, large), stat("r1", "u1", "p1", 180, 4, small),
+        stat("r3", "u2", "p1", 240, 4, large),
+        sample("memory", "r1", S0.plusSeconds(30), 1000).unit("MB").build());
+  }
+
+  private static Sample stat(String resource, String user, String project, int second, double v,
+      Map<String, Object> metadata) {
+    return sample("cpu", resource, S0.plusSeconds(second), v).unit("ns").userId(user).projectId(project)
+        .resourceMetadata(metadata).build();
+  }
+
+  protected List<Statistics> statistics(SampleFilter filter, List<Statistics.GroupBy> groupBy, long period,
+      Statistics.Aggregate... aggregates) {
+    SampleFilter f = filter.toBuilder().meter("cpu").build();
+    return store().statistics(new Statistics.Query(f, groupBy, period, List.of(aggregates))).collectList()
+        .block(TIMEOUT);
+  }
+
+  @Test
+  public void standardStatisticsOfAllSamples() {
+    writeStatisticsData();
+    assertThat(statistics(SampleFilter.ALL, List.of(), 0)).containsExactly(new Statistics(null, "ns", 1.0, 8.0,
+        4.0, 20.0, 5L, Map.of(), S0, S0.plusSeconds(240), 0, S0, S0.plusSeconds(240)));
+  }
+
+  @Test
+  public void selectableAggregates() {
+    writeStatisticsData();
+    List<Statistics> stats = statistics(SampleFilter.ALL, List.of(), 0,
+        new Statistics.Aggregate(Statistics.Function.STDDEV, null),
+        new Statistics.Aggregate(Statistics.Function.MAX, null),
+        new Statistics.Aggregate(Statistics.Function.COUNT, null),
+        new Statistics.Aggregate(Statistics.Function.CARDINALITY, "resource_id"),
+        new Statistics.Aggregate(Statistics.Function.CARDINALITY, "user_id"),
+        new Statistics.Aggregate(Statistics.Function.CARDINALITY, "project_id"),
+        new Statistics.Aggregate(Statistics.Function.MAX, null));
+    assertThat(stats).hasSize(1);
+    Statistics s = stats.get(0);
+    // population stddev of 1, 3, 8, 4, 4: mean 4, squared deviations 9+1+16+0+0 = 26, sqrt(26/5)
+    assertThat(s.aggregates()).containsOnlyKeys("stddev", "max", "count", "cardinality/resource_id",
+        "cardinality/user_id", "cardinality/project_id");
+    assertThat(s.aggregates().get("stddev")).isCloseTo(Math.sqrt(5.2), org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(s.aggregates()).containsEntry("max", 8.0).containsEntry("count", 5.0)
+        .containsEntry("cardinality/resource_id", 3.0).containsEntry("cardinality/user_id", 2.0)
+        .containsEntry("cardinality/project_id", 2.0);
+    assertThat(s.max()).isEqualTo(8.0);
+    assertThat(s.count()).isEqualTo(5L);
+    assertThat(s.min()).isNull();
+    assertThat(s.avg()).isNull();
+    assertThat(s.sum()).isNull();
+
+    Statistics avg = statistics(SampleFilter.ALL, List.of(), 0,
+        new Statistics.Aggregate(Statistics.Function.AVG, null), new Statistics.Aggregate(Statistics.Function.MIN, null),
+        new Statistics.Aggregate(Statistics.Function.SUM, null)).get(0);
+    assertThat(avg.aggregates()).isEqualTo(Map.of("avg", 4.0, "min", 1.0, "sum", 20.0));
+    assertThat(List.of(avg.avg(), avg.min(), avg.sum())).containsExactly(4.0, 1.0, 20.0);
+  }
+
+  @Test
+  public void statisticsGroupedInFirstStoredOrder() {
+    writeStatisticsData();
+    assertThat(statistics(SampleFilter.ALL, List.of(Statistics.GroupBy.RESOURCE_ID), 0)).containsExactly(
+        new Statistics(Map.of("resource_id", "r1"), "ns", 1.0, 4.0, 8.0 / 3, 8.0, 3L, Map.of(), S0,
+            S0.plusSeconds(180), 0, S0, S0.plusSeconds(180)),
+        new Statistics(Map.of("resource_id", "r2"), "ns", 8.0, 8.0, 8.0, 8.0, 1L, Map.of(), S0.plusSeconds(120),
+            S0.plusSeconds(120), 0, S0.plusSeconds(120), S0.plusSeconds(120)),
+        new Statistics(Map.of("resource_id", "r3"), "ns", 4.0, 4.0, 4.0, 4.0, 1L, Map.of(), S0.plusSeconds(240),
+            S0.plusSeconds(240), 0, S0.plusSeconds(240), S0.plusSeconds(240)));
+    assertThat(statistics(SampleFilter.ALL, List.of(Statistics.GroupBy.PROJECT_ID, Statistics.GroupBy.USER_ID), 0))
+        .extracting(Statistics::groupBy, Statistics::count, Statistics::sum).containsExactly(
+            org.assertj.core.groups.Tuple.tuple(Map.of("project_id", "p1", "user_id", "u1"), 3L, 8.0),
+            org.assertj.core.groups.Tuple.tuple(Map.of("project_id", "p2", "user_id", "u2"), 1L, 8.0),
+            org.assertj.core.groups.Tuple.tuple(Map.of("project_id", "p1", "user_id", "u2"), 1L, 4.0));
+    assertThat(statistics(SampleFilter.ALL, List.of(Statistics.GroupBy.INSTANCE_TYPE), 0))
+        .extracting(Statistics::groupBy, Statistics::count, Statistics::avg).containsExactly(
+            org.assertj.core.groups.Tuple.tuple(Map.of("resource_metadata.instance_type", "m1.small"), 3L, 8.0 / 3),
+            org.assertj.core.groups.Tuple.tuple(Map.of("resource_metadata.instance_type", "m1.large"), 2L, 6.0));
+  }
+
+  @Test
+  public void statisticsPerPeriodFollowCeilometersWindows() {
+    writeStatisticsData();
+    // range S0..S0+240, period 100: ceil(2.4) = 3 windows
+    assertThat(statistics(SampleFilter.ALL, List.of(), 100)).containsExactly(
+        new Statistics(null, "ns", 1.0, 3.0, 2.0, 4.0, 2L, Map.of(), S0, S0.plusSeconds(60), 100, S0,
+            S0.plusSeconds(100)),
+        new Statistics(null, "ns", 4.0, 8.0, 6.0, 12.0, 2L, Map.of(), S0.plusSeconds(120), S0.plusSeconds(180), 100,
+            S0.plusSeconds(100), S0.plusSeconds(200)),
+        new Statistics(null, "ns", 4.0, 4.0, 4.0, 4.0, 1L, Map.of(), S0.plusSeconds(240), S0.plusSeconds(240), 100,
+            S0.plusSeconds(200), S0.plusSeconds(300)));
+    // period 120: exactly 2 windows, so the sample on the final edge (S0+240) is lost, as in Ceilometer
+    assertThat(statistics(SampleFilter.ALL, List.of(), 120)).extracting(Statistics::periodStart, Statistics::count)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(S0, 2L),
+            org.assertj.core.groups.Tuple.tuple(S0.plusSeconds(120), 2L));
+    // query bounds S0+60 ..= S0+200: windows from the query start, 140 s / 60 = 3 windows
+    SampleFilter bounded = SampleFilter.builder().start(S0.plusSeconds(60), true).end(S0.plusSeconds(200), true).build();
+    assertThat(statistics(bounded, List.of(), 60)).extracting(Statistics::periodStart, Statistics::periodEnd,
+        Statistics::sum).containsExactly(
+            org.assertj.core.groups.Tuple.tuple(S0.plusSeconds(60), S0.plusSeconds(120), 3.0),
+            org.assertj.core.groups.Tuple.tuple(S0.plusSeconds(120), S0.plusSeconds(180), 8.0),
+            org.assertj.core.groups.Tuple.tuple(S0.plusSeconds(180), S0.plusSeconds(240), 4.0));
+    // windows by group, groups in first-stored order within each window
+    assertThat(statistics(SampleFilter.ALL, List.of(Statistics.GroupBy.PROJECT_ID), 120))
+        .extracting(Statistics::periodStart, Statistics::groupBy, Statistics::sum).containsExactly(
+            org.assertj.core.groups.Tuple.tuple(S0, Map.of("project_id", "p1"), 4.0),
+            org.assertj.core.groups.Tuple.tuple(S0.plusSeconds(120), Map.of("project_id", "p2"), 8.0),
+            org.assertj.core.groups.Tuple.tuple(S0.plusSeconds(120), Map.of("project_id", "p1"), 4.0));
+    // a single timestamp gives an empty range: no window
+    assertThat(statistics(SampleFilter.builder().resourceId("r2").build(), List.of(), 60)).isEmpty();
+  }
+
+  @Test
+  public void statisticsAreSplitByUnit() {
+    write(sample("cpu", "r1", S0, 1).unit("ns").build(), sample("cpu", "r1", S0.plusSeconds(1), 2).unit("s").build(),
+        sample("cpu", "r2", S0.plusSeconds(2), 3).unit("ns").build());
+    assertThat(statistics(SampleFilter.ALL, List.of(), 0)).extracting(Statistics::unit, Statistics::sum)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("ns", 4.0), org.assertj.core.groups.Tuple.tuple("s", 2.0));
+  }
+
+  @Test
+  public void statisticsOfNothingIsEmpty() {
+    writeStatisticsData();
+    assertThat(statistics(SampleFilter.builder().resourceId("none").build(), List.of(), 0)).isEmpty();
+    assertThat(statistics(SampleFilter.builder().resourceId("none").build(), List.of(), 60)).isEmpty();
+    assertThat(statistics(SampleFilter.builder().metadata("instance_type", "m1.large").build(), List.of(), 0))
+        .extracting(Statistics::sum).containsExactly(12.0);
+  }
+
+  // ---------------------------------------------------------------- complex query
+
+  protected List<Double> query(SampleQuery.Expression filter, int limit, SampleQuery.OrderBy... orderBy) {
+    return store().query(new SampleQuery(filter, List.of(orderBy), limit)).map(Sample::volume).collectList()
+        .block(TIMEOUT);
+  }
+
+  @Test
+  public void complexQueries() {
+    writeStatisticsData();
+    var cpu = new SampleQuery.Compare(SampleQuery.Field.METER, SampleQuery.Op.EQ, "cpu");
+    assertThat(query(new SampleQuery.And(List.of(cpu, new SampleQuery.Or(List.of(
+        new SampleQuery.Compare(SampleQuery.Field.RESOURCE_ID, SampleQuery.Op.EQ, "r2"),
+        new SampleQuery.Compare(SampleQuery.Field.VOLUME, SampleQuery.Op.GE, 4.0))))), 100))
+        .containsExactly(4.0, 4.0, 8.0);
+    assertThat(query(new SampleQuery.And(List.of(cpu,
+        new SampleQuery.Not(new SampleQuery.In(SampleQuery.Field.RESOURCE_ID, List.of("r1", "r2"))))), 100))
+        .containsExactly(4.0);
+    assertThat(query(new SampleQuery.CompareMetadata("instance_type", SampleQuery.Op.EQ, "m1.large"), 100))
+        .containsExactly(4.0, 8.0);
+    assertThat(query(new SampleQuery.CompareMetadata("vcpus", SampleQuery.Op.LT, 2L), 100))
+        .containsExactly(4.0, 3.0, 1.0);
+    assertThat(query(new SampleQuery.CompareMetadata("vcpus", SampleQuery.Op.LT, "2"), 100)).isEmpty();
+    assertThat(query(new SampleQuery.CompareMetadata("instance_type", SampleQuery.Op.REGEX, "large$"), 100))
+        .containsExactly(4.0, 8.0);
+    assertThat(query(new SampleQuery.Compare(SampleQuery.Field.RESOURCE_ID, SampleQuery.Op.REGEX, "^r[23]$"), 100))
+        .containsExactly(4.0, 8.0);
+    assertThat(query(new SampleQuery.Compare(SampleQuery.Field.TIMESTAMP, SampleQuery.Op.GT, S0.plusSeconds(120)), 100))
+        .containsExactly(4.0, 4.0);
+    assertThat(query(new SampleQuery.Compare(SampleQuery.Field.USER_ID, SampleQuery.Op.NE, "u1"), 100))
+        .containsExactly(4.0, 8.0, 1000.0); // the memory sample's user is user-1
+    // order by volume, then newest first; limited
+    assertThat(query(cpu, 3, new SampleQuery.OrderBy(SampleQuery.Field.VOLUME, true))).containsExactly(1.0, 3.0, 4.0);
+    assertThat(query(null, 2, new SampleQuery.OrderBy(SampleQuery.Field.VOLUME, false))).containsExactly(1000.0, 8.0);
+    assertThat(query(null, 100)).containsExactly(4.0, 4.0, 8.0, 3.0, 1000.0, 1.0);
   }
 
   @Test

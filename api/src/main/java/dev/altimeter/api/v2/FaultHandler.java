@@ -40,8 +40,15 @@ class FaultHandler implements WebExceptionHandler {
     } else if (ex instanceof ResponseStatusException e) {
       status = e.getStatusCode();
       message = e.getReason() != null ? e.getReason() : HttpStatus.valueOf(status.value()).getReasonPhrase();
+      // webob's words, and no echo of the request URL
+      if (status.value() == 404) message = "The resource could not be found.";
       HttpHeaders extra = e.getHeaders();
       response.getHeaders().addAll(extra);
+      if (!extra.getAllow().isEmpty()) {
+        // Spring collects the methods in a hash set: answer in a stable order
+        response.getHeaders().set(HttpHeaders.ALLOW, String.join(",",
+            extra.getAllow().stream().map(m -> m.name()).sorted().toList()));
+      }
     } else if (ex instanceof dev.altimeter.storage.SampleConsumer.Overloaded e) {
       status = HttpStatus.SERVICE_UNAVAILABLE;
       message = e.getMessage();

@@ -18,7 +18,7 @@ import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -45,24 +45,27 @@ class MetersController {
   }
 
   @GetMapping(path = "/v2/meters", produces = MediaType.APPLICATION_JSON_VALUE)
-  Mono<List<Map<String, Object>>> meters(ServerHttpRequest request) {
-    var params = request.getQueryParams();
+  Mono<List<Map<String, Object>>> meters(ServerWebExchange exchange) {
+    var params = exchange.getRequest().getQueryParams();
     SimpleQuery.checkArguments(params, Set.of("limit", "unique"));
     int limit = SimpleQuery.limit(params);
     boolean unique = parseBoolean("unique", params.getFirst("unique"));
-    SampleFilter filter = SimpleQuery.filter(SimpleQuery.conditions(params), SimpleQuery.Kind.METERS,
-        Caller.from(request.getHeaders()));
-    return store.meters(filter, unique, limit).map(Representations::meter).collectList();
+    Caller caller = Caller.of(exchange);
+    return SimpleQuery.conditions(exchange)
+        .map(conditions -> SimpleQuery.filter(conditions, SimpleQuery.Kind.METERS, caller))
+        .flatMap(filter -> store.meters(filter, unique, limit).map(Representations::meter).collectList());
   }
 
   @GetMapping(path = "/v2/meters/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
-  Mono<List<Map<String, Object>>> samples(@PathVariable("name") String name, ServerHttpRequest request) {
-    var params = request.getQueryParams();
+  Mono<List<Map<String, Object>>> samples(@PathVariable("name") String name, ServerWebExchange exchange) {
+    var params = exchange.getRequest().getQueryParams();
     SimpleQuery.checkArguments(params, Set.of("limit"));
     int limit = SimpleQuery.limit(params);
-    SampleFilter filter = SimpleQuery.filter(SimpleQuery.conditions(params), SimpleQuery.Kind.SAMPLES,
-        Caller.from(request.getHeaders())).toBuilder().meter(name).build();
-    return store.samples(filter, limit).map(Representations::oldSample).collectList();
+    Caller caller = Caller.of(exchange);
+    return SimpleQuery.conditions(exchange)
+        .map(conditions -> SimpleQuery.filter(conditions, SimpleQuery.Kind.SAMPLES, caller).toBuilder()
+            .meter(name).build())
+        .flatMap(filter -> store.samples(filter, limit).map(Representations::oldSample).collectList());
   }
 
   /**
@@ -71,11 +74,11 @@ class MetersController {
    */
   @PostMapping(path = "/v2/meters/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
   Mono<ResponseEntity<List<Map<String, Object>>>> post(@PathVariable("name") String name,
-      @RequestBody(required = false) Mono<byte[]> body, ServerHttpRequest request) {
-    var params = request.getQueryParams();
+      @RequestBody(required = false) Mono<byte[]> body, ServerWebExchange exchange) {
+    var params = exchange.getRequest().getQueryParams();
     SimpleQuery.checkArguments(params, Set.of("direct"));
     parseBoolean("direct", params.getFirst("direct"));
-    Caller caller = Caller.from(request.getHeaders());
+    Caller caller = Caller.of(exchange);
     return body.defaultIfEmpty(new byte[0])
         .map(bytes -> parseSamples(name, bytes, caller))
         .flatMap(samples -> pipeline.accept(samples).thenReturn(samples))

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.http.MediaType;
-import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
@@ -22,19 +22,20 @@ class SamplesController {
   }
 
   @GetMapping(path = "/v2/samples", produces = MediaType.APPLICATION_JSON_VALUE)
-  Mono<List<Map<String, Object>>> samples(ServerHttpRequest request) {
-    var params = request.getQueryParams();
+  Mono<List<Map<String, Object>>> samples(ServerWebExchange exchange) {
+    var params = exchange.getRequest().getQueryParams();
     SimpleQuery.checkArguments(params, Set.of("limit"));
     int limit = SimpleQuery.limit(params);
-    var filter = SimpleQuery.filter(SimpleQuery.conditions(params), SimpleQuery.Kind.SAMPLES,
-        Caller.from(request.getHeaders()));
-    return store.samples(filter, limit).map(Representations::sample).collectList();
+    Caller caller = Caller.of(exchange);
+    return SimpleQuery.conditions(exchange)
+        .map(conditions -> SimpleQuery.filter(conditions, SimpleQuery.Kind.SAMPLES, caller))
+        .flatMap(filter -> store.samples(filter, limit).map(Representations::sample).collectList());
   }
 
   @GetMapping(path = "/v2/samples/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
-  Mono<Map<String, Object>> sample(@PathVariable("id") String id, ServerHttpRequest request) {
-    SimpleQuery.checkArguments(request.getQueryParams(), Set.of());
-    Caller caller = Caller.from(request.getHeaders());
+  Mono<Map<String, Object>> sample(@PathVariable("id") String id, ServerWebExchange exchange) {
+    SimpleQuery.checkArguments(exchange.getRequest().getQueryParams(), Set.of());
+    Caller caller = Caller.of(exchange);
     UUID uuid;
     try {
       uuid = UUID.fromString(id);
@@ -42,7 +43,7 @@ class SamplesController {
       return Mono.error(ApiError.notFound("Sample " + id + " Not Found"));
     }
     return store.sample(uuid)
-        .filter(s -> caller.admin() || caller.projectId() != null && caller.projectId().equals(s.projectId()))
+        .filter(s -> caller.sees(s.projectId()))
         .map(Representations::sample)
         .switchIfEmpty(Mono.error(() -> ApiError.notFound("Sample " + id + " Not Found")));
   }

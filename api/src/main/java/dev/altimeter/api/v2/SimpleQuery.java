@@ -7,7 +7,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.nio.charset.StandardCharsets;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.util.MultiValueMap;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The v2 simple query: parallel {@code q.field / q.op / q.value / q.type} parameters, AND-ed,
@@ -31,6 +38,7 @@ final class SimpleQuery {
   }
 
   static final int DEFAULT_LIMIT = 100;
+  private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final Set<String> OPS = Set.of("lt", "le", "eq", "ne", "ge", "gt");
   private static final List<String> TYPES = List.of("integer", "float", "string", "boolean", "datetime");
   private static final Map<String, String> ALIASES = Map.of("user_id", "user", "project_id", "project",
@@ -50,11 +58,18 @@ final class SimpleQuery {
    * single-valued parameters.
    */
   static void checkArguments(MultiValueMap<String, String> params, Set<String> allowed) {
+    checkArguments(params, allowed, Set.of());
+  }
+
+  /** As {@link #checkArguments(MultiValueMap, Set)}; the {@code repeatable} ones may be repeated. */
+  static void checkArguments(MultiValueMap<String, String> params, Set<String> allowed, Set<String> repeatable) {
     for (Map.Entry<String, List<String>> e : params.entrySet()) {
       String name = e.getKey();
       if (name.equals("q.field") || name.equals("q.op") || name.equals("q.value") || name.equals("q.type")) continue;
-      if (!allowed.contains(name)) throw ApiError.badRequest("Unknown argument: \"" + name + "\"");
-      if (e.getValue().size() > 1) {
+      if (!allowed.contains(name) && !repeatable.contains(name)) {
+        throw ApiError.badRequest("Unknown argument: \"" + name + "\"");
+      }
+      if (e.getValue().size() > 1 && !repeatable.contains(name)) {
         throw ApiError.badRequest("Argument \"" + name + "\" given more than once: " + e.getValue());
       }
     }
@@ -82,21 +97,78 @@ final class SimpleQuery {
     List<String> values = params.getOrDefault("q.value", List.of());
     List<String> ops = params.getOrDefault("q.op", List.of());
     List<String> types = params.getOrDefault("q.type", List.of());
-    if (fields.size() != values.size() || (!ops.isEmpty() && ops.size() != fields.size())
-        || (!types.isEmpty() && types.size() != fields.size())) {
-      throw ApiError.badRequest("Invalid query: q.field and q.value (and q.op, q.type when given) must be"
-          + " given the same number of times");
+    // q.op and q.type pair with q.field by position and may be fewer (WSME pads the list of queries);
+    // a field without a value (or a value without a field) is refused
+    if (fields.size() != values.size() || ops.size() > fields.size() || types.size() > fields.size()) {
+      throw ApiError.badRequest("Invalid query: q.field and q.value must be given the same number of times,"
+          + " q.op and q.type at most as many times");
     }
     List<Condition> out = new ArrayList<>(fields.size());
     for (int i = 0; i < fields.size(); i++) {
-      String op = ops.isEmpty() || ops.get(i).isEmpty() ? "eq" : ops.get(i);
-      if (!OPS.contains(op)) {
-        throw ApiError.invalidInput("op", op, "Value should be one of: " + String.join(", ", new TreeSet<>(OPS)));
-      }
-      String type = types.isEmpty() || types.get(i).isEmpty() ? null : types.get(i);
-      out.add(new Condition(fields.get(i), op, values.get(i), type));
+      out.add(condition(fields.get(i), i < ops.size() ? ops.get(i) : null, values.get(i),
+          i < types.size() ? types.get(i) : null));
     }
     return out;
+  }
+
+  private static Condition condition(String field, String op, String value, String type) {
+    op = op == null || op.isEmpty() ? "eq" : op;
+    if (!OPS.contains(op)) {
+      throw ApiError.invalidInput("op", op, "Value should be one of: " + String.join(", ", new TreeSet<>(OPS)));
+    }
+    return new Condition(field, op, value, type == null || type.isEmpty() ? null : type);
+  }
+
+  /**
+   * The conditions of the query string, or of a JSON body {@code {"q": [{"field", "op", "value",
+   * "type"}]}}: WSME takes arguments from the body too, even on GET. Giving both is refused.
+   */
+  static Mono<List<Condition>> conditions(ServerWebExchange exchange) {
+    MultiValueMap<String, String> params = exchange.getRequest().getQueryParams();
+    return DataBufferUtils.join(exchange.getRequest().getBody())
+        .map(buffer -> {
+          byte[] bytes = new byte[buffer.readableByteCount()];
+          buffer.read(bytes);
+          DataBufferUtils.release(buffer);
+          return bytes;
+        })
+        .defaultIfEmpty(new byte[0])
+        .map(body -> new String(body, StandardCharsets.UTF_8).isBlank() ? conditions(params) : bodyConditions(params, body));
+  }
+
+  private static List<Condition> bodyConditions(MultiValueMap<String, String> params, byte[] body) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(body);
+    } catch (JacksonException e) {
+      throw ApiError.badRequest("Invalid input for field/attribute q. The request body is not valid JSON: "
+          + e.getOriginalMessage());
+    }
+    if (!root.isObject()) throw ApiError.invalidInput("q", root.toString(), "a JSON object {\"q\": [...]} is expected");
+    for (String name : root.propertyNames()) {
+      if (!name.equals("q")) throw ApiError.badRequest("Unknown argument: \"" + name + "\"");
+    }
+    if (params.containsKey("q.field") || params.containsKey("q.value")) {
+      throw ApiError.badRequest("Parameter q was given several times");
+    }
+    JsonNode q = root.get("q");
+    if (q == null || q.isNull()) return List.of();
+    if (!q.isArray()) throw ApiError.invalidInput("q", q.toString(), "a list of queries is expected");
+    List<Condition> out = new ArrayList<>();
+    for (JsonNode item : q) {
+      if (!item.isObject()) throw ApiError.invalidInput("q", item.toString(), "a query must be a JSON object");
+      String field = text(item.get("field"));
+      String value = text(item.get("value"));
+      if (field == null) throw ApiError.invalidInput("field", item.toString(), "Mandatory field missing.");
+      if (value == null) throw ApiError.invalidInput("value", item.toString(), "Mandatory field missing.");
+      out.add(condition(field, text(item.get("op")), value, text(item.get("type"))));
+    }
+    return out;
+  }
+
+  private static String text(JsonNode node) {
+    if (node == null || node.isNull()) return null;
+    return node.isString() ? node.asString() : node.toString();
   }
 
   /** Builds the filter for {@code kind}; the caller's project confinement is applied. */

@@ -12,7 +12,7 @@ import org.springframework.web.bind.annotation.RestController;
 class VersionsController {
   @GetMapping(path = "/", produces = MediaType.APPLICATION_JSON_VALUE)
   Map<String, Object> versions(ServerHttpRequest request) {
-    String base = request.getURI().resolve("/").toString().replaceAll("/$", "");
+    String base = Links.appUrl(request);
     return Map.of("versions", Map.of("values", List.of(Map.of(
         "id", "v2",
         "status", "stable",

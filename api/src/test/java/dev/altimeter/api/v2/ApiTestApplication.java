@@ -2,7 +2,9 @@ package dev.altimeter.api.v2;
 
 import dev.altimeter.storage.SampleConsumer;
 import dev.altimeter.storage.SampleStore;
+import dev.altimeter.storage.EventStore;
 import dev.altimeter.storage.TestPostgres;
+import dev.altimeter.storage.TokenStore;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
 
@@ -15,6 +17,16 @@ class ApiTestApplication {
   @Bean
   SampleStore sampleStore() {
     return TestPostgres.storage().store();
+  }
+
+  @Bean
+  TokenStore tokenStore() {
+    return TestPostgres.storage().tokens();
+  }
+
+  @Bean
+  EventStore eventStore() {
+    return TestPostgres.storage().eventStore();
   }
 
   @Bean

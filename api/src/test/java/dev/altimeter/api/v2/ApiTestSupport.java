@@ -18,7 +18,9 @@ abstract class ApiTestSupport {
   @BeforeEach
   void connect() {
     TestPostgres.truncate();
+    // generous: the machine is shared, and a fresh context's first request can be slow
     http = WebTestClient.bindToServer().baseUrl("http://localhost:" + port)
+        .responseTimeout(java.time.Duration.ofSeconds(60))
         .codecs(c -> c.defaultCodecs().maxInMemorySize(32 * 1024 * 1024)).build();
   }
 
@@ -30,6 +32,39 @@ abstract class ApiTestSupport {
 
   WebTestClient.ResponseSpec get(String path, String... headers) {
     var spec = http.get().uri(path);
+    for (int i = 0; i < headers.length; i += 2) spec = spec.header(headers[i], headers[i + 1]);
+    return spec.exchange();
+  }
+
+  static final java.time.Instant S0 = java.time.Instant.parse("2024-03-01T10:00:00Z");
+
+  /**
+   * The statistics data set (the storage test kit's): cpu volumes 1, 3, 8, 4, 4 at S0 + 0, 60, 120,
+   * 180, 240 s; resources r1 (a, b, d), r2 (c), r3 (e); projects p1 (a, b, d, e), p2 (c); users u1
+   * (a, b, d), u2 (c, e); instance_type m1.small (a, b, d), m1.large (c, e); and one memory sample.
+   */
+  static void seed() {
+    var small = java.util.Map.<String, Object>of("instance_type", "m1.small");
+    var large = java.util.Map.<String, Object>of("instance_type", "m1.large");
+    TestPostgres.storage().store().write(java.util.List.of(
+        cpu("r1", "u1", "p1", 0, 1, small), cpu("r1", "u1", "p1", 60, 3, small), cpu("r2", "u2", "p2", 120, 8, large),
+        cpu("r1", "u1", "p1", 180, 4, small), cpu("r3", "u2", "p1", 240, 4, large),
+        dev.altimeter.storage.Sample.builder().meter("memory").type(dev.altimeter.storage.SampleType.GAUGE).unit("MB")
+            .volume(512).resourceId("r1").userId("u1").projectId("p1").source("openstack")
+            .timestamp(S0.plusSeconds(30)).resourceMetadata(small).build()))
+        .block(java.time.Duration.ofSeconds(30));
+  }
+
+  private static dev.altimeter.storage.Sample cpu(String resource, String user, String project, int second,
+      double volume, java.util.Map<String, Object> metadata) {
+    return dev.altimeter.storage.Sample.builder().meter("cpu").type(dev.altimeter.storage.SampleType.CUMULATIVE)
+        .unit("ns").volume(volume).resourceId(resource).userId(user).projectId(project).source("openstack")
+        .timestamp(S0.plusSeconds(second)).resourceMetadata(metadata).build();
+  }
+
+  WebTestClient.ResponseSpec getWithBody(String path, String json, String... headers) {
+    var spec = http.method(org.springframework.http.HttpMethod.GET).uri(path).contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(json);
     for (int i = 0; i < headers.length; i += 2) spec = spec.header(headers[i], headers[i + 1]);
     return spec.exchange();
   }

@@ -1,5 +1,6 @@
 package dev.altimeter.collector.polling;
 
+import dev.altimeter.collector.pipeline.config.MeterFilter;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -49,11 +50,11 @@ public final class PollingConfig {
   public static final class Source {
     private final String name;
     private final Duration interval;
-    private final MeterSelection meters;
+    private final MeterFilter meters;
     private final List<String> resources;
     private final List<String> discovery;
 
-    Source(String name, Duration interval, MeterSelection meters, List<String> resources,
+    Source(String name, Duration interval, MeterFilter meters, List<String> resources,
         List<String> discovery) {
       this.name = name;
       this.interval = interval;
@@ -71,7 +72,7 @@ public final class PollingConfig {
     public boolean selects(String meterName) { return meters.matches(meterName); }
 
     /** The meter rules as written. */
-    public List<String> meterRules() { return meters.rules(); }
+    public List<String> meterRules() { return meters.patterns(); }
 
     /** Static resources (URLs or ids) given in the file; empty when the pollsters discover their own. */
     public List<String> resources() { return resources; }
@@ -161,9 +162,9 @@ public final class PollingConfig {
       }
       Node metersNode = value(src, "meters");
       if (metersNode == null) throw new PollingConfigException(fileName, line(item), name, "'meters' is required");
-      MeterSelection meters;
+      MeterFilter meters;
       try {
-        meters = MeterSelection.of(strings(metersNode, fileName, name, "meters"));
+        meters = MeterFilter.of(strings(metersNode, fileName, name, "meters"), "meters");
       } catch (IllegalArgumentException e) {
         throw new PollingConfigException(fileName, line(metersNode), name, e.getMessage());
       }

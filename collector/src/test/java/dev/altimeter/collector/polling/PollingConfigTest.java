@@ -1,5 +1,6 @@
 package dev.altimeter.collector.polling;
 
+import dev.altimeter.collector.pipeline.config.MeterFilter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -62,7 +63,7 @@ class PollingConfigTest {
 
   @Test
   void meterRulesFollowPipelineSemantics() {
-    MeterSelection globs = MeterSelection.of(List.of("disk.*", "cpu", "hardware.cpu.load.?min", "x[0-9]", "y[!a]"));
+    MeterFilter globs = MeterFilter.of(List.of("disk.*", "cpu", "hardware.cpu.load.?min", "x[0-9]", "y[!a]"), "meters");
     assertThat(globs.matches("disk.read.bytes")).isTrue();
     assertThat(globs.matches("cpu")).isTrue();
     assertThat(globs.matches("cpu_util")).isFalse();
@@ -72,13 +73,13 @@ class PollingConfigTest {
     assertThat(globs.matches("ya")).isFalse();
     assertThat(globs.matches("yb")).isTrue();
 
-    MeterSelection excluded = MeterSelection.of(List.of("!disk.*", "!cpu"));
+    MeterFilter excluded = MeterFilter.of(List.of("!disk.*", "!cpu"), "meters");
     assertThat(excluded.matches("memory")).isTrue();
     assertThat(excluded.matches("disk.read.bytes")).isFalse();
     assertThat(excluded.matches("cpu")).isFalse();
 
-    assertThat(MeterSelection.of(List.of("*")).matches("a.b")).isTrue();
-    assertThat(MeterSelection.of(List.of("dynamic.radosgw.api.request.{category}")).matches("dynamic.radosgw.api.request.{category}")).isTrue();
+    assertThat(MeterFilter.of(List.of("*"), "meters").matches("a.b")).isTrue();
+    assertThat(MeterFilter.of(List.of("dynamic.radosgw.api.request.{category}"), "meters").matches("dynamic.radosgw.api.request.{category}")).isTrue();
   }
 
   @Test
@@ -103,10 +104,10 @@ class PollingConfigTest {
     assertThat(e.file()).isEqualTo("polling.yaml");
     assertThat(e.line()).isEqualTo(5);
     assertThat(e.source()).isEqualTo("mixed");
-    assertThat(e.rule()).contains("mixes included and excluded");
+    assertThat(e.rule()).isEqualTo("Both included and excluded meters specified");
 
-    assertThat(catchConfig("sources:\n  - {name: s, interval: 60, meters: ['*', cpu]}\n").rule()).contains("'*' together");
-    assertThat(catchConfig("sources:\n  - {name: s, interval: 60, meters: []}\n").rule()).contains("must not be empty");
+    assertThat(catchConfig("sources:\n  - {name: s, interval: 60, meters: ['*', cpu]}\n").rule()).isEqualTo("Included meters specified with wildcard");
+    assertThat(catchConfig("sources:\n  - {name: s, interval: 60, meters: []}\n").rule()).isEqualTo("No meters specified");
     assertThat(catchConfig("sources:\n  - {name: s, interval: abc, meters: [a]}\n").rule()).contains("got 'abc'");
     assertThat(catchConfig("sources:\n  - {name: s, meters: [a]}\n").rule()).contains("'interval' is required");
     assertThat(catchConfig("sources:\n  - {name: s, interval: 5}\n").rule()).contains("'meters' is required");

@@ -220,10 +220,16 @@ class HelmChartTest {
     Map<String, Object> data = get(named(parse(render("default")), "ConfigMap", "altimeter-config"), "data");
     assertThat(data).containsKeys("pipeline.yaml", "polling.yaml", "meters.yaml", "event_pipeline.yaml",
         "event_definitions.yaml");
-    for (String file : List.of("pipeline.yaml", "polling.yaml", "meters.yaml")) {
+    for (String file : List.of("pipeline.yaml", "event_pipeline.yaml", "polling.yaml", "meters.yaml")) {
       Path copy = CHART.resolve("files").resolve(file);
       assertThat(((String) data.get(file)).strip()).as(file).isEqualTo(Files.readString(copy).strip());
-      if (Files.exists(REFERENCE.resolve(file))) {
+      Path builtIn = DEPLOY.resolveSibling("collector/src/main/resources/altimeter").resolve(file);
+      if (file.contains("pipeline")) {
+        // the service's own defaults: Ceilometer's reference names publishers Altimeter does not
+        // have (gnocchi://, notifier://), and an unknown scheme stops the service at start-up
+        assertThat(Files.readString(copy)).as("chart copy of " + file + " is the service's default")
+            .isEqualTo(Files.readString(builtIn));
+      } else if (Files.exists(REFERENCE.resolve(file))) {
         assertThat(Files.readString(copy)).as("chart copy of " + file + " matches the reference")
             .isEqualTo(Files.readString(REFERENCE.resolve(file)));
       }
@@ -235,6 +241,7 @@ class HelmChartTest {
     List<Map<String, Object>> docs = parse(render("full"));
     Map<String, Object> sm = named(docs, "ServiceMonitor", "altimeter");
     assertThat((String) get(sm, "spec", "endpoints", 0, "path")).isEqualTo("/actuator/prometheus");
+    assertThat((String) get(sm, "spec", "endpoints", 1, "path")).isEqualTo("/actuator/samples");
     Map<String, Object> metrics = named(docs, "Service", "altimeter-metrics");
     Map<String, Object> smSelector = get(sm, "spec", "selector", "matchLabels");
     assertThat((Map<String, Object>) get(metrics, "metadata", "labels")).containsAllEntriesOf(smSelector);

@@ -56,6 +56,19 @@ public final class PostgresEventStore implements EventStore {
 
   // ---------------------------------------------------------------- write
 
+  /**
+   * Retention: deletes the events generated before {@code cutoff} (their traits go with them).
+   *
+   * @return how many events were deleted
+   */
+  public Mono<Long> expire(java.time.Instant cutoff) {
+    return Mono.usingWhen(connections.create(),
+        conn -> Flux.from(conn.createStatement("DELETE FROM event WHERE generated < $1")
+                .bind(0, cutoff.atOffset(java.time.ZoneOffset.UTC)).execute())
+            .flatMap(r -> r.getRowsUpdated()).reduce(0L, Long::sum),
+        io.r2dbc.spi.Connection::close);
+  }
+
   @Override
   public Mono<Integer> write(List<Event> events) {
     if (events.isEmpty()) return Mono.just(0);

@@ -4,6 +4,8 @@ import dev.altimeter.storage.Meter;
 import dev.altimeter.storage.Resource;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleFilter;
+import dev.altimeter.storage.SampleQuery;
+import dev.altimeter.storage.Statistics;
 import dev.altimeter.storage.SampleStore;
 import dev.altimeter.storage.SampleType;
 import io.r2dbc.postgresql.api.PostgresqlException;
@@ -143,6 +145,38 @@ public final class PostgresSampleStore implements SampleStore {
     return Mono.usingWhen(connections.create(),
         conn -> Flux.range(0, days).map(from::plusDays).filter(d -> !partitions.contains(d))
             .concatMap(day -> createPartition(conn, day)).then(),
+        Connection::close);
+  }
+
+  /**
+   * Retention: drops every daily partition that lies wholly before {@code cutoff} (a whole day of
+   * raw samples at once, never row by row), then the series whose newest sample went with them.
+   * Partition names come from the catalogue and must look like {@code sample_YYYYMMDD}.
+   *
+   * @return the days dropped, oldest first
+   */
+  public Mono<List<LocalDate>> expire(Instant cutoff) {
+    LocalDate firstKept = LocalDate.ofInstant(cutoff, ZoneOffset.UTC);
+    return Mono.usingWhen(connections.create(), conn ->
+        Flux.from(conn.createStatement("""
+                SELECT c.relname FROM pg_inherits i
+                JOIN pg_class c ON c.oid = i.inhrelid
+                JOIN pg_class p ON p.oid = i.inhparent
+                WHERE p.relname = 'sample' ORDER BY c.relname""").execute())
+            .flatMap(r -> r.map(row -> row.get("relname", String.class)))
+            .filter(name -> name.matches("sample_\\d{8}"))
+            .map(name -> LocalDate.parse(name.substring(7), java.time.format.DateTimeFormatter.BASIC_ISO_DATE))
+            .filter(day -> day.isBefore(firstKept))
+            .concatMap(day -> {
+              partitions.remove(day); // a late sample for that day recreates the partition
+              String table = "sample_" + day.toString().replace("-", "");
+              return Flux.from(conn.createStatement("DROP TABLE IF EXISTS " + table).execute())
+                  .flatMap(r -> r.getRowsUpdated()).then(Mono.just(day));
+            })
+            .collectList()
+            .flatMap(days -> Flux.from(conn.createStatement("DELETE FROM series WHERE last_timestamp < $1")
+                    .bind(0, firstKept.atStartOfDay().atOffset(ZoneOffset.UTC)).execute())
+                .flatMap(r -> r.getRowsUpdated()).then(Mono.just(days))),
         Connection::close);
   }
 
@@ -402,12 +436,37 @@ public final class PostgresSampleStore implements SampleStore {
         + " (array_agg(project_id ORDER BY last_ts DESC, id DESC))[1] AS project_id,"
         + " (array_agg(source ORDER BY last_ts DESC, id DESC))[1] AS source,"
         + " (array_agg(doc::text ORDER BY last_ts DESC, id DESC))[1] AS doc,"
-        + " array_agg(name ORDER BY id) AS meters, min(id) AS first_id"
+        // every meter of the resource, whatever the filter (Ceilometer's meter_links)
+        + " ARRAY(SELECT m2.name FROM series se2 JOIN resource r2 ON r2.id = se2.resource_pk"
+        + " JOIN meter m2 ON m2.id = se2.meter_id WHERE r2.resource_id = matched.resource_id"
+        + " GROUP BY m2.name ORDER BY min(se2.first_seq)) AS meters, min(id) AS first_id"
         + " FROM (" + inner + ") matched GROUP BY resource_id ORDER BY first_id LIMIT " + where.bind(limit);
     return query(sql, where.binds(), this::toResource);
   }
 
-  private <T> Flux<T> query(String sql, List<Object> binds, Function<Readable, T> mapper) {
+  @Override
+  public Flux<Statistics> statistics(Statistics.Query q) {
+    return PostgresStatistics.compute(this, q);
+  }
+
+  @Override
+  public Flux<Sample> query(SampleQuery q) {
+    SqlWhere where = new SqlWhere(json);
+    if (q.filter() != null) where.condition(SqlExpression.toSql(q.filter(), where));
+    StringBuilder order = new StringBuilder(" ORDER BY ");
+    for (SampleQuery.OrderBy o : q.orderBy()) {
+      order.append(SqlExpression.column(o.field())).append(o.ascending() ? " ASC, " : " DESC, ");
+    }
+    order.append("s.timestamp DESC, s.seq");
+    String sql = SAMPLE_COLUMNS + where.sql() + order + " LIMIT " + where.bind(q.limit());
+    return query(sql, where.binds(), this::toSample);
+  }
+
+  JsonMapper json() {
+    return json;
+  }
+
+  <T> Flux<T> query(String sql, List<Object> binds, Function<Readable, T> mapper) {
     return Flux.usingWhen(connections.create(), conn -> {
       Statement st = conn.createStatement(sql);
       for (int i = 0; i < binds.size(); i++) st.bind(i, binds.get(i));
@@ -447,7 +506,7 @@ public final class PostgresSampleStore implements SampleStore {
         List.copyOf(new LinkedHashSet<>(List.of(meters))));
   }
 
-  private static Instant instant(OffsetDateTime t) {
+  static Instant instant(OffsetDateTime t) {
     return t == null ? null : t.toInstant();
   }
 }

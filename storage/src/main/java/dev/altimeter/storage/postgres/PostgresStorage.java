@@ -27,6 +27,7 @@ public final class PostgresStorage implements AutoCloseable {
   private final EmbeddedPostgresServer embedded;
   private final ConnectionPool pool;
   private final PostgresSampleStore store;
+  private final PostgresTokenStore tokens;
   private final PostgresEventStore eventStore;
   private final String description;
 
@@ -34,6 +35,7 @@ public final class PostgresStorage implements AutoCloseable {
     this.embedded = embedded;
     this.pool = pool;
     this.store = new PostgresSampleStore(pool);
+    this.tokens = new PostgresTokenStore(pool);
     this.eventStore = new PostgresEventStore(pool);
     this.description = description;
   }
@@ -112,6 +114,11 @@ public final class PostgresStorage implements AutoCloseable {
 
   public PostgresSampleStore store() {
     return store;
+  }
+
+  /** The API's bearer tokens. */
+  public PostgresTokenStore tokens() {
+    return tokens;
   }
 
   /** The event store on the same database and pool. */

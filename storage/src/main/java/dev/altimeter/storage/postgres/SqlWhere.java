@@ -47,6 +47,11 @@ final class SqlWhere {
     return true;
   }
 
+  /** Adds a condition already written with {@link #bind} placeholders. */
+  void condition(String sql) {
+    conditions.add(sql);
+  }
+
   void add(String sqlWithPlaceholder, Object value) {
     conditions.add(sqlWithPlaceholder.replace("?", bind(value)));
   }

@@ -3,6 +3,7 @@ package dev.altimeter.collector.notification.amqp;
 import com.rabbitmq.client.Channel;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.rabbit.connection.ChannelProxy;
@@ -37,6 +38,10 @@ final class Acknowledgements {
       settle(this, true);
     }
 
+    long tag() {
+      return tag;
+    }
+
     /**
      * Returns it to the broker now ({@code basic.nack} with requeue; a blocking call, on brokerIo);
      * the next flush skips it. Until then no multiple ack may cover it.
@@ -57,16 +62,22 @@ final class Acknowledgements {
   /** The physical channel the tags belong to: a proxy may reconnect to another one, where they mean nothing. */
   private final Channel target;
   private final Scheduler brokerIo;
+  private final IntConsumer released;
   private final ArrayDeque<Delivery> unsettled = new ArrayDeque<>();
   /** Taken by flushes only (on brokerIo): acks leave in the order they were computed, and the store's
    * event loops, which settle deliveries under {@code this}, never wait for a socket write. */
   private final Object sending = new Object();
   private boolean flushQueued;
 
-  Acknowledgements(Channel channel, Scheduler brokerIo) {
+  /**
+   * @param released told how many deliveries a flush settled with the broker (acknowledged, or
+   *     requeued before), once it has sent the ack
+   */
+  Acknowledgements(Channel channel, Scheduler brokerIo, IntConsumer released) {
     this.channel = channel;
     this.target = physical(channel);
     this.brokerIo = brokerIo;
+    this.released = released;
   }
 
   static Channel physical(Channel channel) {
@@ -95,27 +106,35 @@ final class Acknowledgements {
     brokerIo.schedule(this::flush);
   }
 
-  /** Acknowledges the settled run at the head with one multiple ack. */
+  /**
+   * Acknowledges the settled run at the head with one multiple ack. A delivery that is never settled
+   * (left to the broker while the listener is paused) stops every later ack on this channel: the
+   * broker takes them all back when it closes.
+   */
   private void flush() {
     synchronized (sending) {
       long last = -1;
+      int popped = 0;
       synchronized (this) {
         flushQueued = false;
         while (!unsettled.isEmpty() && unsettled.peekFirst().settled) {
           Delivery d = unsettled.pollFirst();
+          popped++;
           if (d.ack) last = d.tag;
         }
       }
-      if (last < 0) return;
-      if (!current()) {
-        // the channel closed: the broker redelivers what was not acknowledged, and message_id deduplicates it
-        LOG.debug("Channel closed before delivery {} and those before it were acknowledged", last);
-        return;
-      }
       try {
+        if (last < 0) return;
+        if (!current()) {
+          // the channel closed: the broker redelivers what was not acknowledged, and message_id deduplicates it
+          LOG.debug("Channel closed before delivery {} and those before it were acknowledged", last);
+          return;
+        }
         channel.basicAck(last, true);
       } catch (IOException | RuntimeException e) {
         LOG.debug("Could not acknowledge deliveries up to {}: {}", last, e.toString());
+      } finally {
+        if (popped > 0) released.accept(popped);
       }
     }
   }

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
@@ -29,6 +30,13 @@ import reactor.core.scheduler.Scheduler;
  * Acknowledgements and dead letters are socket writes of the blocking AMQP client, so they are
  * sent from the bounded {@code brokerIo} scheduler, never from the store's event loop (channels
  * accept acks from any thread). In-flight messages per consumer are bounded by the prefetch count.
+ *
+ * <p>Shutdown: {@link #pause()} then {@link #awaitIdle} before the container closes its channels.
+ * A channel closed while a notification is still being stored would have the broker redeliver a
+ * notification that is then committed as well (harmless, deduplicated, but not clean); so
+ * consumption pauses first (deliveries that still arrive are left unacknowledged, and the broker
+ * takes them back when the channel closes), and the notifications in flight finish and are
+ * acknowledged on the open channel.
  */
 public final class NotificationListener implements ChannelAwareMessageListener {
   private static final Logger LOG = LoggerFactory.getLogger(NotificationListener.class);
@@ -47,6 +55,9 @@ public final class NotificationListener implements ChannelAwareMessageListener {
   private final Counter redelivered;
   private final Counter eventErrors;
   private final Map<Channel, Acknowledgements> channels = new ConcurrentHashMap<>();
+  /** Notifications taken and not yet acknowledged, dead-lettered or requeued. */
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile boolean paused;
 
   /**
    * @param brokerIo a bounded scheduler for the blocking client calls (acks, nacks, dead letters)
@@ -71,7 +82,15 @@ public final class NotificationListener implements ChannelAwareMessageListener {
 
   @Override
   public void onMessage(Message message, Channel channel) {
+    // count first, then look at the flag: awaitIdle either sees this message or this one sees the pause
+    inFlight.incrementAndGet();
     Acknowledgements.Delivery delivery = acknowledgements(channel).received(message.getMessageProperties().getDeliveryTag());
+    if (paused) {
+      // never settled: not acknowledged, and no later ack on this channel covers it; the broker
+      // requeues it when the channel closes
+      inFlight.decrementAndGet();
+      return;
+    }
     Mono<NotificationAgent.Outcome> work;
     try {
       Notification notification = NotificationAgent.parse(message.getBody());
@@ -91,21 +110,16 @@ public final class NotificationListener implements ChannelAwareMessageListener {
         delivery.acknowledge();
       } else {
         eventErrors.increment();
-        brokerIo.schedule(() -> {
-          deadLetter(message, outcome.eventError());
-          delivery.acknowledge();
-        });
+        brokerIo.schedule(() -> deadLetterThenAcknowledge(message, outcome.eventError(), delivery));
       }
     }, error -> {
       if (error instanceof NotificationAgent.Unprocessable) {
         deadLettered.increment();
-        brokerIo.schedule(() -> {
-          deadLetter(message, error.getMessage());
-          delivery.acknowledge();
-        });
+        brokerIo.schedule(() -> deadLetterThenAcknowledge(message, error.getMessage(), delivery));
       } else {
         redelivered.increment();
-        Mono.delay(redeliveryDelay, brokerIo).subscribe(t -> delivery.requeue());
+        Mono.delay(redeliveryDelay, brokerIo).subscribe(t -> delivery.requeue(),
+            e -> LOG.debug("Requeue of {} not sent: {}", delivery.tag(), e.toString()));
       }
     });
   }
@@ -117,7 +131,48 @@ public final class NotificationListener implements ChannelAwareMessageListener {
     if (acks != null) return acks;
     // a new channel (first delivery, or a reconnection): forget the closed ones
     channels.keySet().removeIf(c -> !c.isOpen());
-    return channels.computeIfAbsent(physical, c -> new Acknowledgements(channel, brokerIo));
+    return channels.computeIfAbsent(physical, c -> new Acknowledgements(channel, brokerIo, n -> inFlight.addAndGet(-n)));
+  }
+
+  /** Stops processing new deliveries (they stay unacknowledged until the channel closes). */
+  public void pause() {
+    paused = true;
+  }
+
+  /** Processes deliveries again (after {@link #pause()}). */
+  public void resume() {
+    paused = false;
+  }
+
+  /** Notifications taken and not yet settled with the broker. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /**
+   * Waits until every notification taken before {@link #pause()} is settled with the broker, at
+   * most {@code timeout}; true when it is. Blocks: call it from a lifecycle (shutdown) thread, never
+   * from an event loop.
+   */
+  public boolean awaitIdle(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (inFlight.get() > 0) {
+      if (System.nanoTime() - deadline > 0) return false;
+      Thread.sleep(10);
+    }
+    return true;
+  }
+
+  /** The copy is on the dead-letter queue before the original is acknowledged; if it cannot be sent, the original goes back. */
+  private void deadLetterThenAcknowledge(Message message, String reason, Acknowledgements.Delivery delivery) {
+    try {
+      deadLetter(message, reason);
+    } catch (RuntimeException e) {
+      LOG.warn("Could not dead-letter delivery {}, returning it to the broker: {}", delivery.tag(), e.toString());
+      delivery.requeue();
+      return;
+    }
+    delivery.acknowledge();
   }
 
   private void deadLetter(Message message, String reason) {

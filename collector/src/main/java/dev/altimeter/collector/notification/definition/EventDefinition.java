@@ -1,5 +1,6 @@
 package dev.altimeter.collector.notification.definition;
 
+import dev.altimeter.collector.pipeline.config.MeterFilter;
 import dev.altimeter.collector.notification.MalformedNotificationException;
 import dev.altimeter.collector.notification.Notification;
 import dev.altimeter.storage.Event;
@@ -95,37 +96,11 @@ final class EventDefinition {
     return new Event(n.messageId(), n.eventType(), n.timestamp(), out, raw);
   }
 
-  /** Python's {@code fnmatch.translate}: {@code *}, {@code ?}, {@code [seq]}, {@code [!seq]}; whole string. */
+  /** Python's {@code fnmatch.translate}, shared with pipeline.yaml's meter filters. */
   static Pattern glob(String glob) {
-    StringBuilder re = new StringBuilder();
-    int i = 0;
-    int n = glob.length();
-    while (i < n) {
-      char c = glob.charAt(i++);
-      if (c == '*') {
-        re.append(".*");
-      } else if (c == '?') {
-        re.append('.');
-      } else if (c == '[') {
-        int j = i;
-        if (j < n && glob.charAt(j) == '!') j++;
-        if (j < n && glob.charAt(j) == ']') j++;
-        while (j < n && glob.charAt(j) != ']') j++;
-        if (j >= n) {
-          re.append("\\[");
-        } else {
-          String stuff = glob.substring(i, j).replace("\\", "\\\\");
-          i = j + 1;
-          if (stuff.startsWith("!")) stuff = "^" + stuff.substring(1);
-          else if (stuff.startsWith("^")) stuff = "\\" + stuff;
-          re.append('[').append(stuff.replace("[", "\\[").replace("&&", "&\\&")).append(']');
-        }
-      } else {
-        re.append(Pattern.quote(String.valueOf(c)));
-      }
-    }
-    return Pattern.compile(re.toString(), Pattern.DOTALL);
+    return MeterFilter.translate(glob);
   }
+
 
   /** A typed trait and the attribute it is read from (Ceilometer's {@code TraitDefinition}). */
   record TraitDefinition(String name, TraitType type, Attribute attribute) {

@@ -99,7 +99,7 @@ public final class MeterFilter {
   }
 
   /** Python's {@code fnmatch.translate}: whole-string match, {@code *}, {@code ?}, {@code [...]}. */
-  static Pattern translate(String glob) {
+  public static Pattern translate(String glob) {
     StringBuilder re = new StringBuilder();
     int i = 0;
     int n = glob.length();

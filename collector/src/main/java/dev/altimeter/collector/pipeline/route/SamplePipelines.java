@@ -48,23 +48,37 @@ public final class SamplePipelines implements SampleConsumer, AutoCloseable {
   private record Route(String pipeline, MeterFilter filter, Counter received) {}
 
   private final Map<SinkRuntime, List<Route>> routes;
+  private final Map<SinkRuntime, PartitionedSink> partitioned;
 
-  private SamplePipelines(Map<SinkRuntime, List<Route>> routes) {
+  private SamplePipelines(Map<SinkRuntime, List<Route>> routes, Map<SinkRuntime, PartitionedSink> partitioned) {
     this.routes = routes;
+    this.partitioned = partitioned;
+  }
+
+  /** As {@link #create(PipelineConfig, TransformerCatalog, PublisherRegistry, PublisherContext, MeterRegistry, int,
+   * Partitioning)} with every sink in process. */
+  public static SamplePipelines create(PipelineConfig config, TransformerCatalog transformers,
+      PublisherRegistry publishers, PublisherContext context, MeterRegistry registry, int queueCapacity) {
+    return create(config, transformers, publishers, context, registry, queueCapacity, Partitioning.off());
   }
 
   /**
    * Builds transformers and publishers for every sink used by a pipeline.
    *
    * @param queueCapacity batches each sink may hold waiting (rounded up to a power of two by Reactor)
+   * @param partitioning when enabled, sinks with a {@linkplain Partitioning#STATEFUL stateful}
+   *     transformer receive their samples through partition queues on the broker (see
+   *     {@link PartitionedSink}), consumed once {@link #start} ran
    * @throws IllegalArgumentException when a publisher or transformer cannot be built (no factory for
    *     a scheme, bad option); publishers built so far are closed
    */
   public static SamplePipelines create(PipelineConfig config, TransformerCatalog transformers,
-      PublisherRegistry publishers, PublisherContext context, MeterRegistry registry, int queueCapacity) {
+      PublisherRegistry publishers, PublisherContext context, MeterRegistry registry, int queueCapacity,
+      Partitioning partitioning) {
     if (config.kind() != PipelineConfig.Kind.SAMPLE) throw new IllegalArgumentException(config.file() + " is not a sample pipeline");
     Map<String, SinkRuntime> sinks = new LinkedHashMap<>();
     Map<SinkRuntime, List<Route>> routes = new LinkedHashMap<>();
+    Map<SinkRuntime, PartitionedSink> partitioned = new LinkedHashMap<>();
     List<Publisher> built = new ArrayList<>();
     try {
       for (PipelineConfig.Pipeline p : config.pipelines()) {
@@ -82,6 +96,8 @@ public final class SamplePipelines implements SampleConsumer, AutoCloseable {
           }
           sink = new SinkRuntime(p.sink().name(), chain, pubs, queueCapacity, registry);
           sinks.put(p.sink().name(), sink);
+          boolean stateful = p.sink().transformers().stream().anyMatch(t -> Partitioning.STATEFUL.contains(t.name()));
+          if (partitioning.enabled() && stateful) partitioned.put(sink, new PartitionedSink(sink, partitioning, registry));
         }
         Counter received = Counter.builder("altimeter.pipeline.received")
             .description("Samples a pipeline's source selected").tag("pipeline", p.name()).register(registry);
@@ -92,13 +108,30 @@ public final class SamplePipelines implements SampleConsumer, AutoCloseable {
       sinks.values().forEach(SinkRuntime::dispose);
       throw e;
     }
-    return new SamplePipelines(routes);
+    return new SamplePipelines(routes, partitioned);
   }
 
-  /** Starts every publisher. */
+  /**
+   * Starts every publisher, then the consumers of the partition queues (declaring them: blocking
+   * broker calls, run on the partitioning's scheduler).
+   */
   public Mono<Void> start() {
     return Flux.fromIterable(routes.keySet()).flatMapIterable(SinkRuntime::publishers)
-        .flatMap(p -> p.publisher.start()).then();
+        .flatMap(p -> p.publisher.start()).then()
+        .then(Flux.fromIterable(partitioned.values())
+            .concatMap(ps -> Mono.fromRunnable(ps::start).subscribeOn(ps.brokerIo())).then());
+  }
+
+  /** The partitioned sinks (for tests and rebalancing). */
+  List<PartitionedSink> partitionedSinks() {
+    return List.copyOf(partitioned.values());
+  }
+
+  /** The partition queues of the stateful sinks, by sink; empty when partitioning is off. */
+  public Map<String, List<String>> partitionQueues() {
+    Map<String, List<String>> m = new LinkedHashMap<>();
+    partitioned.values().forEach(ps -> m.put(ps.name(), ps.queues()));
+    return m;
   }
 
   /**
@@ -114,7 +147,7 @@ public final class SamplePipelines implements SampleConsumer, AutoCloseable {
     return Mono.defer(() -> {
       List<Mono<Void>> submissions = new ArrayList<>(routes.size());
       for (Map.Entry<SinkRuntime, List<Route>> e : routes.entrySet()) {
-        List<Sample> part = new ArrayList<>();
+        List<Sample> part = new ArrayList<>(samples.size());
         for (Route r : e.getValue()) {
           int before = part.size();
           for (Sample s : samples) {
@@ -122,15 +155,23 @@ public final class SamplePipelines implements SampleConsumer, AutoCloseable {
           }
           r.received.increment(part.size() - before);
         }
-        submissions.add(e.getKey().submit(part));
+        PartitionedSink ps = partitioned.get(e.getKey());
+        submissions.add(ps != null ? ps.route(part) : e.getKey().submit(part));
       }
       return Mono.whenDelayError(submissions);
     });
   }
 
-  /** Stops accepting, processes what is queued, then stops and closes the publishers. */
+  /**
+   * Stops consuming the partition queues (what is not yet acknowledged goes back to the broker, for
+   * another collector), stops accepting, processes what is queued, then stops and closes the
+   * publishers.
+   */
   public Mono<Void> stop() {
-    return Flux.fromIterable(routes.keySet()).flatMap(SinkRuntime::stop).then(
+    return Flux.fromIterable(partitioned.values())
+        .concatMap(ps -> Mono.fromRunnable(ps::stop).subscribeOn(ps.brokerIo())).then()
+        .then(Flux.fromIterable(routes.keySet()).flatMap(SinkRuntime::stop).then())
+        .then(
         Flux.fromIterable(routes.keySet()).flatMapIterable(SinkRuntime::publishers)
             .flatMap(p -> p.publisher.stop().onErrorResume(e -> Mono.empty()))
             .then(Mono.fromRunnable(this::close)));
@@ -138,6 +179,7 @@ public final class SamplePipelines implements SampleConsumer, AutoCloseable {
 
   @Override
   public void close() {
+    partitioned.values().forEach(PartitionedSink::stop);
     for (SinkRuntime s : routes.keySet()) {
       s.dispose();
       for (NamedPublisher p : s.publishers()) p.publisher.close();

@@ -225,7 +225,11 @@ final class SinkRuntime {
     return terminated.asMono();
   }
 
-  List<NamedPublisher> publishers() {
+  boolean isStopped() {
+    return closed;
+  }
+
+    List<NamedPublisher> publishers() {
     return publishers;
   }
 

@@ -86,6 +86,30 @@ public final class Expression {
     Object eval(Map<String, Object> ns);
   }
 
+  /** A literal, or an operation on literals computed once at parse time. */
+  record Const(Object value) implements Node {
+    @Override
+    public Object eval(Map<String, Object> ns) {
+      return value;
+    }
+  }
+
+  /**
+   * {@code l op r}, computed at parse time when both sides are constants (e.g. {@code 10**9} in
+   * cpu_util's scale, otherwise evaluated for every sample). An operation that fails on constants
+   * is left to fail at evaluation, where Python would raise.
+   */
+  static Node folded(String op, Node l, Node r) {
+    if (l instanceof Const a && r instanceof Const b) {
+      try {
+        return new Const(binary(op, a.value, b.value));
+      } catch (RuntimeException e) {
+        // evaluated (and reported) per sample, as before folding
+      }
+    }
+    return ns -> binary(op, l.eval(ns), r.eval(ns));
+  }
+
   /** An empty namespace: what a missing attribute resolves to (falsy). */
   static final Map<String, Object> EMPTY = Map.of();
 
@@ -512,7 +536,7 @@ public final class Expression {
         String op = tokens.get(i++).text;
         Node l = left;
         Node r = parseTerm();
-        left = ns -> binary(op, l.eval(ns), r.eval(ns));
+        left = folded(op, l, r);
       }
       return left;
     }
@@ -523,7 +547,7 @@ public final class Expression {
         String op = tokens.get(i++).text;
         Node l = left;
         Node r = parseFactor();
-        left = ns -> binary(op, l.eval(ns), r.eval(ns));
+        left = folded(op, l, r);
       }
       return left;
     }
@@ -552,7 +576,7 @@ public final class Expression {
       Node base = parsePrimary();
       if (accept("**")) {
         Node exp = parseFactor(); // right-associative, binds tighter than unary minus on its left
-        return ns -> binary("**", base.eval(ns), exp.eval(ns));
+        return folded("**", base, exp);
       }
       return base;
     }
@@ -572,8 +596,7 @@ public final class Expression {
         }
       } else if (t.kind == Kind.NUMBER || t.kind == Kind.STRING) {
         i++;
-        Object v = t.value;
-        node = ns -> v;
+        node = new Const(t.value);
       } else if (t.kind == Kind.NAME) {
         i++;
         switch (t.text) {

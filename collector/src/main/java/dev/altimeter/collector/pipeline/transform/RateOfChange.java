@@ -2,7 +2,6 @@ package dev.altimeter.collector.pipeline.transform;
 
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleType;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
@@ -22,10 +21,41 @@ import java.util.function.ToDoubleFunction;
  * {@code monotonicTime} (seconds, NaN when absent); the default always answers NaN.
  */
 final class RateOfChange implements Transformer {
-  private record Previous(double volume, Instant timestamp, double monotonic) {}
+  /** The cached previous sample of a key; mutable, owned by this transformer (one thread at a time). */
+  private static final class Previous {
+    double volume;
+    Instant timestamp;
+    double monotonic;
+
+    Previous(double volume, Instant timestamp, double monotonic) {
+      set(volume, timestamp, monotonic);
+    }
+
+    void set(double volume, Instant timestamp, double monotonic) {
+      this.volume = volume;
+      this.timestamp = timestamp;
+      this.monotonic = monotonic;
+    }
+  }
+
+  /**
+   * The cache key. A record rather than a concatenated string: the meter and resource id strings
+   * keep their cached hash codes, so a lookup does not hash a fresh string per sample.
+   */
+  private record Key(String meter, String resourceId) {
+    @Override
+    public int hashCode() { // written out: the record's generated one goes through method handles
+      return 31 * meter.hashCode() + resourceId.hashCode();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && meter.equals(k.meter) && resourceId.equals(k.resourceId);
+    }
+  }
 
   private final Scaling scaling;
-  private final BoundedState<String, Previous> cache;
+  private final BoundedState<Key, Previous> cache;
   private final ToDoubleFunction<Sample> monotonicTime;
 
   RateOfChange(Scaling scaling, int maxResources, ToDoubleFunction<Sample> monotonicTime) {
@@ -47,19 +77,21 @@ final class RateOfChange implements Transformer {
   @Override
   public List<Sample> handle(Sample s) {
     if (!scaling.appliesTo(s)) return List.of(s);
-    String key = s.meter() + '\u0000' + s.resourceId();
+    Key key = new Key(s.meter(), s.resourceId());
     double mono = monotonicTime.applyAsDouble(s);
-    Previous prev = cache.put(key, new Previous(s.volume(), s.timestamp(), mono));
-    if (prev == null) return List.of();
+    Previous prev = cache.get(key);
+    if (prev == null) {
+      cache.put(key, new Previous(s.volume(), s.timestamp(), mono));
+      return List.of();
+    }
     double timeDelta = !Double.isNaN(prev.monotonic) && !Double.isNaN(mono)
         ? mono - prev.monotonic
         : seconds(prev.timestamp, s.timestamp());
-    if (timeDelta < 0) {
-      cache.put(key, prev);
-      return List.of();
-    }
-    double volumeDelta = prev.volume <= s.volume() || s.type() != SampleType.CUMULATIVE
-        ? s.volume() - prev.volume
+    if (timeDelta < 0) return List.of(); // Ceilometer caches the sample, then restores the old entry
+    double prevVolume = prev.volume;
+    prev.set(s.volume(), s.timestamp(), mono); // in place: one lookup and no allocation per sample
+    double volumeDelta = prevVolume <= s.volume() || s.type() != SampleType.CUMULATIVE
+        ? s.volume() - prevVolume
         : s.volume();
     double rate = timeDelta != 0 ? volumeDelta / timeDelta : 0.0;
     double out = scaling.cap(scaling.scale(s) * rate);
@@ -67,9 +99,11 @@ final class RateOfChange implements Transformer {
         scaling.targetType != null ? scaling.targetType : s.type(), out));
   }
 
+  /** {@code to - from} in seconds (Duration.between's arithmetic without allocating a Duration). */
   static double seconds(Instant from, Instant to) {
-    Duration d = Duration.between(from, to);
-    return d.getSeconds() + d.getNano() / 1e9;
+    long secs = to.getEpochSecond() - from.getEpochSecond();
+    long nanos = to.getNano() - from.getNano();
+    return secs + nanos / 1e9;
   }
 
   @Override

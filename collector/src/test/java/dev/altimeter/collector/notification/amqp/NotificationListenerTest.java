@@ -237,4 +237,53 @@ class NotificationListenerTest {
     assertThat(storedSamples()).isEqualTo(METERS.toSamples(Notification.parse(w.body())).size()).isPositive();
     assertThat(Map.of("dead", outcome("dead_lettered"))).containsEntry("dead", 0.0);
   }
+
+  /**
+   * Shutdown: after pause() a delivery is neither processed nor acknowledged (the broker takes it
+   * back when the channel closes), and awaitIdle() returns only once the notification already in
+   * flight is stored and acknowledged, so the channel is not closed under it.
+   */
+  @Test
+  void pauseHoldsNewDeliveriesAndAwaitIdleWaitsForTheOnesInFlight() throws Exception {
+    reactor.core.publisher.Sinks.Empty<Void> commit = reactor.core.publisher.Sinks.empty();
+    AtomicInteger stored = new AtomicInteger();
+    SampleConsumer slowStore = batch -> commit.asMono().doOnSuccess(v -> stored.addAndGet(batch.size()));
+    NotificationListener listener = new NotificationListener(
+        new NotificationAgent(METERS, EVENTS, slowStore, e -> Mono.empty()), rabbit, topology, Duration.ofSeconds(1),
+        brokerIo, registry);
+    List<Long> acks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    com.rabbitmq.client.Channel channel = (com.rabbitmq.client.Channel) java.lang.reflect.Proxy.newProxyInstance(
+        getClass().getClassLoader(), new Class<?>[] {com.rabbitmq.client.Channel.class}, (proxy, method, args) -> {
+          return switch (method.getName()) {
+            case "basicAck" -> {
+              acks.add((Long) args[0]);
+              yield null;
+            }
+            // the listener keeps its pending acknowledgements per open channel
+            case "isOpen" -> true;
+            case "hashCode" -> System.identityHashCode(proxy);
+            case "equals" -> proxy == args[0];
+            default -> null;
+          };
+        });
+
+    listener.onMessage(delivery(Fixtures.legacyWireWithUniqueId("glance-image.upload"), 1), channel);
+    listener.pause();
+    listener.onMessage(delivery(Fixtures.legacyWireWithUniqueId("glance-image.upload"), 2), channel);
+
+    assertThat(listener.inFlight()).isEqualTo(1);
+    assertThat(listener.awaitIdle(Duration.ofMillis(200))).as("the commit has not happened").isFalse();
+    assertThat(acks).isEmpty();
+    commit.tryEmitEmpty();
+    assertThat(listener.awaitIdle(TIMEOUT)).isTrue();
+    assertThat(acks).containsExactly(1L);
+    assertThat(stored.get()).as("only the first notification's sample").isEqualTo(1);
+  }
+
+  private static Message delivery(String body, long tag) {
+    MessageProperties props = new MessageProperties();
+    props.setContentType("application/json");
+    props.setDeliveryTag(tag);
+    return new Message(body.getBytes(StandardCharsets.UTF_8), props);
+  }
 }

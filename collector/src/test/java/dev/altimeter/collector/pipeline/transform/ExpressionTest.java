@@ -99,4 +99,12 @@ class ExpressionTest {
     assertThatThrownBy(() -> Expression.parse("(".repeat(500) + "1" + ")".repeat(500)))
         .hasMessageContaining("nested too deeply");
   }
+
+  @Test
+  void constantsAreFoldedButTheirErrorsStillComeAtEvaluation() {
+    assertThat(Expression.parse("2 ** 10 * volume").evaluate(Map.of("volume", 3.0))).isEqualTo(3072.0);
+    Expression divideByZero = Expression.parse("1 / 0 + volume"); // parses, as in Python
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> divideByZero.evaluate(Map.of("volume", 1.0)))
+        .isInstanceOf(Expression.ExpressionException.class);
+  }
 }

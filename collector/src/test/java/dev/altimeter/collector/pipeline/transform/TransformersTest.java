@@ -337,4 +337,24 @@ class TransformersTest {
       return now;
     }
   }
+
+  @Test
+  void derivedIdsAreNameBasedUuidsOfInputIdAndNewName() {
+    for (int i = 0; i < 50; i++) {
+      java.util.UUID in = java.util.UUID.randomUUID();
+      String name = "cpu_util" + i;
+      assertThat(Scaling.derivedId(in, name)).isEqualTo(java.util.UUID.nameUUIDFromBytes(
+          (in + "/" + name).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+  }
+
+  @Test
+  void expressionNamespaceViewHasSampleAsDictKeys() {
+    Sample s = sample("cpu", CUMULATIVE, "ns", 5, "r1", 0, cpus(4));
+    Map<String, Object> ns = SampleNamespace.of(s);
+    assertThat(ns).containsKeys("name", "volume", "resource_metadata", "monotonic_time").hasSize(12);
+    assertThat(ns.get("volume")).isEqualTo(5.0);
+    assertThat(ns.get("monotonic_time")).isNull();
+    assertThat(ns.containsKey("nope")).isFalse();
+  }
 }

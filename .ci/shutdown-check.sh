@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# SIGTERM under load loses no acknowledged notification.
+#
+# Runs deploy's GracefulShutdownTest against this machine's RabbitMQ (127.0.0.1:5672, guest/guest)
+# and PostgreSQL (user postgres on 127.0.0.1:5432, allowed to create a database): it starts the
+# service's jar, publishes notifications continuously on a private exchange and topic, sends
+# SIGTERM mid-stream, and checks that readiness went down before the exit, that the process exited
+# within the grace period, and that every published notification is either stored (acknowledged)
+# or still ready on the queue, never both, never neither. Its database, queues and exchanges are
+# private to the run and removed afterwards. About 2-3 minutes.
+#
+# Needs: deploy/target/altimeter.jar and the modules installed in ~/.m2 (.ci/run's step 2 does both),
+# or run from a worktree with:  mvn -B -q package -DskipTests && .ci/shutdown-check.sh --am
+# Settings: ALTIMETER_SHUTDOWN_AMQP (amqp://guest:guest@127.0.0.1:5672),
+#           ALTIMETER_SHUTDOWN_POSTGRES (postgres@127.0.0.1:5432).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JAR=${ALTIMETER_JAR:-deploy/target/altimeter.jar}
+[[ -f $JAR ]] || { echo "shutdown-check: $JAR missing: build it first (mvn -B package -DskipTests)" >&2; exit 1; }
+pg_isready -h 127.0.0.1 -p 5432 -q || { echo "shutdown-check: no PostgreSQL on 127.0.0.1:5432" >&2; exit 1; }
+(exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null || { echo "shutdown-check: no RabbitMQ on 127.0.0.1:5672" >&2; exit 1; }
+MVN=./mvnw; [[ -x $MVN ]] || MVN=mvn
+if [[ ${1:-} == --am ]]; then scope=(-pl deploy -am); else scope=(-o -pl deploy); fi
+ALTIMETER_SHUTDOWN_JAR="$PWD/$JAR" "$MVN" -B -q test "${scope[@]}" -Dtest=GracefulShutdownTest \
+  -Dsurefire.failIfNoSpecifiedTests=false
+echo "shutdown-check: passed ($(ls -t deploy/target/shutdown-check/*.log | head -1) has the service's log)"

@@ -1,0 +1,82 @@
+package dev.altimeter.api.v2;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.TestPropertySource;
+
+/** Content negotiation, methods, unknown paths, CORS and capabilities. */
+@TestPropertySource(properties = "altimeter.api.cors.allowed-origins=http://dashboard.example, http://grafana.example")
+class HttpBehaviourTest extends ApiTestSupport {
+
+  @Test
+  void contentNegotiation() {
+    fault(get("/v2/meters", "Accept", "text/plain"), 406, "Could not find acceptable representation");
+    get("/v2/meters", "Accept", "text/plain, application/json; q=0.8").expectStatus().isOk()
+        .expectHeader().contentType(MediaType.APPLICATION_JSON);
+    fault(get("/v2/meters", "Accept", "text/plain, application/binary; q=0.8"), 406,
+        "Could not find acceptable representation");
+    get("/v2/resources", "Accept", "*/*").expectStatus().isOk().expectHeader().contentType(MediaType.APPLICATION_JSON);
+    get("/v2/capabilities", "Accept", "application/*").expectStatus().isOk();
+  }
+
+  @Test
+  void bodiesMustBeJson() {
+    http.post().uri("/v2/meters/cpu").contentType(MediaType.TEXT_PLAIN).bodyValue("[]").exchange()
+        .expectStatus().isEqualTo(415).expectHeader().contentType(MediaType.APPLICATION_JSON)
+        .expectBody().jsonPath("$.error_message.faultcode").isEqualTo("Client")
+        .jsonPath("$.error_message.faultstring").isEqualTo("Content type 'text/plain' not supported");
+    http.post().uri("/v2/query/samples").contentType(MediaType.APPLICATION_XML).bodyValue("<q/>").exchange()
+        .expectStatus().isEqualTo(415);
+  }
+
+  @Test
+  void wrongMethodsAndUnknownPaths() {
+    for (String path : new String[] {"/v2/resources", "/v2/resources/r1", "/v2/meters/cpu/statistics", "/v2/capabilities",
+        "/v2/samples"}) {
+      http.method(HttpMethod.PUT).uri(path).contentType(MediaType.APPLICATION_JSON).bodyValue("{}").exchange()
+          .expectStatus().isEqualTo(405).expectHeader().valueEquals("Allow", "GET")
+          .expectHeader().contentType(MediaType.APPLICATION_JSON)
+          .expectBody().jsonPath("$.error_message.faultcode").isEqualTo("Client");
+    }
+    http.delete().uri("/v2/meters/cpu").exchange().expectStatus().isEqualTo(405)
+        .expectHeader().valueEquals("Allow", "GET,POST");
+    fault(get("/v2/nothing"), 404, "The resource could not be found.");
+    fault(get("/v2/meters/cpu/statistics/more"), 404, "The resource could not be found.");
+  }
+
+  @Test
+  void cors() {
+    http.options().uri("/v2/meters").header(HttpHeaders.ORIGIN, "http://dashboard.example")
+        .header(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD, "GET")
+        .header(HttpHeaders.ACCESS_CONTROL_REQUEST_HEADERS, "X-Auth-Token").exchange()
+        .expectStatus().isOk()
+        .expectHeader().valueEquals(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, "http://dashboard.example")
+        .expectHeader().valueEquals(HttpHeaders.ACCESS_CONTROL_ALLOW_METHODS, "GET,POST,DELETE");
+    get("/v2/meters", HttpHeaders.ORIGIN, "http://grafana.example").expectStatus().isOk()
+        .expectHeader().valueEquals(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, "http://grafana.example");
+    http.options().uri("/v2/meters").header(HttpHeaders.ORIGIN, "http://evil.example")
+        .header(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD, "GET").exchange()
+        .expectStatus().isForbidden().expectHeader().doesNotExist(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN);
+    get("/v2/meters", HttpHeaders.ORIGIN, "http://evil.example").expectStatus().isForbidden();
+  }
+
+  @Test
+  void capabilities() {
+    get("/v2/capabilities").expectStatus().isOk().expectHeader().contentType(MediaType.APPLICATION_JSON)
+        .expectBody().json("""
+        {"api": {"meters:query:simple": true, "meters:query:metadata": true, "resources:query:simple": true,
+          "resources:query:metadata": true, "samples:query:simple": true, "samples:query:metadata": true,
+          "samples:query:complex": true, "statistics:groupby": true, "statistics:query:simple": true,
+          "statistics:query:metadata": true, "statistics:aggregation:standard": true,
+          "statistics:aggregation:selectable:max": true, "statistics:aggregation:selectable:min": true,
+          "statistics:aggregation:selectable:sum": true, "statistics:aggregation:selectable:avg": true,
+          "statistics:aggregation:selectable:count": true, "statistics:aggregation:selectable:stddev": true,
+          "statistics:aggregation:selectable:cardinality": true,
+          "statistics:aggregation:selectable:quartile": false, "events:query:simple": true},
+         "storage": {"storage:production_ready": true},
+         "event_storage": {"storage:production_ready": true}}""", true);
+    fault(get("/v2/capabilities?x=1"), 400, "Unknown argument: \"x\"");
+  }
+}
