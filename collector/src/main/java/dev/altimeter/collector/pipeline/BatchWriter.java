@@ -128,7 +128,12 @@ public final class BatchWriter<T> {
   public synchronized BatchWriter<T> start() {
     if (done != null) throw new IllegalStateException("already started");
     done = intake.asFlux()
-        .bufferTimeout(options.batchSize(), options.maxDelay(), true)
+        // Not the fair-backpressure variant of bufferTimeout: under load it kept a partial batch
+        // forever (the notification benchmark stalled with 500 events queued, never written, and
+        // their notifications unacknowledged). Batches are emitted as they fill or time out and wait
+        // here for a writer; that queue is bounded by the capacity accept() reserves.
+        .bufferTimeout(options.batchSize(), options.maxDelay())
+        .onBackpressureBuffer()
         .flatMap(this::write, options.concurrency())
         .then()
         .cache();

@@ -5,8 +5,9 @@ import dev.altimeter.collector.notification.Notification;
 import dev.altimeter.collector.notification.NotificationAgent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,10 +20,11 @@ import reactor.core.scheduler.Scheduler;
 
 /**
  * Consumes notifications with manual acknowledgement: a message is acknowledged only after
- * everything it produced is committed; a message that can never be processed is copied to the
- * dead-letter queue with the reason in its headers, then acknowledged; a transient failure (store
- * down or full) returns it to the broker after a pause, so the broker keeps the backlog and
- * consumption slows with the store.
+ * everything it produced is committed, together with the settled deliveries before it (one {@code
+ * basic.ack} with {@code multiple} per contiguous run, see {@link Acknowledgements}); a message
+ * that can never be processed is copied to the dead-letter queue with the reason in its headers,
+ * then acknowledged; a transient failure (store down or full) returns it to the broker after a
+ * pause, so the broker keeps the backlog and consumption slows with the store.
  *
  * <p>Runs on the broker client's dispatch threads and never blocks them: storing is asynchronous.
  * Acknowledgements and dead letters are socket writes of the blocking AMQP client, so they are
@@ -52,6 +54,7 @@ public final class NotificationListener implements ChannelAwareMessageListener {
   private final Counter deadLettered;
   private final Counter redelivered;
   private final Counter eventErrors;
+  private final Map<Channel, Acknowledgements> channels = new ConcurrentHashMap<>();
   /** Notifications taken and not yet acknowledged, dead-lettered or requeued. */
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean paused;
@@ -81,44 +84,54 @@ public final class NotificationListener implements ChannelAwareMessageListener {
   public void onMessage(Message message, Channel channel) {
     // count first, then look at the flag: awaitIdle either sees this message or this one sees the pause
     inFlight.incrementAndGet();
+    Acknowledgements.Delivery delivery = acknowledgements(channel).received(message.getMessageProperties().getDeliveryTag());
     if (paused) {
-      inFlight.decrementAndGet(); // not acknowledged: the broker requeues it when the channel closes
+      // never settled: not acknowledged, and no later ack on this channel covers it; the broker
+      // requeues it when the channel closes
+      inFlight.decrementAndGet();
       return;
     }
-    long tag = message.getMessageProperties().getDeliveryTag();
     Mono<NotificationAgent.Outcome> work;
     try {
       Notification notification = NotificationAgent.parse(message.getBody());
       work = agent.process(notification);
     } catch (NotificationAgent.Unprocessable e) {
       work = Mono.error(e);
+    } catch (RuntimeException e) {
+      // a bug, not the input's fault, but every delivery must settle: an unsettled one would hold
+      // back the acknowledgements of all those after it on this channel
+      work = Mono.error(new NotificationAgent.Unprocessable("unexpected failure: " + e, e));
     }
-    work.publishOn(brokerIo).subscribe(outcome -> {
-      try {
-        if (outcome.eventError() != null) {
-          eventErrors.increment();
-          deadLetter(message, outcome.eventError());
-        }
-        processed.increment();
-        ack(channel, tag);
-      } finally {
-        inFlight.decrementAndGet();
+    // Outcomes arrive on the store's event loop: settling a delivery is a short in-memory step; the
+    // blocking client calls (acks, dead letters, requeues) are scheduled on brokerIo.
+    work.subscribe(outcome -> {
+      processed.increment();
+      if (outcome.eventError() == null) {
+        delivery.acknowledge();
+      } else {
+        eventErrors.increment();
+        brokerIo.schedule(() -> deadLetterThenAcknowledge(message, outcome.eventError(), delivery));
       }
     }, error -> {
       if (error instanceof NotificationAgent.Unprocessable) {
         deadLettered.increment();
-        try {
-          deadLetter(message, error.getMessage());
-          ack(channel, tag);
-        } finally {
-          inFlight.decrementAndGet();
-        }
+        brokerIo.schedule(() -> deadLetterThenAcknowledge(message, error.getMessage(), delivery));
       } else {
         redelivered.increment();
-        Mono.delay(redeliveryDelay, brokerIo).doFinally(s -> inFlight.decrementAndGet())
-            .subscribe(t -> requeue(channel, tag), e -> LOG.debug("Requeue of {} not sent: {}", tag, e.toString()));
+        Mono.delay(redeliveryDelay, brokerIo).subscribe(t -> delivery.requeue(),
+            e -> LOG.debug("Requeue of {} not sent: {}", delivery.tag(), e.toString()));
       }
     });
+  }
+
+  /** The pending deliveries of the physical channel this message came on. */
+  private Acknowledgements acknowledgements(Channel channel) {
+    Channel physical = Acknowledgements.physical(channel);
+    Acknowledgements acks = channels.get(physical);
+    if (acks != null) return acks;
+    // a new channel (first delivery, or a reconnection): forget the closed ones
+    channels.keySet().removeIf(c -> !c.isOpen());
+    return channels.computeIfAbsent(physical, c -> new Acknowledgements(channel, brokerIo, n -> inFlight.addAndGet(-n)));
   }
 
   /** Stops processing new deliveries (they stay unacknowledged until the channel closes). */
@@ -150,6 +163,18 @@ public final class NotificationListener implements ChannelAwareMessageListener {
     return true;
   }
 
+  /** The copy is on the dead-letter queue before the original is acknowledged; if it cannot be sent, the original goes back. */
+  private void deadLetterThenAcknowledge(Message message, String reason, Acknowledgements.Delivery delivery) {
+    try {
+      deadLetter(message, reason);
+    } catch (RuntimeException e) {
+      LOG.warn("Could not dead-letter delivery {}, returning it to the broker: {}", delivery.tag(), e.toString());
+      delivery.requeue();
+      return;
+    }
+    delivery.acknowledge();
+  }
+
   private void deadLetter(Message message, String reason) {
     MessageProperties in = message.getMessageProperties();
     MessageProperties out = new MessageProperties();
@@ -158,22 +183,5 @@ public final class NotificationListener implements ChannelAwareMessageListener {
     out.setHeader(ORIGINAL_EXCHANGE, in.getReceivedExchange());
     out.setHeader(ORIGINAL_ROUTING_KEY, in.getReceivedRoutingKey());
     deadLetters.send(topology.deadLetterExchange(), topology.deadLetterRoutingKey(), new Message(message.getBody(), out));
-  }
-
-  private static void ack(Channel channel, long tag) {
-    try {
-      channel.basicAck(tag, false);
-    } catch (IOException | RuntimeException e) {
-      // the channel closed: the broker redelivers the message, and message_id deduplicates it
-      LOG.debug("Could not acknowledge delivery {}: {}", tag, e.toString());
-    }
-  }
-
-  private static void requeue(Channel channel, long tag) {
-    try {
-      channel.basicNack(tag, false, true);
-    } catch (IOException | RuntimeException e) {
-      LOG.debug("Could not requeue delivery {}: {}", tag, e.toString());
-    }
   }
 }

@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -53,6 +54,8 @@ public final class EventDefinitions {
   }
 
   private final List<EventDefinition> definitions;
+  /** The winning definition per event type (empty: none), as {@link MeterDefinitions} remembers its matches. */
+  private final Map<String, Optional<EventDefinition>> byEventType = new ConcurrentHashMap<>();
 
   private EventDefinitions(List<EventDefinition> definitions) {
     this.definitions = List.copyOf(definitions);
@@ -104,12 +107,21 @@ public final class EventDefinitions {
    */
   public Optional<Event> toEvent(Notification notification) {
     if (!PRIORITIES.contains(notification.priority())) return Optional.empty();
+    return matching(notification.eventType()).map(d -> d.toEvent(notification, notification.body()));
+  }
+
+  private Optional<EventDefinition> matching(String eventType) {
+    Optional<EventDefinition> cached = byEventType.get(eventType);
+    if (cached != null) return cached;
+    Optional<EventDefinition> found = Optional.empty();
     for (EventDefinition d : definitions) {
-      if (d.matches(notification.eventType())) {
-        Map<String, Object> body = notification.body();
-        return Optional.of(d.toEvent(notification, body));
+      if (d.matches(eventType)) {
+        found = Optional.of(d);
+        break;
       }
     }
-    return Optional.empty();
+    // bounded: event types come from the wire, and a sender could make up endless ones
+    if (byEventType.size() < MeterDefinitions.EVENT_TYPES_CACHED) byEventType.put(eventType, found);
+    return found;
   }
 }

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +41,15 @@ public final class MeterDefinitions {
   /** Only notifications of these priorities carry samples (Ceilometer's endpoint methods). */
   static final Set<String> PRIORITIES = Set.of("info", "sample");
 
+  /** Distinct event types remembered with their matching definitions, at most (senders use a few dozen). */
+  static final int EVENT_TYPES_CACHED = 4096;
+
   private final List<MeterDefinition> definitions;
+  /**
+   * The matching definitions per event type: matching every definition's regular expressions for
+   * every notification was a visible part of its cost, and a deployment sends few distinct types.
+   */
+  private final Map<String, List<MeterDefinition>> byEventType = new ConcurrentHashMap<>();
 
   private MeterDefinitions(List<MeterDefinition> definitions) {
     this.definitions = List.copyOf(definitions);
@@ -130,13 +139,23 @@ public final class MeterDefinitions {
    */
   public List<Sample> toSamples(Notification notification) {
     if (!PRIORITIES.contains(notification.priority())) return List.of();
+    List<MeterDefinition> matching = matching(notification.eventType());
+    if (matching.isEmpty()) return List.of();
     List<Sample> out = new ArrayList<>();
-    Map<String, Object> body = null;
-    for (MeterDefinition d : definitions) {
-      if (!d.matches(notification.eventType())) continue;
-      if (body == null) body = notification.body();
-      d.toSamples(notification, body, out);
-    }
+    Map<String, Object> body = notification.body();
+    for (MeterDefinition d : matching) d.toSamples(notification, body, out);
     return out;
+  }
+
+  /** The definitions whose event types match, in evaluation order. */
+  List<MeterDefinition> matching(String eventType) {
+    List<MeterDefinition> cached = byEventType.get(eventType);
+    if (cached != null) return cached;
+    List<MeterDefinition> found = new ArrayList<>();
+    for (MeterDefinition d : definitions) if (d.matches(eventType)) found.add(d);
+    found = List.copyOf(found);
+    // bounded: event types come from the wire, and a sender could make up endless ones
+    if (byEventType.size() < EVENT_TYPES_CACHED) byEventType.put(eventType, found);
+    return found;
   }
 }

@@ -254,8 +254,17 @@ class NotificationListenerTest {
     List<Long> acks = new java.util.concurrent.CopyOnWriteArrayList<>();
     com.rabbitmq.client.Channel channel = (com.rabbitmq.client.Channel) java.lang.reflect.Proxy.newProxyInstance(
         getClass().getClassLoader(), new Class<?>[] {com.rabbitmq.client.Channel.class}, (proxy, method, args) -> {
-          if (method.getName().equals("basicAck")) acks.add((Long) args[0]);
-          return null;
+          return switch (method.getName()) {
+            case "basicAck" -> {
+              acks.add((Long) args[0]);
+              yield null;
+            }
+            // the listener keeps its pending acknowledgements per open channel
+            case "isOpen" -> true;
+            case "hashCode" -> System.identityHashCode(proxy);
+            case "equals" -> proxy == args[0];
+            default -> null;
+          };
         });
 
     listener.onMessage(delivery(Fixtures.legacyWireWithUniqueId("glance-image.upload"), 1), channel);
