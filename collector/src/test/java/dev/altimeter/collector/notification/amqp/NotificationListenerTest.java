@@ -1,5 +1,6 @@
 package dev.altimeter.collector.notification.amqp;
 
+import dev.altimeter.collector.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.altimeter.collector.notification.Fixtures;
@@ -144,15 +145,7 @@ class NotificationListenerTest {
   }
 
   private static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
+    Eventually.await(what, TIMEOUT, condition);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.altimeter.collector.notification.amqp;
 
+import dev.altimeter.collector.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.altimeter.collector.notification.Notification;
@@ -203,14 +204,6 @@ class OutageTest {
   }
 
   private static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
+    Eventually.await(what, TIMEOUT, condition);
   }
 }
