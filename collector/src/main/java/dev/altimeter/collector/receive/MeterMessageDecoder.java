@@ -11,6 +11,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.TemporalAccessor;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -119,8 +120,27 @@ public final class MeterMessageDecoder {
   @SuppressWarnings("unchecked")
   private static Map<String, Object> metadata(Object v) {
     if (v == null) return Map.of();
-    if (!(v instanceof Map<?, ?> m)) throw new IllegalArgumentException("resource_metadata must be an object");
-    return (Map<String, Object>) m;
+    if (!(v instanceof Map<?, ?>)) throw new IllegalArgumentException("resource_metadata must be an object");
+    return (Map<String, Object>) normalize(v);
+  }
+
+  /**
+   * Integers as {@code Long} whatever the transport (Jackson reads small JSON ints as
+   * {@code Integer}, msgpack as {@code Long}), so a sample is the same whichever way it came.
+   */
+  private static Object normalize(Object v) {
+    if (v instanceof Integer || v instanceof Short || v instanceof Byte) return ((Number) v).longValue();
+    if (v instanceof Map<?, ?> m) {
+      Map<String, Object> out = new java.util.LinkedHashMap<>();
+      m.forEach((k, x) -> out.put(String.valueOf(k), normalize(x)));
+      return out;
+    }
+    if (v instanceof List<?> l) {
+      List<Object> out = new java.util.ArrayList<>(l.size());
+      for (Object x : l) out.add(normalize(x));
+      return out;
+    }
+    return v;
   }
 
   /** A UUID as given; any other id maps to the same name-based UUID every time (deduplication stays stable). */
