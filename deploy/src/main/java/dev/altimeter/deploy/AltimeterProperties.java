@@ -31,6 +31,7 @@ public class AltimeterProperties {
   private final Polling polling = new Polling();
   private final Expirer expirer = new Expirer();
   private final Exposition exposition = new Exposition();
+  private final Receiver receiver = new Receiver();
   /** HMAC key for sample signatures; unset: signing off. */
   private String telemetrySecret;
 
@@ -48,11 +49,66 @@ public class AltimeterProperties {
   public Polling getPolling() { return polling; }
   public Expirer getExpirer() { return expirer; }
   public Exposition getExposition() { return exposition; }
+  public Receiver getReceiver() { return receiver; }
   public String getTelemetrySecret() { return telemetrySecret; }
   public void setTelemetrySecret(String v) { telemetrySecret = v; }
 
   public boolean runs(Role role) {
     return roles.contains(role);
+  }
+
+  /**
+   * Receivers of what other nodes' udp://, tcp:// and http:// publishers send, all off by default.
+   * With altimeter.telemetry-secret set they accept only samples signed with that secret.
+   */
+  public static class Receiver {
+    /** The address the UDP and TCP receivers bind; 0.0.0.0 for every interface. */
+    private String bindAddress = "127.0.0.1";
+    private final Udp udp = new Udp();
+    private final Tcp tcp = new Tcp();
+    private final Http http = new Http();
+
+    public String getBindAddress() { return bindAddress; }
+    public void setBindAddress(String v) { bindAddress = v; }
+    public Udp getUdp() { return udp; }
+    public Tcp getTcp() { return tcp; }
+    public Http getHttp() { return http; }
+
+    public static class Udp {
+      /** UDP port (Ceilometer's is 4952); 0: off. */
+      private int port;
+      /** Samples waiting for the pipeline; a datagram beyond this is dropped and counted. */
+      private int maxInFlight = 1024;
+
+      public int getPort() { return port; }
+      public void setPort(int v) { port = v; }
+      public int getMaxInFlight() { return maxInFlight; }
+      public void setMaxInFlight(int v) { maxInFlight = v; }
+    }
+
+    public static class Tcp {
+      /** TCP port (Ceilometer's is 4952); 0: off. */
+      private int port;
+      /** The largest frame (one msgpack meter message) accepted; a larger one closes the connection. */
+      private int maxFrameBytes = 1024 * 1024;
+
+      public int getPort() { return port; }
+      public void setPort(int v) { port = v; }
+      public int getMaxFrameBytes() { return maxFrameBytes; }
+      public void setMaxFrameBytes(int v) { maxFrameBytes = v; }
+    }
+
+    public static class Http {
+      /** Serve POST /v1/samples on the web server's port. */
+      private boolean enabled;
+      /** The largest request body accepted (413 beyond). */
+      private int maxBodyBytes = 4 * 1024 * 1024;
+
+      public boolean isEnabled() { return enabled; }
+      public void setEnabled(boolean v) { enabled = v; }
+      public int getMaxBodyBytes() { return maxBodyBytes; }
+      public void setMaxBodyBytes(int v) { maxBodyBytes = v; }
+    }
   }
 
   /** pipeline.yaml, its reload, and the partitioning of stateful sinks across collectors. */

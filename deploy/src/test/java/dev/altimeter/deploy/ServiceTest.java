@@ -4,7 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.altimeter.collector.notification.Fixtures;
 import dev.altimeter.collector.notification.amqp.TestBroker;
+import dev.altimeter.collector.pipeline.publish.MessageSigner;
+import dev.altimeter.collector.pipeline.publish.Publisher;
+import dev.altimeter.collector.pipeline.publish.PublisherContext;
+import dev.altimeter.collector.pipeline.publish.PublisherRegistry;
+import dev.altimeter.collector.pipeline.publish.PublisherUrl;
 import dev.altimeter.storage.EventFilter;
+import dev.altimeter.storage.Sample;
+import dev.altimeter.storage.SampleType;
+import reactor.core.scheduler.Schedulers;
 import dev.altimeter.storage.TestPostgres;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,6 +41,68 @@ class ServiceTest {
   static void database(DynamicPropertyRegistry registry) {
     registry.add("spring.r2dbc.url", TestPostgres::r2dbcUrl);
     registry.add("spring.rabbitmq.addresses", () -> TestBroker.uri().toString());
+    registry.add("altimeter.telemetry-secret", () -> RECEIVER_SECRET);
+    registry.add("altimeter.receiver.http.enabled", () -> "true");
+    registry.add("altimeter.receiver.udp.port", () -> UDP_PORT);
+    registry.add("altimeter.receiver.tcp.port", () -> TCP_PORT);
+  }
+
+  static final String RECEIVER_SECRET = "service-test-secret";
+  static final int UDP_PORT = freePort(true);
+  static final int TCP_PORT = freePort(false);
+
+  static int freePort(boolean udp) {
+    try {
+      if (udp) {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+          return s.getLocalPort();
+        }
+      }
+      try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return s.getLocalPort();
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  static Sample receiverSample(String resource) {
+    return Sample.builder().meter("receiver.test").type(SampleType.GAUGE).unit("u").volume(2.5).projectId("p1")
+        .userId("u1").resourceId(resource).source("openstack").timestamp(java.time.Instant.now())
+        .resourceMetadata(java.util.Map.of("k", "v")).build();
+  }
+
+  /** The UDP, TCP and HTTP receivers as the service wires them, fed by the real publishers. */
+  @Test
+  void receiversFeedThePipelineAndRefuseWronglySignedSamples() throws Exception {
+    PublisherRegistry publishers = PublisherRegistry.standard();
+    PublisherContext signed = new PublisherContext(MessageSigner.of(RECEIVER_SECRET), Schedulers.boundedElastic());
+    PublisherContext wrong = new PublisherContext(MessageSigner.of("not-the-secret"), Schedulers.boundedElastic());
+    try (Publisher udp = publishers.create(PublisherUrl.parse("udp://127.0.0.1:" + UDP_PORT), signed);
+        Publisher tcp = publishers.create(PublisherUrl.parse("tcp://127.0.0.1:" + TCP_PORT), signed);
+        Publisher web = publishers.create(PublisherUrl.parse("http://127.0.0.1:" + port + "/v1/samples?sign=true"), signed);
+        Publisher forged = publishers.create(PublisherUrl.parse("udp://127.0.0.1:" + UDP_PORT), wrong)) {
+      forged.publishSamples(java.util.List.of(receiverSample("via-forged"))).block(Duration.ofSeconds(30));
+      udp.publishSamples(java.util.List.of(receiverSample("via-udp"))).block(Duration.ofSeconds(30));
+      tcp.publishSamples(java.util.List.of(receiverSample("via-tcp"))).block(Duration.ofSeconds(30));
+      web.publishSamples(java.util.List.of(receiverSample("via-http"))).block(Duration.ofSeconds(30));
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    String body = "";
+    while (!(body.contains("via-udp") && body.contains("via-tcp") && body.contains("via-http"))
+        && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      body = http.get().uri("/v2/samples?q.field=meter&q.value=receiver.test").exchange().expectStatus().isOk()
+          .expectBody(String.class).returnResult().getResponseBody();
+    }
+    http.get().uri("/v2/samples?q.field=meter&q.value=receiver.test").exchange().expectStatus().isOk().expectBody()
+        .jsonPath("$.length()").isEqualTo(3);
+    String prometheus = http.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
+        .expectBody(String.class).returnResult().getResponseBody();
+    assertThat(prometheus)
+        .containsPattern("altimeter_receiver_samples_total\\{.*outcome=\"bad_signature\",receiver=\"udp\"} 1")
+        .containsPattern("altimeter_receiver_samples_total\\{.*outcome=\"accepted\",receiver=\"tcp\"} 1")
+        .containsPattern("altimeter_receiver_samples_total\\{.*outcome=\"accepted\",receiver=\"http\"} 1");
   }
 
   @Test

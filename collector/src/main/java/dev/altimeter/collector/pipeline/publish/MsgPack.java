@@ -11,10 +11,10 @@ import java.util.Map;
  * their smallest encoding, doubles as float 64, strings as UTF-8 str, lists as arrays, maps in their
  * iteration order. Stateless.
  */
-final class MsgPack {
+public final class MsgPack {
   private MsgPack() {}
 
-  static byte[] encode(Object value) {
+  public static byte[] encode(Object value) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     write(out, value);
     return out.toByteArray();

@@ -1,0 +1,106 @@
+package dev.altimeter.collector.receive;
+
+import dev.altimeter.collector.pipeline.publish.MsgPackDecoder;
+import dev.altimeter.storage.SampleConsumer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import java.net.InetSocketAddress;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.tcp.TcpServer;
+import reactor.util.retry.Retry;
+
+/**
+ * Receives what {@code tcp://} publishers send: per sample an 8-byte little-endian length then the
+ * msgpack encoding of its meter message dict, on connections that stay open. Frames longer than
+ * {@code maxFrameBytes} (or with a negative length) close the connection (counted as
+ * {@code invalid}); a frame that is not a valid, correctly signed meter message is counted and
+ * skipped. Back-pressured: a connection reads its next frame only once the pipeline accepted the
+ * previous sample; while the pipeline answers {@link SampleConsumer.Overloaded} the sample is
+ * retried with a backoff (up to 1 s) and nothing more is read, so the sender's socket fills up and
+ * it slows down.
+ *
+ * <p>{@link #start()} and {@link #stop()} block (up to 10 s): call them from a thread that may block.
+ */
+public final class TcpReceiver {
+  private static final Logger LOG = LoggerFactory.getLogger(TcpReceiver.class);
+
+  private final String host;
+  private final int port;
+  private final int maxFrameBytes;
+  private final MeterMessageDecoder decoder;
+  private final SampleConsumer consumer;
+  private final ReceiverMetrics metrics;
+  private DisposableServer server; // guarded by this
+
+  public TcpReceiver(String host, int port, int maxFrameBytes, MeterMessageDecoder decoder, SampleConsumer consumer,
+      MeterRegistry registry) {
+    if (maxFrameBytes < 1 || maxFrameBytes > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("bad maxFrameBytes");
+    this.host = host;
+    this.port = port;
+    this.maxFrameBytes = maxFrameBytes;
+    this.decoder = decoder;
+    this.consumer = consumer;
+    this.metrics = new ReceiverMetrics("tcp", registry);
+  }
+
+  /** Binds (port 0: an ephemeral port) and answers the bound address. */
+  public synchronized InetSocketAddress start() {
+    if (server == null) {
+      server = TcpServer.create().host(host).port(port)
+          .doOnConnection(c -> c.addHandlerLast("altimeter-frames",
+              new LengthFieldBasedFrameDecoder(ByteOrder.LITTLE_ENDIAN, maxFrameBytes + 8, 0, 8, 0, 8, true)))
+          .handle((in, out) -> in.receive().asByteArray()
+              .concatMap(this::onFrame, 1)
+              .onErrorResume(e -> {
+                metrics.count(Outcome.INVALID);
+                LOG.warn("TCP receiver: closing a connection: {}", e.toString());
+                return Mono.empty();
+              })
+              .then())
+          .bindNow(Duration.ofSeconds(10));
+      LOG.info("TCP receiver listening on {} (frames up to {} bytes, signatures {})", server.address(), maxFrameBytes,
+          decoder.signing() ? "verified" : "not checked: no telemetry secret");
+    }
+    return (InetSocketAddress) server.address();
+  }
+
+  public synchronized void stop() {
+    if (server != null) {
+      server.disposeNow(Duration.ofSeconds(10));
+      server = null;
+    }
+  }
+
+  public synchronized boolean running() {
+    return server != null;
+  }
+
+  private Mono<Void> onFrame(byte[] frame) {
+    MeterMessageDecoder.Result r;
+    try {
+      r = decoder.decode(MsgPackDecoder.decode(frame));
+    } catch (IllegalArgumentException e) {
+      r = new MeterMessageDecoder.Result(null, Outcome.INVALID, e.getMessage());
+    }
+    if (!r.ok()) {
+      metrics.count(r.outcome());
+      LOG.debug("TCP receiver: rejected a frame ({}): {}", r.outcome().tag(), r.reason());
+      return Mono.empty();
+    }
+    return consumer.accept(List.of(r.sample()))
+        .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(5)).maxBackoff(Duration.ofSeconds(1))
+            .filter(e -> e instanceof SampleConsumer.Overloaded))
+        .doOnSuccess(v -> metrics.count(Outcome.ACCEPTED))
+        .onErrorResume(e -> {
+          metrics.count(Outcome.FAILED);
+          LOG.warn("TCP receiver: the pipeline failed a sample: {}", e.toString());
+          return Mono.empty();
+        });
+  }
+}

@@ -1,0 +1,81 @@
+package dev.altimeter.deploy;
+
+import dev.altimeter.collector.pipeline.publish.PublisherContext;
+import dev.altimeter.collector.receive.MeterMessageDecoder;
+import dev.altimeter.collector.receive.TcpReceiver;
+import dev.altimeter.collector.receive.UdpReceiver;
+import dev.altimeter.storage.SampleConsumer;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+/**
+ * The receivers of samples other nodes publish ({@code altimeter.receiver.*}, all off by default):
+ * UDP and TCP (msgpack meter messages, as udp:// and tcp:// publishers send them) on
+ * {@code altimeter.receiver.bind-address} (127.0.0.1 by default), and {@code POST /v1/samples}
+ * (what http:// publishers send) on the web server. Signatures are checked with
+ * {@code altimeter.telemetry-secret}, the publishers' secret. Received samples go to the pipeline
+ * ({@link SampleConsumer}) like every other source.
+ */
+@Configuration(proxyBeanMethods = false)
+class ReceiverConfiguration {
+
+  @Bean
+  MeterMessageDecoder meterMessageDecoder(PublisherContext context) {
+    return new MeterMessageDecoder(context.signer());
+  }
+
+  @Bean
+  @ConditionalOnProperty(name = "altimeter.receiver.http.enabled", havingValue = "true")
+  RouterFunction<ServerResponse> sampleReceiverRoute(MeterMessageDecoder decoder, SampleConsumer consumer,
+      AltimeterProperties properties, MeterRegistry registry) {
+    return new SampleReceiverRoute(decoder, consumer, properties.getReceiver().getHttp().getMaxBodyBytes(), registry)
+        .route();
+  }
+
+  /** Binds the configured UDP/TCP receivers after the pipeline started; unbinds them before it drains. */
+  @Bean
+  SmartLifecycle socketReceivers(MeterMessageDecoder decoder, SampleConsumer consumer, AltimeterProperties properties,
+      MeterRegistry registry) {
+    AltimeterProperties.Receiver p = properties.getReceiver();
+    UdpReceiver udp = p.getUdp().getPort() > 0 ? new UdpReceiver(p.getBindAddress(), p.getUdp().getPort(), decoder,
+        consumer, p.getUdp().getMaxInFlight(), registry) : null;
+    TcpReceiver tcp = p.getTcp().getPort() > 0 ? new TcpReceiver(p.getBindAddress(), p.getTcp().getPort(),
+        p.getTcp().getMaxFrameBytes(), decoder, consumer, registry) : null;
+    return new SmartLifecycle() {
+      private volatile boolean running;
+
+      @Override
+      public void start() {
+        if (udp != null) udp.start();
+        if (tcp != null) tcp.start();
+        running = true;
+      }
+
+      @Override
+      public void stop() {
+        try {
+          if (udp != null) udp.stop();
+        } finally {
+          if (tcp != null) tcp.stop();
+          running = false;
+        }
+      }
+
+      @Override
+      public boolean isRunning() {
+        return running;
+      }
+
+      @Override
+      public int getPhase() {
+        // a source: started after and stopped before the pipeline (DEFAULT_PHASE - 4096)
+        return SmartLifecycle.DEFAULT_PHASE - 2048;
+      }
+    };
+  }
+}
