@@ -25,6 +25,10 @@ public final class BlockHoundInstaller implements LauncherSessionListener {
         .markAsBlocking("sun.nio.ch.FileChannelImpl", "read", "(Ljava/nio/ByteBuffer;)I")
         // log lines are written synchronously to the console in tests; production logging is configured apart
         .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes")
-        .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "subAppend"));
+        .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "subAppend")
+        // Netty 4.2's buffer allocator takes a short StampedLock when it grows or frees a magazine;
+        // a brief lock between event loops, not I/O (BlockHound 1.0.13's Netty integration predates it)
+        .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
+        .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines"));
   }
 }
