@@ -37,6 +37,7 @@ class ExpirerConfiguration {
         .description("Events deleted by retention").register(registry);
     Clock clock = Clock.systemUTC();
     return Flux.interval(Duration.ZERO, p.getInterval())
+        .onBackpressureDrop() // a run longer than the interval skips ticks instead of ending the schedule
         .concatMap(tick -> {
           Instant now = clock.instant();
           Mono<Void> samples = p.getSampleTtl() == null ? Mono.empty()

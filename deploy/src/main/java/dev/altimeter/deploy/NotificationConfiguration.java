@@ -5,7 +5,8 @@ import dev.altimeter.collector.notification.amqp.NotificationListener;
 import dev.altimeter.collector.notification.amqp.NotificationTopology;
 import dev.altimeter.collector.notification.definition.EventDefinitions;
 import dev.altimeter.collector.notification.definition.MeterDefinitions;
-import dev.altimeter.collector.pipeline.route.EventPipelines;
+import dev.altimeter.collector.pipeline.route.RunningPipelines;
+import dev.altimeter.storage.Event;
 import dev.altimeter.storage.SampleConsumer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -85,7 +86,7 @@ class NotificationConfiguration {
   }
 
   @Bean
-  NotificationAgent notificationAgent(AltimeterProperties properties, SampleConsumer pipeline, EventPipelines events) {
+  NotificationAgent notificationAgent(AltimeterProperties properties, SampleConsumer pipeline, RunningPipelines<Event> events) {
     AltimeterProperties.EventDefinitions e = properties.getEventDefinitions();
     EventDefinitions.Options options = new EventDefinitions.Options(e.isDropUnmatched(), e.getStoreRaw());
     List<java.nio.file.Path> dirs = properties.getMeters().getDirs();

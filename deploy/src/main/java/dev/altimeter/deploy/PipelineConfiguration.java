@@ -13,11 +13,13 @@ import dev.altimeter.collector.pipeline.publish.PublisherContext;
 import dev.altimeter.collector.pipeline.publish.PublisherRegistry;
 import dev.altimeter.collector.pipeline.route.EventPipelines;
 import dev.altimeter.collector.pipeline.route.Partitioning;
-import dev.altimeter.collector.pipeline.route.ReloadingSamplePipelines;
+import dev.altimeter.collector.pipeline.route.ReloadingPipelines;
+import dev.altimeter.collector.pipeline.route.RunningPipelines;
 import dev.altimeter.collector.pipeline.route.SamplePipelines;
 import dev.altimeter.collector.pipeline.transform.TransformerCatalog;
 import dev.altimeter.storage.Event;
 import dev.altimeter.storage.EventStore;
+import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleConsumer;
 import dev.altimeter.storage.SampleStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -196,12 +198,12 @@ class PipelineConfiguration {
     Function<PipelineConfig, SamplePipelines> build = config -> SamplePipelines.create(config,
         TransformerCatalog.standard(), publishers, context, registry, 256, partitions);
     if (p.getFile() != null && p.getReloadInterval() != null && !p.getReloadInterval().isZero()) {
-      ReloadingSamplePipelines reloading = new ReloadingSamplePipelines(p.getFile(),
-          new PipelineConfigParser(TransformerCatalog.standard(), publishers.schemes()), build, p.getReloadInterval(),
-          publisherScheduler, registry).load();
+      ReloadingPipelines<Sample> reloading = new ReloadingPipelines<Sample>(p.getFile(),
+          new PipelineConfigParser(TransformerCatalog.standard(), publishers.schemes()), PipelineConfig.Kind.SAMPLE,
+          build, p.getReloadInterval(), publisherScheduler, registry).load();
       LOG.info("Sample pipelines from {} (checked for changes every {}): {}", p.getFile(), p.getReloadInterval(),
           reloading.current().pipelineNames());
-      return new SampleRuntime(reloading, reloading::start, reloading::stop);
+      return new SampleRuntime(reloading::accept, reloading::start, reloading::stop);
     }
     PipelineConfig config = load(p.getFile(), "altimeter/pipeline.yaml", PipelineConfig.Kind.SAMPLE, publishers);
     SamplePipelines pipelines = build.apply(config);
@@ -227,11 +229,21 @@ class PipelineConfiguration {
     }
   }
 
+  /**
+   * The event pipelines: event_pipeline.yaml (reloaded when it changes, on the same interval as
+   * pipeline.yaml) or the built-in file.
+   */
   @Bean
-  EventPipelines eventPipelines(AltimeterProperties properties, PublisherRegistry publishers,
-      PublisherContext context, MeterRegistry registry) {
-    PipelineConfig config = load(properties.getEventPipeline().getFile(), "altimeter/event_pipeline.yaml",
-        PipelineConfig.Kind.EVENT, publishers);
+  RunningPipelines<Event> eventPipelines(AltimeterProperties properties, PublisherRegistry publishers,
+      PublisherContext context, MeterRegistry registry, Scheduler publisherScheduler) {
+    Path file = properties.getEventPipeline().getFile();
+    Duration interval = properties.getPipeline().getReloadInterval();
+    if (file != null && interval != null && !interval.isZero()) {
+      return new ReloadingPipelines<Event>(file, new PipelineConfigParser(TransformerCatalog.standard(), publishers.schemes()),
+          PipelineConfig.Kind.EVENT, config -> EventPipelines.create(config, publishers, context, registry), interval,
+          publisherScheduler, registry).load();
+    }
+    PipelineConfig config = load(file, "altimeter/event_pipeline.yaml", PipelineConfig.Kind.EVENT, publishers);
     return EventPipelines.create(config, publishers, context, registry);
   }
 
@@ -251,7 +263,7 @@ class PipelineConfiguration {
    */
   @Bean
   SmartLifecycle pipelineLifecycle(StorePublisher samples, BatchWriter<Event> events, SampleRuntime pipelines,
-      EventPipelines eventPipelines,
+      RunningPipelines<Event> eventPipelines,
       @Value("${spring.lifecycle.timeout-per-shutdown-phase:30s}") Duration phaseTimeout) {
     return new SmartLifecycle() {
       private volatile boolean running;

@@ -52,6 +52,7 @@ class StorageConfiguration {
   @Bean(destroyMethod = "dispose")
   Disposable partitionMaintenance(PostgresStorage storage) {
     return Flux.interval(Duration.ofHours(1), Duration.ofHours(1))
+        .onBackpressureDrop()
         .concatMap(tick -> storage.maintain().onErrorResume(e -> Mono.empty()))
         .subscribe();
   }

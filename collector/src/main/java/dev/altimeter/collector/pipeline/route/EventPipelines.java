@@ -26,7 +26,7 @@ import reactor.core.publisher.Mono;
  *
  * <p>Thread-safe and non-blocking; no transformers, so no per-sink serialisation.
  */
-public final class EventPipelines implements AutoCloseable {
+public final class EventPipelines implements RunningPipelines<Event> {
   private static final Logger LOG = LoggerFactory.getLogger(EventPipelines.class);
 
   private record Sink(String name, List<NamedPublisher> publishers) {}
@@ -34,9 +34,11 @@ public final class EventPipelines implements AutoCloseable {
   private record Route(MeterFilter filter, Counter received) {}
 
   private final Map<Sink, List<Route>> routes;
+  private final List<String> names;
 
-  private EventPipelines(Map<Sink, List<Route>> routes) {
+  private EventPipelines(Map<Sink, List<Route>> routes, List<String> names) {
     this.routes = routes;
+    this.names = List.copyOf(names);
   }
 
   public static EventPipelines create(PipelineConfig config, PublisherRegistry publishers, PublisherContext context,
@@ -66,15 +68,22 @@ public final class EventPipelines implements AutoCloseable {
       built.forEach(Publisher::close);
       throw e;
     }
-    return new EventPipelines(routes);
+    return new EventPipelines(routes, config.pipelines().stream().map(PipelineConfig.Pipeline::name).toList());
   }
 
+  @Override
+  public List<String> pipelineNames() {
+    return names;
+  }
+
+  @Override
   public Mono<Void> start() {
     return Flux.fromIterable(routes.keySet()).flatMapIterable(Sink::publishers)
         .flatMap(p -> p.publisher.start()).then();
   }
 
   /** Routes a batch of events; see the class comment for when it fails. Lazy. */
+  @Override
   public Mono<Void> accept(List<Event> events) {
     return Mono.defer(() -> {
       List<Mono<Void>> all = new ArrayList<>();
@@ -105,6 +114,7 @@ public final class EventPipelines implements AutoCloseable {
     });
   }
 
+  @Override
   public Mono<Void> stop() {
     return Flux.fromIterable(routes.keySet()).flatMapIterable(Sink::publishers)
         .flatMap(p -> p.publisher.stop().onErrorResume(e -> Mono.empty()))

@@ -44,7 +44,7 @@ import reactor.core.publisher.Mono;
  * Non-blocking: {@link #accept} never blocks; a full sink refuses with
  * {@link SampleConsumer.Overloaded}.
  */
-public final class SamplePipelines implements SampleConsumer, AutoCloseable {
+public final class SamplePipelines implements SampleConsumer, RunningPipelines<Sample> {
   private record Route(String pipeline, MeterFilter filter, Counter received) {}
 
   private final Map<SinkRuntime, List<Route>> routes;

@@ -2,7 +2,6 @@ package dev.altimeter.collector.pipeline.route;
 
 import dev.altimeter.collector.pipeline.config.PipelineConfig;
 import dev.altimeter.collector.pipeline.config.PipelineConfigParser;
-import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleConsumer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,7 +25,8 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * The sample pipelines of a pipeline.yaml file that is reloaded when it changes.
+ * The pipelines of a pipeline file (pipeline.yaml or event_pipeline.yaml) that is reloaded when it
+ * changes.
  *
  * <p>Every {@code interval} the file is read on the given bounded scheduler and compared (by
  * SHA-256 of its bytes, so a Kubernetes ConfigMap's symlink swap and an edit within the same
@@ -40,15 +40,16 @@ import reactor.core.scheduler.Scheduler;
  * Thread-safe: {@link #accept} may run concurrently with a reload; a batch that meets pipelines
  * stopped by a reload is handed to their successor.
  */
-public final class ReloadingSamplePipelines implements SampleConsumer, AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(ReloadingSamplePipelines.class);
+public final class ReloadingPipelines<T> implements RunningPipelines<T> {
+  private static final Logger LOG = LoggerFactory.getLogger(ReloadingPipelines.class);
 
   private final Path file;
   private final PipelineConfigParser parser;
-  private final Function<PipelineConfig, SamplePipelines> build;
+  private final PipelineConfig.Kind kind;
+  private final Function<PipelineConfig, ? extends RunningPipelines<T>> build;
   private final Duration interval;
   private final Scheduler scheduler;
-  private final AtomicReference<SamplePipelines> current = new AtomicReference<>();
+  private final AtomicReference<RunningPipelines<T>> current = new AtomicReference<>();
   private final Counter reloaded;
   private final Counter rejected;
   private byte[] lastTried; // touched only by start() and then the serial checks
@@ -59,38 +60,44 @@ public final class ReloadingSamplePipelines implements SampleConsumer, AutoClose
    *     {@link IllegalArgumentException} for a publisher or transformer that cannot be built
    * @param scheduler a bounded scheduler for the file reads and the start of new pipelines
    */
-  public ReloadingSamplePipelines(Path file, PipelineConfigParser parser, Function<PipelineConfig, SamplePipelines> build,
-      Duration interval, Scheduler scheduler, MeterRegistry registry) {
+  public ReloadingPipelines(Path file, PipelineConfigParser parser, PipelineConfig.Kind kind,
+      Function<PipelineConfig, ? extends RunningPipelines<T>> build, Duration interval, Scheduler scheduler,
+      MeterRegistry registry) {
     this.file = Objects.requireNonNull(file, "file");
     this.parser = parser;
+    this.kind = kind;
     this.build = build;
     if (interval.isNegative() || interval.isZero()) throw new IllegalArgumentException("interval must be > 0: " + interval);
     this.interval = interval;
     this.scheduler = scheduler;
-    this.reloaded = Counter.builder("altimeter.pipeline.reloads").tag("outcome", "reloaded")
-        .description("Changes of pipeline.yaml applied or rejected").register(registry);
-    this.rejected = Counter.builder("altimeter.pipeline.reloads").tag("outcome", "rejected")
-        .description("Changes of pipeline.yaml applied or rejected").register(registry);
+    String fileTag = kind == PipelineConfig.Kind.SAMPLE ? "pipeline" : "event_pipeline";
+    this.reloaded = Counter.builder("altimeter.pipeline.reloads").tag("outcome", "reloaded").tag("file", fileTag)
+        .description("Changes of a pipeline file applied or rejected").register(registry);
+    this.rejected = Counter.builder("altimeter.pipeline.reloads").tag("outcome", "rejected").tag("file", fileTag)
+        .description("Changes of a pipeline file applied or rejected").register(registry);
   }
 
   /**
    * Loads the file and builds its pipelines now (blocking file read: call at start-up); a bad file
    * throws, naming the file, line and rule. {@link #start} then starts them and the watch.
    */
-  public ReloadingSamplePipelines load() {
+  public ReloadingPipelines<T> load() {
     byte[] bytes = read();
-    SamplePipelines first = build.apply(parser.parse(file.getFileName().toString(),
-        new String(bytes, StandardCharsets.UTF_8), PipelineConfig.Kind.SAMPLE));
+    RunningPipelines<T> first = build.apply(parser.parse(file.getFileName().toString(),
+        new String(bytes, StandardCharsets.UTF_8), kind));
     lastTried = digest(bytes);
     current.set(first);
     return this;
   }
 
   /** Starts the loaded pipelines, then watches the file. */
+  @Override
   public Mono<Void> start() {
-    SamplePipelines p = current.get();
+    RunningPipelines<T> p = current.get();
     if (p == null) return Mono.error(new IllegalStateException("load() first"));
     return p.start().doOnSuccess(v -> watch = Flux.interval(interval, interval, scheduler)
+        // a check slower than the interval skips ticks instead of overflowing (which would end the watch)
+        .onBackpressureDrop()
         .concatMap(t -> check().onErrorResume(e -> {
           LOG.error("pipeline reload check of {} failed", file, e);
           return Mono.empty();
@@ -99,7 +106,7 @@ public final class ReloadingSamplePipelines implements SampleConsumer, AutoClose
   }
 
   /** The running pipelines. */
-  public SamplePipelines current() {
+  public RunningPipelines<T> current() {
     return current.get();
   }
 
@@ -122,17 +129,16 @@ public final class ReloadingSamplePipelines implements SampleConsumer, AutoClose
     byte[] digest = digest(bytes);
     if (Arrays.equals(digest, lastTried)) return false;
     lastTried = digest;
-    SamplePipelines next;
+    RunningPipelines<T> next;
     try {
-      next = build.apply(parser.parse(file.getFileName().toString(), new String(bytes, StandardCharsets.UTF_8),
-          PipelineConfig.Kind.SAMPLE));
+      next = build.apply(parser.parse(file.getFileName().toString(), new String(bytes, StandardCharsets.UTF_8), kind));
       next.start().block(Duration.ofSeconds(30)); // on the bounded scheduler: blocking is allowed here
     } catch (RuntimeException e) {
       rejected.increment();
       LOG.error("rejected the new {} (the running pipelines keep going): {}", file, e.getMessage());
       return false;
     }
-    SamplePipelines old = current.getAndSet(next);
+    RunningPipelines<T> old = current.getAndSet(next);
     reloaded.increment();
     LOG.info("reloaded {}: {}", file, next.pipelineNames());
     old.stop().subscribe(v -> { }, e -> LOG.warn("stopping the previous pipelines of {} failed: {}", file, e.toString()));
@@ -156,17 +162,24 @@ public final class ReloadingSamplePipelines implements SampleConsumer, AutoClose
   }
 
   @Override
-  public Mono<Void> accept(List<Sample> samples) {
+  public List<String> pipelineNames() {
+    return current.get().pipelineNames();
+  }
+
+  /** Routes a batch through the running pipelines. */
+  @Override
+  public Mono<Void> accept(List<T> items) {
     return Mono.defer(() -> {
-      SamplePipelines p = current.get();
-      return p.accept(samples).onErrorResume(SampleConsumer.Overloaded.class, e -> {
-        SamplePipelines now = current.get();
-        return now != p ? now.accept(samples) : Mono.error(e); // p was stopped by a reload
+      RunningPipelines<T> p = current.get();
+      return p.accept(items).onErrorResume(SampleConsumer.Overloaded.class, e -> {
+        RunningPipelines<T> now = current.get();
+        return now != p ? now.accept(items) : Mono.error(e); // p was stopped by a reload
       });
     });
   }
 
   /** Stops watching, then stops the running pipelines (draining them). */
+  @Override
   public Mono<Void> stop() {
     Disposable w = watch;
     if (w != null) w.dispose();
@@ -177,7 +190,7 @@ public final class ReloadingSamplePipelines implements SampleConsumer, AutoClose
   public void close() {
     Disposable w = watch;
     if (w != null) w.dispose();
-    SamplePipelines p = current.get();
+    RunningPipelines<T> p = current.get();
     if (p != null) p.close();
   }
 }

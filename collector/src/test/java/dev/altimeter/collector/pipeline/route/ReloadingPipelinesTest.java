@@ -8,7 +8,10 @@ import dev.altimeter.collector.pipeline.config.PipelineConfigParser;
 import dev.altimeter.collector.pipeline.publish.PublisherContext;
 import dev.altimeter.collector.pipeline.publish.PublisherRegistry;
 import dev.altimeter.collector.pipeline.transform.TransformerCatalog;
+import dev.altimeter.collector.pipeline.config.PipelineConfig;
+import dev.altimeter.storage.Event;
 import dev.altimeter.storage.Sample;
+import java.util.Map;
 import dev.altimeter.storage.SampleType;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
@@ -22,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.scheduler.Schedulers;
 
-class ReloadingSamplePipelinesTest {
+class ReloadingPipelinesTest {
   static final Duration WAIT = Duration.ofSeconds(30); // a bound against hangs, not a timing assertion
   final RecordingPublisher one = new RecordingPublisher(false);
   final RecordingPublisher two = new RecordingPublisher(false);
@@ -30,7 +33,7 @@ class ReloadingSamplePipelinesTest {
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final PipelineConfigParser parser = new PipelineConfigParser(TransformerCatalog.standard(), publishers.schemes());
   @TempDir Path dir;
-  ReloadingSamplePipelines pipelines;
+  ReloadingPipelines<Sample> pipelines;
 
   static String yaml(String publisher) {
     return """
@@ -44,8 +47,8 @@ class ReloadingSamplePipelinesTest {
         """.formatted(publisher);
   }
 
-  ReloadingSamplePipelines create(Path file, Duration interval) {
-    return new ReloadingSamplePipelines(file, parser, config -> SamplePipelines.create(config,
+  ReloadingPipelines<Sample> create(Path file, Duration interval) {
+    return new ReloadingPipelines<Sample>(file, parser, PipelineConfig.Kind.SAMPLE, config -> SamplePipelines.create(config,
         TransformerCatalog.standard(), publishers, PublisherContext.defaults(), registry, 16), interval,
         Schedulers.boundedElastic(), registry).load();
   }
@@ -122,5 +125,41 @@ class ReloadingSamplePipelinesTest {
     Files.writeString(file, yaml("one://").replace("sinks: [out]", "sinks: [nowhere]"));
     assertThatThrownBy(() -> create(file, Duration.ofMinutes(1))).isInstanceOf(PipelineConfigException.class)
         .hasMessageContaining("pipeline.yaml");
+  }
+
+  @Test
+  void eventPipelinesReloadToo() throws Exception {
+    Path file = dir.resolve("event_pipeline.yaml");
+    String events = """
+        sources:
+          - name: all
+            events: ["*"]
+            sinks: [out]
+        sinks:
+          - name: out
+            publishers: ["%s"]
+        """;
+    Files.writeString(file, events.formatted("one://"));
+    ReloadingPipelines<Event> reloading = new ReloadingPipelines<Event>(file, parser, PipelineConfig.Kind.EVENT,
+        config -> EventPipelines.create(config, publishers, PublisherContext.defaults(), registry),
+        Duration.ofMinutes(10), Schedulers.boundedElastic(), registry).load();
+    reloading.start().block(WAIT);
+    try {
+      Event e1 = new Event("e1", "compute.instance.create.end", Instant.parse("2026-01-01T00:00:00Z"), List.of(), Map.of());
+      Event e2 = new Event("e2", "compute.instance.create.end", Instant.parse("2026-01-01T00:00:01Z"), List.of(), Map.of());
+      reloading.accept(List.of(e1)).block(WAIT);
+      Files.writeString(file, events.formatted("two://"));
+      assertThat(reloading.check().block(WAIT)).isTrue();
+      reloading.accept(List.of(e2)).block(WAIT);
+      assertThat(one.events).extracting(Event::messageId).containsExactly("e1");
+      assertThat(two.events).extracting(Event::messageId).containsExactly("e2");
+      // a sample pipeline file is not an event pipeline file: rejected, the running ones keep going
+      Files.writeString(file, yaml("one://"));
+      assertThat(reloading.check().block(WAIT)).isFalse();
+      assertThat(registry.get("altimeter.pipeline.reloads").tag("outcome", "rejected").tag("file", "event_pipeline")
+          .counter().count()).isEqualTo(1.0);
+    } finally {
+      reloading.stop().block(WAIT);
+    }
   }
 }
