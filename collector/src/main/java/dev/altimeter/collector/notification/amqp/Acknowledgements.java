@@ -23,10 +23,14 @@ import reactor.core.scheduler.Scheduler;
 final class Acknowledgements {
   private static final Logger LOG = LoggerFactory.getLogger(Acknowledgements.class);
 
-  /** One delivery; {@link #settle} is called once, when it may be acknowledged or was requeued. */
+  /**
+   * One delivery; settled once, when it may be acknowledged or was requeued (later calls do
+   * nothing: the broker closes a channel that acks or nacks an unknown tag).
+   */
   final class Delivery {
     private final long tag;
     private boolean settled;
+    private boolean requeued;
     private boolean ack;
 
     private Delivery(long tag) {
@@ -47,6 +51,11 @@ final class Acknowledgements {
      * the next flush skips it. Until then no multiple ack may cover it.
      */
     void requeue() {
+      synchronized (Acknowledgements.this) {
+        // settled once: a second nack (or an ack after it) of the tag would close the channel
+        if (settled || requeued) return;
+        requeued = true;
+      }
       if (current()) {
         try {
           channel.basicNack(tag, false, true);
@@ -98,6 +107,7 @@ final class Acknowledgements {
 
   private void settle(Delivery d, boolean ack) {
     synchronized (this) {
+      if (d.settled || (ack && d.requeued)) return; // idempotent: a delivery is acknowledged or requeued once
       d.settled = true;
       d.ack = ack;
       if (flushQueued || unsettled.peekFirst() != d) return; // the head decides; a queued flush sees this one

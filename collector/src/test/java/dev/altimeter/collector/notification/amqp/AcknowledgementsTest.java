@@ -65,6 +65,20 @@ class AcknowledgementsTest {
   }
 
   @Test
+  void aDeliveryIsSettledOnceWhateverIsCalledAfter() {
+    List<Acknowledgements.Delivery> d = receive(2);
+    d.get(0).requeue();
+    d.get(0).requeue();
+    d.get(0).acknowledge();
+    d.get(1).acknowledge();
+    d.get(1).acknowledge();
+    d.get(1).requeue();
+    // the broker closes a channel that nacks or acks a tag twice
+    assertThat(sent).containsExactly("nack 1 requeue", "ack 2 multiple");
+    assertThat(acks.pending()).isZero();
+  }
+
+  @Test
   void aRunOfRequeuedDeliveriesSendsNoAck() {
     List<Acknowledgements.Delivery> d = receive(2);
     d.get(0).requeue();
