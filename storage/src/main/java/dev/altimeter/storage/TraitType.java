@@ -6,7 +6,15 @@ import java.util.Locale;
 public enum TraitType {
   STRING, INTEGER, FLOAT, DATETIME;
 
+  private final String wireName = name().toLowerCase(Locale.ROOT);
+
   public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
+    return wireName;
+  }
+
+  /** The type of a wire name ({@code string}, {@code integer}, ...). */
+  public static TraitType fromWireName(String wireName) {
+    for (TraitType t : values()) if (t.wireName.equals(wireName)) return t;
+    throw new IllegalArgumentException("not a trait type: " + wireName);
   }
 }

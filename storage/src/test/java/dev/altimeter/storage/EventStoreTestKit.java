@@ -167,6 +167,42 @@ public abstract class EventStoreTestKit {
   }
 
   @Test
+  public void valuesThatAreHardToRepresentReadBackExactly() {
+    Event e = event("m-1", "a", T0,
+        text("quotes", "say \"hi\" \\ back\nslash, [\"a\", 1]"),
+        text("unicode", "café ☃ \uD83D\uDE00"),
+        real("integral", 3.0),
+        real("tiny", 1e-300),
+        real("nan", Double.NaN),
+        real("infinite", Double.NEGATIVE_INFINITY),
+        integer("big", Long.MAX_VALUE),
+        integer("negative", Long.MIN_VALUE),
+        datetime("ancient", Instant.parse("1970-01-01T00:00:00.000001Z")),
+        datetime("future", Instant.parse("2999-12-31T23:59:59.999999Z")));
+    write(e);
+    assertThat(events(EventFilter.ALL, 10)).containsExactly(e);
+    assertThat(ids(EventFilter.builder().trait("big", Op.EQ, TraitType.INTEGER, Long.MAX_VALUE).build())).containsExactly("m-1");
+    assertThat(ids(EventFilter.builder().trait("quotes", Op.EQ, TraitType.STRING, "say \"hi\" \\ back\nslash, [\"a\", 1]").build()))
+        .containsExactly("m-1");
+    assertThat(ids(EventFilter.builder().trait("integral", Op.EQ, TraitType.FLOAT, 3.0).build())).containsExactly("m-1");
+  }
+
+  @Test
+  public void aConditionMatchesNameTypeAndValueTogether() {
+    // each scalar of the condition occurs in m-1, but never in one trait of that name and type
+    write(event("m-1", "a", T0, text("state", "x"), text("x", "state"), text("y", "active")),
+        event("m-2", "a", T0.plusSeconds(1), text("state", "active")),
+        // the same name with another type in another event: an integer comparison skips it
+        event("m-3", "a", T0.plusSeconds(2), text("size", "large")),
+        event("m-4", "a", T0.plusSeconds(3), integer("size", 5)));
+    assertThat(ids(EventFilter.builder().trait("state", Op.EQ, TraitType.STRING, "active").build())).containsExactly("m-2");
+    assertThat(ids(EventFilter.builder().trait("x", Op.EQ, TraitType.STRING, "state").build())).containsExactly("m-1");
+    assertThat(ids(EventFilter.builder().trait("size", Op.LT, TraitType.INTEGER, 10L).build())).containsExactly("m-4");
+    assertThat(ids(EventFilter.builder().trait("size", Op.EQ, TraitType.INTEGER, 5L).build())).containsExactly("m-4");
+    assertThat(ids(EventFilter.builder().trait("size", Op.GT, TraitType.STRING, "a").build())).containsExactly("m-3");
+  }
+
+  @Test
   public void eventTypesSorted() {
     assertThat(store().eventTypes().collectList().block(TIMEOUT)).isEmpty();
     write(event("m-1", "compute.instance.exists", T0), event("m-2", "a.b", T0), event("m-3", "compute.instance.exists", T0));

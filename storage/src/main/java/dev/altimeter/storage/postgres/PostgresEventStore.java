@@ -11,12 +11,16 @@ import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.Readable;
 import io.r2dbc.spi.Statement;
+import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -25,6 +29,7 @@ import java.util.function.Function;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -32,10 +37,10 @@ import tools.jackson.databind.json.JsonMapper;
  * {@link EventStore} on PostgreSQL over R2DBC.
  *
  * <p>A batch costs two statements whatever its size: event types are resolved through a cache and
- * upserted in bulk on a miss; events and their traits then go in as one {@code INSERT ... SELECT
- * FROM unnest(...)} statement (a CTE inserts the events, skipping stored message ids, and the traits
- * of the events it inserted), which PostgreSQL runs as one transaction. Every value is bound.
- * Thread-safe.
+ * upserted in bulk on a miss; the events then go in as one {@code INSERT ... SELECT FROM
+ * jsonb_to_recordset($1)} statement that skips stored message ids, which PostgreSQL runs as one
+ * transaction. An event is one row: its traits are a jsonb array in the row (see
+ * V5__event_traits_inline.sql). Every value is bound. Thread-safe.
  */
 public final class PostgresEventStore implements EventStore {
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
@@ -106,75 +111,79 @@ public final class PostgresEventStore implements EventStore {
   }
 
   private Mono<Integer> insert(Connection conn, List<Event> batch) {
-    int n = batch.size();
-    String[] ids = new String[n];
-    Integer[] types = new Integer[n];
-    Long[] generated = new Long[n];
-    String[] raw = new String[n];
-    List<String> traitEvent = new ArrayList<>();
-    List<Integer> position = new ArrayList<>();
-    List<String> name = new ArrayList<>();
-    List<String> type = new ArrayList<>();
-    List<String> strings = new ArrayList<>();
-    List<Long> ints = new ArrayList<>();
-    List<Double> floats = new ArrayList<>();
-    List<Long> datetimes = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      Event e = batch.get(i);
-      ids[i] = e.messageId();
-      Integer typeId = typeIds.get(e.eventType());
-      if (typeId == null) return Mono.error(new CacheMiss(e.eventType()));
-      types[i] = typeId;
-      generated[i] = micros(e.generated());
-      raw[i] = e.raw().isEmpty() ? null : json.writeValueAsString(e.raw());
-      List<Trait> traits = e.traits();
-      for (int p = 0; p < traits.size(); p++) {
-        Trait t = traits.get(p);
-        traitEvent.add(e.messageId());
-        position.add(p);
-        name.add(t.name());
-        type.add(t.type().wireName());
-        strings.add(t.type() == TraitType.STRING ? (String) requireType(t, String.class) : null);
-        ints.add(t.type() == TraitType.INTEGER ? requireType(t, Long.class) : null);
-        floats.add(t.type() == TraitType.FLOAT ? requireType(t, Double.class) : null);
-        datetimes.add(t.type() == TraitType.DATETIME ? micros(requireType(t, Instant.class)) : null);
-      }
+    String document;
+    try {
+      document = batchDocument(batch);
+    } catch (CacheMiss e) {
+      return Mono.error(e);
     }
+    // The batch travels as one JSON document: PostgreSQL parses it once, and its traits and raw
+    // parts go into their jsonb columns as they are (bound arrays of text would be escaped by the
+    // driver and parsed again element by element).
     Statement st = conn.createStatement("""
-        WITH input AS (
-          SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::text[]) WITH ORDINALITY
-            AS t(message_id, type_id, generated_us, raw, ord)
-        ), ins AS (
-          INSERT INTO event (message_id, event_type_id, generated, raw)
-          SELECT message_id, type_id, timestamptz 'epoch' + generated_us * interval '1 microsecond', raw::jsonb
-          FROM input ORDER BY ord
+        WITH ins AS (
+          INSERT INTO event (message_id, event_type_id, generated, raw, traits)
+          SELECT b.m, b.t, timestamptz 'epoch' + b.g * interval '1 microsecond', b.r, b.tr
+          FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (m text, t int, g bigint, r jsonb, tr jsonb))
+            WITH ORDINALITY AS b(m, t, g, r, tr, ord)
+          ORDER BY b.ord
           ON CONFLICT (message_id) DO NOTHING
-          RETURNING id, message_id
-        ), traits AS (
-          INSERT INTO trait (event_id, position, name, type, t_string, t_int, t_float, t_datetime)
-          SELECT ins.id, t.position, t.name, t.type, t.s, t.i, t.f,
-                 timestamptz 'epoch' + t.dt_us * interval '1 microsecond'
-          FROM unnest($5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $10::bigint[],
-                      $11::float8[], $12::bigint[]) AS t(message_id, position, name, type, s, i, f, dt_us)
-          JOIN ins ON ins.message_id = t.message_id
-          ORDER BY ins.id, t.position
+          RETURNING 1
         )
         SELECT count(*) AS stored FROM ins""")
-        .bind(0, ids).bind(1, types).bind(2, generated).bind(3, raw)
-        .bind(4, traitEvent.toArray(String[]::new))
-        .bind(5, position.toArray(Integer[]::new))
-        .bind(6, name.toArray(String[]::new))
-        .bind(7, type.toArray(String[]::new))
-        .bind(8, strings.toArray(String[]::new))
-        .bind(9, ints.toArray(Long[]::new))
-        .bind(10, floats.toArray(Double[]::new))
-        .bind(11, datetimes.toArray(Long[]::new));
+        .bind(0, document);
     // one statement is one implicit transaction: all rows or none
     return Flux.from(st.execute())
         .flatMap(r -> r.map(row -> row.get("stored", Long.class)))
         .next()
         .map(Long::intValue);
   }
+
+  /**
+   * {@code [{"m": message id, "t": type id, "g": generated (µs since the epoch), "r": raw (absent
+   * when empty), "tr": traits}, ...]}, traits in the column's form (see V5__event_traits_inline.sql).
+   */
+  private String batchDocument(List<Event> batch) {
+    StringWriter out = new StringWriter(batch.size() * 1024);
+    try (JsonGenerator g = json.createGenerator(out)) {
+      g.writeStartArray();
+      for (Event e : batch) {
+        Integer typeId = typeIds.get(e.eventType());
+        if (typeId == null) throw new CacheMiss(e.eventType());
+        g.writeStartObject();
+        g.writeStringProperty("m", e.messageId());
+        g.writeNumberProperty("t", typeId);
+        g.writeNumberProperty("g", micros(e.generated()));
+        if (!e.raw().isEmpty()) g.writePOJOProperty("r", e.raw());
+        g.writeName("tr");
+        g.writeStartArray();
+        for (Trait t : e.traits()) {
+          g.writeStartArray();
+          g.writeString(t.name());
+          g.writeString(t.type().wireName());
+          switch (t.type()) {
+            case STRING -> g.writeString(requireType(t, String.class));
+            case INTEGER -> g.writeNumber(requireType(t, Long.class));
+            case FLOAT -> {
+              double d = requireType(t, Double.class);
+              if (Double.isFinite(d)) g.writeNumber(d);
+              else g.writeString(Double.toString(d)); // NaN, Infinity, -Infinity: not JSON numbers
+            }
+            case DATETIME -> g.writeString(DATETIME.format(requireType(t, Instant.class)));
+          }
+          g.writeEndArray();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+    }
+    return out.toString();
+  }
+
+  /** How a datetime trait is kept: sorts as text, casts to timestamptz, exact to the microsecond. */
+  private static final DateTimeFormatter DATETIME =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
   private static <T> T requireType(Trait t, Class<T> type) {
     if (!type.isInstance(t.value())) {
@@ -186,10 +195,6 @@ public final class PostgresEventStore implements EventStore {
 
   private static long micros(Instant t) {
     return ChronoUnit.MICROS.between(Instant.EPOCH, t);
-  }
-
-  private static Instant instant(Long micros) {
-    return micros == null ? null : Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
   }
 
   private static final class CacheMiss extends RuntimeException {
@@ -206,8 +211,6 @@ public final class PostgresEventStore implements EventStore {
 
   // ---------------------------------------------------------------- read
 
-  private static final String MICROS = "(extract(epoch FROM %s) * 1000000)::bigint";
-
   @Override
   public Flux<Event> events(EventFilter filter, int limit) {
     List<Object> binds = new ArrayList<>();
@@ -216,43 +219,46 @@ public final class PostgresEventStore implements EventStore {
     if (filter.messageId() != null) where.add("e.message_id = " + bind(binds, filter.messageId()));
     if (filter.start() != null) where.add("e.generated >= " + bind(binds, filter.start()));
     if (filter.end() != null) where.add("e.generated <= " + bind(binds, filter.end()));
-    for (EventFilter.TraitCondition c : filter.traits()) {
-      String column = switch (c.type()) {
-        case STRING -> "t_string";
-        case INTEGER -> "t_int";
-        case FLOAT -> "t_float";
-        case DATETIME -> "t_datetime";
-      };
-      String op = switch (c.op()) {
-        case LT -> "<";
-        case LE -> "<=";
-        case EQ -> "=";
-        case NE -> "<>";
-        case GE -> ">=";
-        case GT -> ">";
-      };
-      // only fixed column names and operators are written into the SQL; name and value are bound
-      where.add("EXISTS (SELECT 1 FROM trait c WHERE c.event_id = e.id AND c.name = " + bind(binds, c.name())
-          + " AND c." + column + " " + op + " " + bind(binds, c.value()) + ")");
-    }
+    for (EventFilter.TraitCondition c : filter.traits()) where.add(traitCondition(c, binds));
     String sql = """
-        SELECT e.message_id, et.name AS event_type, e.generated, e.raw::text AS raw,
-               tr.names, tr.types, tr.strings, tr.ints, tr.floats, tr.datetimes
+        SELECT e.message_id, et.name AS event_type, e.generated, e.raw::text AS raw, e.traits::text AS traits
         FROM event e
-        JOIN event_type et ON et.id = e.event_type_id
-        LEFT JOIN LATERAL (
-          SELECT array_agg(t.name ORDER BY t.position) AS names,
-                 array_agg(t.type ORDER BY t.position) AS types,
-                 array_agg(t.t_string ORDER BY t.position) AS strings,
-                 array_agg(t.t_int ORDER BY t.position) AS ints,
-                 array_agg(t.t_float ORDER BY t.position) AS floats,
-                 array_agg(""" + MICROS.formatted("t.t_datetime") + """
-         ORDER BY t.position) AS datetimes
-          FROM trait t WHERE t.event_id = e.id
-        ) tr ON true"""
+        JOIN event_type et ON et.id = e.event_type_id"""
         + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
         + " ORDER BY e.generated, e.id LIMIT " + bind(binds, limit);
     return query(sql, binds, this::toEvent);
+  }
+
+  /**
+   * SQL that is true when event {@code e} has a trait of the condition's name and type whose value
+   * compares true. Equality first asks the GIN index ({@code @>}, which also matches the three
+   * scalars in another order); the typed comparison then decides. Only fixed casts and
+   * operators are written into the SQL; names and values are bound.
+   */
+  private String traitCondition(EventFilter.TraitCondition c, List<Object> binds) {
+    String cast = switch (c.type()) {
+      case STRING -> "";
+      case INTEGER -> "::bigint";
+      case FLOAT -> "::float8";
+      case DATETIME -> "::timestamptz";
+    };
+    String op = switch (c.op()) {
+      case LT -> "<";
+      case LE -> "<=";
+      case EQ -> "=";
+      case NE -> "<>";
+      case GE -> ">=";
+      case GT -> ">";
+    };
+    // CASE: the cast runs only on values of this type (PostgreSQL may evaluate AND-ed terms in any order)
+    String exists = "EXISTS (SELECT 1 FROM jsonb_array_elements(e.traits) t(v) WHERE t.v->>0 = " + bind(binds, c.name())
+        + " AND (CASE WHEN t.v->>1 = '" + c.type().wireName() + "' THEN (t.v->>2)" + cast + " END) " + op + " "
+        + bind(binds, c.value()) + ")";
+    // the index holds JSON values: used for the types whose JSON form is exact (not floats, not times)
+    boolean indexed = c.type() == TraitType.STRING || c.type() == TraitType.INTEGER;
+    if (c.op() != EventFilter.Op.EQ || !indexed) return exists;
+    List<Object> trait = List.of(c.name(), c.type().wireName(), c.value());
+    return "e.traits @> " + bind(binds, json.writeValueAsString(List.of(trait))) + "::jsonb AND " + exists;
   }
 
   @Override
@@ -266,30 +272,26 @@ public final class PostgresEventStore implements EventStore {
   @Override
   public Flux<TraitDescription> traitDescriptions(String eventType) {
     return query("""
-        SELECT DISTINCT t.name, t.type FROM trait t
-        JOIN event e ON e.id = t.event_id
+        SELECT DISTINCT t.v->>0 AS name, t.v->>1 AS type
+        FROM event e
         JOIN event_type et ON et.id = e.event_type_id
+        CROSS JOIN jsonb_array_elements(e.traits) t(v)
         WHERE et.name = $1
-        ORDER BY t.name, t.type""", List.of(eventType),
-        row -> new TraitDescription(row.get("name", String.class), traitType(row.get("type", String.class))));
+        ORDER BY 1, 2""", List.of(eventType),
+        row -> new TraitDescription(row.get("name", String.class), TraitType.fromWireName(row.get("type", String.class))));
   }
 
   @Override
   public Flux<Trait> traits(String eventType, String traitName) {
     List<Object> binds = new ArrayList<>(List.of(eventType));
-    String byName = traitName == null ? "" : " AND t.name = " + bind(binds, traitName);
+    String byName = traitName == null ? "" : " AND t.v->>0 = " + bind(binds, traitName);
     return query("""
-        SELECT t.name, t.type, t.t_string, t.t_int, t.t_float, """ + MICROS.formatted("t.t_datetime") + """
-         AS t_datetime
-        FROM trait t
-        JOIN event e ON e.id = t.event_id
+        SELECT t.v::text AS trait
+        FROM event e
         JOIN event_type et ON et.id = e.event_type_id
+        CROSS JOIN jsonb_array_elements(e.traits) WITH ORDINALITY t(v, position)
         WHERE et.name = $1""" + byName + " ORDER BY e.generated, e.id, t.position", binds,
-        row -> {
-          TraitType type = traitType(row.get("type", String.class));
-          return new Trait(row.get("name", String.class), type, value(type, row.get("t_string", String.class),
-              row.get("t_int", Long.class), row.get("t_float", Double.class), row.get("t_datetime", Long.class)));
-        });
+        row -> trait(json.readValue(row.get("trait", String.class), List.class)));
   }
 
   private static String bind(List<Object> binds, Object value) {
@@ -306,35 +308,25 @@ public final class PostgresEventStore implements EventStore {
   }
 
   private Event toEvent(Readable row) {
-    String[] names = row.get("names", String[].class);
-    List<Trait> traits = new ArrayList<>();
-    if (names != null) {
-      String[] types = row.get("types", String[].class);
-      String[] strings = row.get("strings", String[].class);
-      Long[] ints = row.get("ints", Long[].class);
-      Double[] floats = row.get("floats", Double[].class);
-      Long[] datetimes = row.get("datetimes", Long[].class);
-      for (int i = 0; i < names.length; i++) {
-        TraitType type = traitType(types[i]);
-        traits.add(new Trait(names[i], type, value(type, strings[i], ints[i], floats[i], datetimes[i])));
-      }
-    }
+    List<?> stored = json.readValue(row.get("traits", String.class), List.class);
+    List<Trait> traits = new ArrayList<>(stored.size());
+    for (Object t : stored) traits.add(trait((List<?>) t));
     String raw = row.get("raw", String.class);
     return new Event(row.get("message_id", String.class), row.get("event_type", String.class),
         row.get("generated", java.time.OffsetDateTime.class).toInstant(), traits,
         raw == null ? Map.of() : json.readValue(raw, MAP));
   }
 
-  private static Object value(TraitType type, String s, Long i, Double f, Long dt) {
-    return switch (type) {
-      case STRING -> s;
-      case INTEGER -> i;
-      case FLOAT -> f;
-      case DATETIME -> instant(dt);
+  /** A trait from its stored form {@code [name, type, value]}. */
+  private static Trait trait(List<?> stored) {
+    TraitType type = TraitType.fromWireName((String) stored.get(1));
+    Object v = stored.get(2);
+    Object value = switch (type) {
+      case STRING -> (String) v;
+      case INTEGER -> ((Number) v).longValue();
+      case FLOAT -> v instanceof String s ? Double.parseDouble(s) : ((Number) v).doubleValue();
+      case DATETIME -> Instant.parse((String) v);
     };
-  }
-
-  private static TraitType traitType(String wire) {
-    return TraitType.valueOf(wire.toUpperCase(java.util.Locale.ROOT));
+    return new Trait((String) stored.get(0), type, value);
   }
 }
