@@ -84,6 +84,10 @@ final class Attribute {
   /** The first non-null value, or {@code null}. */
   Object first(Map<String, Object> body) {
     if (path == null) return constant;
+    if (plugin == null) {
+      for (JsonPath.Match m : path.find(body)) if (m.value() != null) return m.value();
+      return null;
+    }
     List<Object> values = values(body, false);
     return values.isEmpty() ? null : values.get(0);
   }

@@ -27,10 +27,42 @@ import java.util.regex.PatternSyntaxException;
  */
 abstract class JsonPath {
 
-  /** One match: the value found (possibly {@code null}) and where, as {@code payload.metrics.[0]}. */
-  record Match(Object value, String path) {
+  /**
+   * One match: the value found (possibly {@code null}) and where, as {@code payload.metrics.[0]}.
+   * The path is rendered only when asked for (only the bitfield plugin does): a match otherwise
+   * costs one small object per step. Not thread-safe; matches live within one evaluation.
+   */
+  static final class Match {
+    private final Object value;
+    private final Match parent;
+    private final String step;
+    private String path;
+
+    Match(Object value, String path) {
+      this(value, null, null);
+      this.path = path;
+    }
+
+    private Match(Object value, Match parent, String step) {
+      this.value = value;
+      this.parent = parent;
+      this.step = step;
+    }
+
+    Object value() {
+      return value;
+    }
+
+    String path() {
+      if (path == null) {
+        String up = parent.path();
+        path = up.isEmpty() ? step : up + "." + step;
+      }
+      return path;
+    }
+
     Match child(Object v, String step) {
-      return new Match(v, path.isEmpty() ? step : path + "." + step);
+      return new Match(v, this, step);
     }
   }
 
@@ -81,6 +113,12 @@ abstract class JsonPath {
     @Override
     List<Match> find(Match datum, Object root) {
       if (!(datum.value() instanceof Map<?, ?> map)) return List.of();
+      if (names.size() == 1 && !names.get(0).equals("*")) {
+        // the common case (payload.x): one lookup, no list to grow
+        String name = names.get(0);
+        Object v = map.get(name);
+        return v != null || map.containsKey(name) ? List.of(datum.child(v, name)) : List.of();
+      }
       List<Match> out = new ArrayList<>();
       for (String name : names) {
         if (name.equals("*")) {
@@ -143,8 +181,10 @@ abstract class JsonPath {
 
     @Override
     List<Match> find(Match datum, Object root) {
+      List<Match> found = left.find(datum, root);
+      if (found.size() == 1) return right.find(found.get(0), root);
       List<Match> out = new ArrayList<>();
-      for (Match m : left.find(datum, root)) out.addAll(right.find(m, root));
+      for (Match m : found) out.addAll(right.find(m, root));
       return out;
     }
   }
