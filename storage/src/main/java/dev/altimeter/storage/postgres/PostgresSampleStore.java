@@ -134,7 +134,8 @@ public final class PostgresSampleStore implements SampleStore {
   private Mono<Void> ensurePartitions(Connection conn, List<Prepared> batch) {
     Set<LocalDate> days = new TreeSet<>();
     for (Prepared p : batch) {
-      LocalDate day = LocalDate.ofInstant(p.sample.timestamp(), ZoneOffset.UTC);
+      // the UTC day without LocalDate.ofInstant, which builds zone rules for every call
+      LocalDate day = LocalDate.ofEpochDay(Math.floorDiv(p.sample.timestamp().getEpochSecond(), 86_400));
       if (!partitions.contains(day)) days.add(day);
     }
     return Flux.fromIterable(days).concatMap(day -> createPartition(conn, day)).then();
