@@ -1,6 +1,7 @@
 package dev.altimeter.collector.notification;
 
 import dev.altimeter.collector.notification.definition.Timestamps;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -52,17 +53,12 @@ public record Notification(
    * @throws MalformedNotificationException when the body is not such a message, with the reason
    */
   public static Notification parse(byte[] body) {
-    // the bytes are parsed as they are: decoding them into a String first costs a copy and the
-    // slower char-based parser
-    return unwrap(object(body, "message body"));
+    return parse(new String(body, StandardCharsets.UTF_8));
   }
 
   /** As {@link #parse(byte[])}. */
   public static Notification parse(String body) {
-    return unwrap(object(body, "message body"));
-  }
-
-  private static Notification unwrap(Map<String, Object> outer) {
+    Map<String, Object> outer = object(body, "message body");
     Map<String, Object> inner;
     if (outer.containsKey("oslo.message") || outer.containsKey("oslo.version")) {
       Object version = outer.get("oslo.version");
@@ -132,24 +128,14 @@ public record Notification(
     return s;
   }
 
-  private static Map<String, Object> object(String json, String what) {
-    try {
-      return object(JSON.readValue(json, Object.class), what);
-    } catch (JacksonException e) {
-      throw new MalformedNotificationException(what + " is not valid JSON: " + e.getOriginalMessage(), e);
-    }
-  }
-
-  private static Map<String, Object> object(byte[] json, String what) {
-    try {
-      return object(JSON.readValue(json, Object.class), what);
-    } catch (JacksonException e) {
-      throw new MalformedNotificationException(what + " is not valid JSON: " + e.getOriginalMessage(), e);
-    }
-  }
-
   @SuppressWarnings("unchecked")
-  private static Map<String, Object> object(Object value, String what) {
+  private static Map<String, Object> object(String json, String what) {
+    Object value;
+    try {
+      value = JSON.readValue(json, Object.class);
+    } catch (JacksonException e) {
+      throw new MalformedNotificationException(what + " is not valid JSON: " + e.getOriginalMessage(), e);
+    }
     if (!(value instanceof Map<?, ?> m)) {
       throw new MalformedNotificationException(what + " is not a JSON object");
     }
