@@ -4,8 +4,14 @@ import dev.altimeter.storage.EventStore;
 import dev.altimeter.storage.SampleStore;
 import dev.altimeter.storage.TokenStore;
 import dev.altimeter.storage.postgres.PostgresStorage;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.r2dbc.pool.PoolMetrics;
 import io.r2dbc.spi.Connection;
 import java.time.Duration;
+import java.util.function.ToDoubleFunction;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
@@ -66,5 +72,28 @@ class StorageConfiguration {
             Connection::close)
         .timeout(Duration.ofSeconds(5))
         .onErrorResume(e -> Mono.just(Health.down(e).build()));
+  }
+
+  /**
+   * The store's connection pool, under the names Spring Boot gives pools it builds itself
+   * ({@code r2dbc_pool_*_connections{name="altimeter-store"}}): the store builds its own pool, which
+   * Boot's auto-configuration does not see. The dashboard and the pool alert read these.
+   */
+  @Bean
+  MeterBinder storeConnectionPoolMetrics(PostgresStorage storage) {
+    return registry -> storage.connectionFactory().getMetrics().ifPresent(pool -> {
+      Tags tags = Tags.of("name", "altimeter-store");
+      poolGauge(registry, "acquired", tags, pool, PoolMetrics::acquiredSize, "Connections in use");
+      poolGauge(registry, "allocated", tags, pool, PoolMetrics::allocatedSize, "Connections open");
+      poolGauge(registry, "idle", tags, pool, PoolMetrics::idleSize, "Connections open and not in use");
+      poolGauge(registry, "pending", tags, pool, PoolMetrics::pendingAcquireSize, "Acquisitions waiting for a connection");
+      poolGauge(registry, "max.allocated", tags, pool, PoolMetrics::getMaxAllocatedSize, "The pool's size limit");
+    });
+  }
+
+  private static void poolGauge(MeterRegistry registry, String name, Tags tags, PoolMetrics pool,
+      ToDoubleFunction<PoolMetrics> value, String description) {
+    Gauge.builder("r2dbc.pool." + name, pool, value).tags(tags).baseUnit("connections")
+        .description(description).register(registry);
   }
 }

@@ -102,7 +102,11 @@ class ServiceTest {
     assertThat(prometheus)
         .containsPattern("altimeter_receiver_samples_total\\{.*outcome=\"bad_signature\",receiver=\"udp\"} 1")
         .containsPattern("altimeter_receiver_samples_total\\{.*outcome=\"accepted\",receiver=\"tcp\"} 1")
-        .containsPattern("altimeter_receiver_samples_total\\{.*outcome=\"accepted\",receiver=\"http\"} 1");
+        .containsPattern("altimeter_receiver_samples_total\\{.*outcome=\"accepted\",receiver=\"http\"} 1")
+        // the store's own pool, as the dashboard reads it
+        .containsPattern("r2dbc_pool_max_allocated_connections\\{.*name=\"altimeter-store\"} [1-9]")
+        .containsPattern("r2dbc_pool_allocated_connections\\{.*name=\"altimeter-store\"} [1-9]")
+        .contains("r2dbc_pool_acquired_connections{", "r2dbc_pool_idle_connections{", "r2dbc_pool_pending_connections{");
   }
 
   @Test
