@@ -3,11 +3,11 @@
 -- where a datetime value is ISO 8601 in UTC with six fractional digits ("2026-11-25T17:00:00.123456Z")
 -- and a float that is not finite is the string "NaN", "Infinity" or "-Infinity".
 --
--- Why: a notification's event has 10 to 25 traits. As rows of their own, each trait cost a heap
--- tuple, three index entries and a foreign-key check, and storing traits took more of PostgreSQL's
--- time than everything else a notification produces (docs/benchmarks.md, Notifications). One GIN
--- index (jsonb_path_ops) serves trait equality filters; other comparisons are checked row by row
--- after the event type and time conditions.
+-- Why: a notification's event has up to 25 traits (nova's instance events). As rows of their own,
+-- each trait cost a heap tuple, three index entries and a foreign-key check, and storing traits
+-- took more of PostgreSQL's time than everything else a notification produces (docs/benchmarks.md,
+-- Notifications). One GIN index (jsonb_path_ops) serves trait equality filters; other comparisons
+-- are checked row by row after the event type and time conditions.
 ALTER TABLE event ADD COLUMN traits jsonb NOT NULL DEFAULT '[]';
 
 UPDATE event e SET traits = t.traits
