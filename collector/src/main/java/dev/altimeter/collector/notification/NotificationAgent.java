@@ -6,6 +6,7 @@ import dev.altimeter.storage.Event;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleConsumer;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import reactor.core.publisher.Mono;
@@ -59,9 +60,11 @@ public final class NotificationAgent {
 
   /** Converts and stores; the Mono completes once samples and event are committed. */
   public Mono<Outcome> process(Notification notification) {
+    // built once: both kinds of definition evaluate their paths on it
+    Map<String, Object> body = notification.body();
     List<Sample> produced;
     try {
-      produced = meters.toSamples(notification);
+      produced = meters.toSamples(notification, body);
     } catch (RuntimeException e) {
       return Mono.error(new Unprocessable("cannot convert to samples: " + e.getMessage(), e));
     }
@@ -69,7 +72,7 @@ public final class NotificationAgent {
     String eventError = null;
     if (events != null) {
       try {
-        event = events.toEvent(notification);
+        event = events.toEvent(notification, body);
       } catch (RuntimeException e) {
         eventError = "cannot convert to an event: " + e.getMessage();
       }

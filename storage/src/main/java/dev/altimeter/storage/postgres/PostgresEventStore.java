@@ -110,13 +110,9 @@ public final class PostgresEventStore implements EventStore {
         .then();
   }
 
+  /** Called inside {@code Mono.defer}: a {@link CacheMiss} thrown here becomes the Mono's error. */
   private Mono<Integer> insert(Connection conn, List<Event> batch) {
-    String document;
-    try {
-      document = batchDocument(batch);
-    } catch (CacheMiss e) {
-      return Mono.error(e);
-    }
+    String document = batchDocument(batch);
     // The batch travels as one JSON document: PostgreSQL parses it once, and its traits and raw
     // parts go into their jsonb columns as they are (bound arrays of text would be escaped by the
     // driver and parsed again element by element).

@@ -106,8 +106,13 @@ public final class EventDefinitions {
    *     (e.g. {@code int} of {@code "abc"}); Ceilometer fails such a notification too
    */
   public Optional<Event> toEvent(Notification notification) {
+    return toEvent(notification, notification.body());
+  }
+
+  /** As {@link #toEvent(Notification)}, with the notification's {@link Notification#body()} already built. */
+  public Optional<Event> toEvent(Notification notification, Map<String, Object> body) {
     if (!PRIORITIES.contains(notification.priority())) return Optional.empty();
-    return matching(notification.eventType()).map(d -> d.toEvent(notification, notification.body()));
+    return matching(notification.eventType()).map(d -> d.toEvent(notification, body));
   }
 
   private Optional<EventDefinition> matching(String eventType) {

@@ -170,13 +170,20 @@ abstract class JsonPath {
     }
   }
 
-  static final class Child extends JsonPath {
+  /** A node combining the matches of two paths ({@code .}, {@code |}, {@code where}, {@code ..}). */
+  abstract static class Binary extends JsonPath {
     final JsonPath left;
     final JsonPath right;
 
-    Child(JsonPath left, JsonPath right) {
+    Binary(JsonPath left, JsonPath right) {
       this.left = left;
       this.right = right;
+    }
+  }
+
+  static final class Child extends Binary {
+    Child(JsonPath left, JsonPath right) {
+      super(left, right);
     }
 
     @Override
@@ -189,13 +196,9 @@ abstract class JsonPath {
     }
   }
 
-  static final class Union extends JsonPath {
-    final JsonPath left;
-    final JsonPath right;
-
+  static final class Union extends Binary {
     Union(JsonPath left, JsonPath right) {
-      this.left = left;
-      this.right = right;
+      super(left, right);
     }
 
     @Override
@@ -206,13 +209,9 @@ abstract class JsonPath {
     }
   }
 
-  static final class Where extends JsonPath {
-    final JsonPath left;
-    final JsonPath right;
-
+  static final class Where extends Binary {
     Where(JsonPath left, JsonPath right) {
-      this.left = left;
-      this.right = right;
+      super(left, right);
     }
 
     @Override
@@ -223,13 +222,9 @@ abstract class JsonPath {
     }
   }
 
-  static final class Descendants extends JsonPath {
-    final JsonPath left;
-    final JsonPath right;
-
+  static final class Descendants extends Binary {
     Descendants(JsonPath left, JsonPath right) {
-      this.left = left;
-      this.right = right;
+      super(left, right);
     }
 
     @Override

@@ -138,11 +138,15 @@ public final class MeterDefinitions {
    * Notifications of other priorities than {@code info} and {@code sample} give none.
    */
   public List<Sample> toSamples(Notification notification) {
+    return toSamples(notification, notification.body());
+  }
+
+  /** As {@link #toSamples(Notification)}, with the notification's {@link Notification#body()} already built. */
+  public List<Sample> toSamples(Notification notification, Map<String, Object> body) {
     if (!PRIORITIES.contains(notification.priority())) return List.of();
     List<MeterDefinition> matching = matching(notification.eventType());
     if (matching.isEmpty()) return List.of();
     List<Sample> out = new ArrayList<>();
-    Map<String, Object> body = notification.body();
     for (MeterDefinition d : matching) d.toSamples(notification, body, out);
     return out;
   }

@@ -1,10 +1,9 @@
 package dev.altimeter.collector.notification.definition;
 
-import java.math.BigDecimal;
+import dev.altimeter.collector.python.PythonText;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -77,51 +76,7 @@ final class PyValues {
 
   /** Python {@code str(v)}: strings as they are, {@code True}, {@code None}, reprs for containers. */
   static String str(Object v) {
-    if (v instanceof String s) return s;
-    return repr(v);
-  }
-
-  private static String repr(Object v) {
-    if (v == null) return "None";
-    if (v instanceof Boolean b) return b ? "True" : "False";
-    if (v instanceof String s) return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
-    if (v instanceof Double || v instanceof Float) return floatRepr(((Number) v).doubleValue());
-    if (v instanceof BigDecimal d) return floatRepr(d.doubleValue());
-    if (v instanceof Number n) return n.toString();
-    if (v instanceof Map<?, ?> m) {
-      StringBuilder b = new StringBuilder("{");
-      Iterator<? extends Map.Entry<?, ?>> it = m.entrySet().iterator();
-      while (it.hasNext()) {
-        Map.Entry<?, ?> e = it.next();
-        b.append(repr(e.getKey())).append(": ").append(repr(e.getValue()));
-        if (it.hasNext()) b.append(", ");
-      }
-      return b.append('}').toString();
-    }
-    if (v instanceof List<?> l) {
-      StringBuilder b = new StringBuilder("[");
-      for (int i = 0; i < l.size(); i++) {
-        if (i > 0) b.append(", ");
-        b.append(repr(l.get(i)));
-      }
-      return b.append(']').toString();
-    }
-    return v.toString();
-  }
-
-  private static String floatRepr(double d) {
-    if (Double.isNaN(d)) return "nan";
-    if (Double.isInfinite(d)) return d > 0 ? "inf" : "-inf";
-    if (d == Math.rint(d) && Math.abs(d) < 1e16) return String.format(java.util.Locale.ROOT, "%.1f", d);
-    String s = Double.toString(d); // shortest round-trip digits, as Python's repr
-    if (s.contains("E")) {
-      String[] parts = s.split("E");
-      int exp = Integer.parseInt(parts[1]);
-      String mantissa = parts[0].endsWith(".0") ? parts[0].substring(0, parts[0].length() - 2) : parts[0];
-      if (exp >= -4 && exp < 16) return new BigDecimal(s).toPlainString();
-      return mantissa + "e" + (exp < 0 ? "-" : "+") + String.format(java.util.Locale.ROOT, "%02d", Math.abs(exp));
-    }
-    return s;
+    return PythonText.str(v);
   }
 
   /** Python {@code s.split(sep, maxSplit)}; {@code maxSplit} -1 means no limit. */

@@ -1,5 +1,6 @@
 package dev.altimeter.collector.pipeline.publish;
 
+import dev.altimeter.collector.python.PythonText;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;

@@ -1,5 +1,6 @@
 package dev.altimeter.collector.pipeline.publish;
 
+import dev.altimeter.collector.python.PythonText;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleType;
 import java.nio.charset.StandardCharsets;

@@ -1,10 +1,10 @@
 package dev.altimeter.collector.pipeline.route;
 
+import dev.altimeter.collector.pipeline.publish.WireFormat;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleType;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -23,18 +23,11 @@ final class PartitionCodec {
   static byte[] encode(List<Sample> samples) {
     List<Map<String, Object>> out = new ArrayList<>(samples.size());
     for (Sample s : samples) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("name", s.meter());
-      m.put("type", s.type().wireName());
-      m.put("unit", s.unit());
-      m.put("volume", s.volume());
-      m.put("user_id", s.userId());
-      m.put("project_id", s.projectId());
-      m.put("resource_id", s.resourceId());
+      // Ceilometer's sample dict, with the timestamp as Instant.parse reads it back and the
+      // signature, which the dict leaves out
+      Map<String, Object> m = WireFormat.asDict(s);
+      m.remove("monotonic_time");
       m.put("timestamp", s.timestamp().toString());
-      m.put("source", s.source());
-      m.put("resource_metadata", s.resourceMetadata());
-      m.put("id", s.messageId().toString());
       m.put("signature", s.messageSignature());
       out.add(m);
     }

@@ -2,6 +2,7 @@ package dev.altimeter.collector.pipeline.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.altimeter.collector.python.PythonText;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleType;
 import java.time.Instant;

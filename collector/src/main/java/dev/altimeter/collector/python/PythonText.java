@@ -1,26 +1,31 @@
-package dev.altimeter.collector.pipeline.publish;
+package dev.altimeter.collector.python;
 
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Python 3's {@code str()} of JSON-shaped values, as Ceilometer feeds them to the signature HMAC:
- * {@code None}, {@code True}, ints, float {@code repr} (shortest round-trip digits, exponent form
- * below 1e-4 and from 1e16), strings as-is, and lists / dicts as their {@code repr}.
+ * Python 3's {@code str()} of JSON-shaped values: {@code None}, {@code True}, ints, float {@code
+ * repr} (shortest round-trip digits, exponent form below 1e-4 and from 1e16), strings as-is, and
+ * lists / dicts as their {@code repr}. Ceilometer feeds these to the signature HMAC, and its
+ * definitions turn values into text with them, so both use this one rendering.
  */
-final class PythonText {
+public final class PythonText {
   private PythonText() {}
 
-  static String str(Object v) {
+  /** Python {@code str(v)}. */
+  public static String str(Object v) {
     if (v instanceof String s) return s;
     return repr(v);
   }
 
-  static String repr(Object v) {
+  /** Python {@code repr(v)}. */
+  public static String repr(Object v) {
     if (v == null) return "None";
     if (v instanceof Boolean b) return b ? "True" : "False";
-    if (v instanceof Double || v instanceof Float) return floatRepr(((Number) v).doubleValue());
+    if (v instanceof Double || v instanceof Float || v instanceof BigDecimal) {
+      return floatRepr(((Number) v).doubleValue());
+    }
     if (v instanceof Number n) return n.toString();
     if (v instanceof String s) return stringRepr(s);
     if (v instanceof List<?> l) {
@@ -44,7 +49,8 @@ final class PythonText {
     return stringRepr(v.toString());
   }
 
-  static String floatRepr(double d) {
+  /** Python {@code repr(float)}. */
+  public static String floatRepr(double d) {
     if (Double.isNaN(d)) return "nan";
     if (Double.isInfinite(d)) return d > 0 ? "inf" : "-inf";
     if (d == 0) return 1 / d < 0 ? "-0.0" : "0.0";
@@ -62,7 +68,7 @@ final class PythonText {
     return sign + digits.substring(0, exp + 1) + "." + digits.substring(exp + 1);
   }
 
-  static String stringRepr(String s) {
+  private static String stringRepr(String s) {
     char quote = s.indexOf('\'') >= 0 && s.indexOf('"') < 0 ? '"' : '\'';
     StringBuilder b = new StringBuilder().append(quote);
     for (int i = 0; i < s.length(); i++) {
