@@ -82,7 +82,8 @@ public final class PostgresEventStore implements EventStore {
             conn -> Mono.defer(() -> resolveTypes(conn, batch)).then(Mono.defer(() -> insert(conn, batch))),
             Connection::close))
         // a deadlock or serialization failure between concurrent batches is retried
-        .retryWhen(Retry.backoff(3, Duration.ofMillis(20)).filter(PostgresEventStore::isTransient));
+        .retryWhen(Retry.backoff(3, Duration.ofMillis(20)).filter(PostgresEventStore::isTransient))
+        .onErrorMap(PostgresErrors::translate);
   }
 
   /** Duplicates inside one batch: the first wins, as if they had come in separate batches. */
@@ -300,7 +301,8 @@ public final class PostgresEventStore implements EventStore {
       Statement st = conn.createStatement(sql);
       for (int i = 0; i < binds.size(); i++) st.bind(i, binds.get(i));
       return Flux.from(st.execute()).flatMap(r -> r.map(mapper::apply));
-    }, Connection::close);
+    }, Connection::close)
+        .onErrorMap(PostgresErrors::translate);
   }
 
   private Event toEvent(Readable row) {

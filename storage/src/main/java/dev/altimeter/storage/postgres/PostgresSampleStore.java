@@ -88,7 +88,8 @@ public final class PostgresSampleStore implements SampleStore {
                 .then(Mono.defer(() -> insertSamples(conn, prepared))),
             Connection::close))
         // a deadlock or serialization failure between concurrent batches is retried
-        .retryWhen(Retry.backoff(3, Duration.ofMillis(20)).filter(PostgresSampleStore::isTransient));
+        .retryWhen(Retry.backoff(3, Duration.ofMillis(20)).filter(PostgresSampleStore::isTransient))
+        .onErrorMap(PostgresErrors::translate);
   }
 
   /**
@@ -472,7 +473,8 @@ public final class PostgresSampleStore implements SampleStore {
       Statement st = conn.createStatement(sql);
       for (int i = 0; i < binds.size(); i++) st.bind(i, binds.get(i));
       return Flux.from(st.execute()).flatMap(r -> r.map(mapper::apply));
-    }, Connection::close);
+    }, Connection::close)
+        .onErrorMap(PostgresErrors::translate);
   }
 
   private Sample toSample(Readable row) {
