@@ -12,10 +12,23 @@ import reactor.core.publisher.Mono;
  */
 public interface TokenStore {
 
-  /** A token's identity: the project and roles a request bearing it acts with. */
-  record Token(UUID id, String projectId, String userId, List<String> roles, Instant createdAt) {
+  /**
+   * A token's identity: the project and roles a request bearing it acts with, until {@code
+   * expiresAt} (exclusive; {@code null}: it never expires).
+   */
+  record Token(UUID id, String projectId, String userId, List<String> roles, Instant createdAt, Instant expiresAt) {
     public Token {
       roles = List.copyOf(roles);
+    }
+
+    /** A token that never expires. */
+    public Token(UUID id, String projectId, String userId, List<String> roles, Instant createdAt) {
+      this(id, projectId, userId, roles, createdAt, null);
+    }
+
+    /** Has it expired at {@code now}? */
+    public boolean expiredAt(Instant now) {
+      return expiresAt != null && !now.isBefore(expiresAt);
     }
   }
 

@@ -8,14 +8,30 @@ import org.springframework.http.HttpStatus;
  */
 public final class ApiError extends RuntimeException {
   private final HttpStatus status;
+  private final String challenge;
 
   public ApiError(HttpStatus status, String faultstring) {
+    this(status, faultstring, null);
+  }
+
+  private ApiError(HttpStatus status, String faultstring, String challenge) {
     super(faultstring, null, false, false);
     this.status = status;
+    this.challenge = challenge;
   }
 
   public HttpStatus status() {
     return status;
+  }
+
+  /** The {@code WWW-Authenticate} value of a 401 that a bearer token would answer, else null. */
+  String challenge() {
+    return challenge;
+  }
+
+  /** 401 for a request without a valid bearer token, with the {@code Bearer} challenge (RFC 6750). */
+  static ApiError unauthenticated(String faultstring) {
+    return new ApiError(HttpStatus.UNAUTHORIZED, faultstring, "Bearer");
   }
 
   static ApiError badRequest(String faultstring) {

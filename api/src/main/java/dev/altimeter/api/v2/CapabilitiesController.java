@@ -13,7 +13,7 @@ class CapabilitiesController {
   static final Map<String, Object> CAPABILITIES = capabilities();
 
   @GetMapping(path = "/v2/capabilities", produces = MediaType.APPLICATION_JSON_VALUE)
-  Map<String, Object> capabilities(ServerWebExchange exchange) {
+  Map<String, Object> capabilities(Caller caller, ServerWebExchange exchange) {
     SimpleQuery.checkArguments(exchange.getRequest().getQueryParams(), java.util.Set.of());
     return CAPABILITIES;
   }

@@ -48,7 +48,25 @@ final class ComplexQuery {
     } catch (JacksonException e) {
       throw invalidFilter("not JSON: " + e.getOriginalMessage());
     }
+    RequestValues.checkDocument("filter", root);
+    int values = countValues(root);
+    if (values > MAX_VALUES) {
+      throw invalidFilter("it holds " + values + " values; at most " + MAX_VALUES + " are allowed");
+    }
     return expression(root);
+  }
+
+  /**
+   * Values one filter may hold (the comparisons plus the members of every {@code in} list): each
+   * becomes one bound parameter, and PostgreSQL takes at most 65,535 per statement.
+   */
+  static final int MAX_VALUES = 10_000;
+
+  private static int countValues(JsonNode node) {
+    if (!node.isContainer()) return 1;
+    int n = 0;
+    for (JsonNode child : node.values()) n += countValues(child);
+    return n;
   }
 
   private static SampleQuery.Expression expression(JsonNode node) {
@@ -77,7 +95,10 @@ final class ComplexQuery {
         Field field = field(name);
         if (!values.isArray() || values.isEmpty()) throw invalidFilter("'in' needs a non-empty list for " + name);
         List<Object> list = new ArrayList<>();
-        for (JsonNode v : values) list.add(value(field, v));
+        for (JsonNode v : values) {
+          if (v.isNull()) throw invalidFilter("'in' takes no null (" + name + ")");
+          list.add(value(field, v));
+        }
         return new SampleQuery.In(field, list);
       }
       default -> {

@@ -18,6 +18,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -35,21 +36,21 @@ class EventsController {
   }
 
   @GetMapping(path = "/v2/events", produces = MediaType.APPLICATION_JSON_VALUE)
-  Mono<List<Map<String, Object>>> events(ServerWebExchange exchange) {
+  Flux<Map<String, Object>> events(Caller caller, ServerWebExchange exchange) {
     var params = exchange.getRequest().getQueryParams();
     SimpleQuery.checkArguments(params, Set.of("limit"));
     int limit = SimpleQuery.limit(params);
-    Caller caller = requireContext(exchange);
+    requireContext(caller);
     EventStore events = store();
     return SimpleQuery.conditions(exchange)
         .map(conditions -> filter(conditions, caller))
-        .flatMap(filter -> events.events(filter, limit).map(EventsController::render).collectList());
+        .flatMapMany(filter -> events.events(filter, limit).map(EventsController::render));
   }
 
   @GetMapping(path = "/v2/events/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
-  Mono<Map<String, Object>> event(@PathVariable("id") String id, ServerWebExchange exchange) {
+  Mono<Map<String, Object>> event(@PathVariable("id") String id, Caller caller, ServerWebExchange exchange) {
     SimpleQuery.checkArguments(exchange.getRequest().getQueryParams(), Set.of());
-    Caller caller = requireContext(exchange);
+    requireContext(caller);
     EventFilter.Builder b = EventFilter.builder().messageId(id);
     confine(b, caller);
     return store().events(b.build(), 1).next().map(EventsController::render)
@@ -57,22 +58,23 @@ class EventsController {
   }
 
   @GetMapping(path = "/v2/event_types", produces = MediaType.APPLICATION_JSON_VALUE)
-  Mono<List<String>> eventTypes(ServerWebExchange exchange) {
+  Mono<List<String>> eventTypes(Caller caller, ServerWebExchange exchange) {
     SimpleQuery.checkArguments(exchange.getRequest().getQueryParams(), Set.of());
-    requireAdmin(exchange);
+    requireAdmin(caller);
     return store().eventTypes().collectList();
   }
 
   /** Ceilometer answers 404 here whatever the type. */
   @GetMapping(path = "/v2/event_types/{type}", produces = MediaType.APPLICATION_JSON_VALUE)
-  Mono<Object> eventType(@PathVariable("type") String type) {
+  Mono<Object> eventType(@PathVariable("type") String type, Caller caller) {
     return Mono.error(ApiError.notFound("The resource could not be found."));
   }
 
   @GetMapping(path = "/v2/event_types/{type}/traits", produces = MediaType.APPLICATION_JSON_VALUE)
-  Mono<List<Map<String, Object>>> traitDescriptions(@PathVariable("type") String type, ServerWebExchange exchange) {
+  Mono<List<Map<String, Object>>> traitDescriptions(@PathVariable("type") String type, Caller caller,
+      ServerWebExchange exchange) {
     SimpleQuery.checkArguments(exchange.getRequest().getQueryParams(), Set.of());
-    requireAdmin(exchange);
+    requireAdmin(caller);
     return store().traitDescriptions(type).map(d -> {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("name", d.name());
@@ -83,9 +85,9 @@ class EventsController {
 
   @GetMapping(path = "/v2/event_types/{type}/traits/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
   Mono<List<Map<String, Object>>> traits(@PathVariable("type") String type, @PathVariable("name") String name,
-      ServerWebExchange exchange) {
+      Caller caller, ServerWebExchange exchange) {
     SimpleQuery.checkArguments(exchange.getRequest().getQueryParams(), Set.of());
-    requireAdmin(exchange);
+    requireAdmin(caller);
     return store().traits(type, name).map(EventsController::render).collectList();
   }
 
@@ -94,16 +96,15 @@ class EventsController {
     return store;
   }
 
-  private static Caller requireContext(ServerWebExchange exchange) {
-    Caller caller = Caller.of(exchange);
+  /** Ceilometer's events need a user and a project, admin or not. */
+  private static void requireContext(Caller caller) {
     if (caller.userId() == null || caller.projectId() == null) {
       throw new ApiError(HttpStatus.FORBIDDEN, "RBAC Authorization Failed");
     }
-    return caller;
   }
 
-  private static void requireAdmin(ServerWebExchange exchange) {
-    Caller caller = Caller.of(exchange);
+  /** Ceilometer answers a non-admin here with ProjectNotAuthorized (401). */
+  private static void requireAdmin(Caller caller) {
     if (!caller.admin()) throw ApiError.projectNotAuthorized(caller.projectId());
   }
 

@@ -1,5 +1,7 @@
 package dev.altimeter.api.v2;
 
+import dev.altimeter.storage.SampleConsumer;
+import dev.altimeter.storage.StoreException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -37,6 +39,18 @@ class FaultHandler implements WebExceptionHandler {
     if (ex instanceof ApiError e) {
       status = e.status();
       message = e.getMessage();
+      if (e.challenge() != null) response.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, e.challenge());
+    } else if (ex instanceof StoreException.InvalidData e) {
+      // the request's own values, refused by the store: the caller's to fix, nothing was stored
+      status = HttpStatus.BAD_REQUEST;
+      message = "Invalid input: " + e.getMessage();
+    } else if (ex instanceof StoreException.Unavailable || ex instanceof SampleConsumer.Overloaded) {
+      status = HttpStatus.SERVICE_UNAVAILABLE;
+      message = ex.getMessage();
+      response.getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
+    } else if (ex instanceof SampleConsumer.TooLarge e) {
+      status = HttpStatus.CONTENT_TOO_LARGE;
+      message = e.getMessage();
     } else if (ex instanceof ResponseStatusException e) {
       status = e.getStatusCode();
       message = e.getReason() != null ? e.getReason() : HttpStatus.valueOf(status.value()).getReasonPhrase();
@@ -49,10 +63,6 @@ class FaultHandler implements WebExceptionHandler {
         response.getHeaders().set(HttpHeaders.ALLOW, String.join(",",
             extra.getAllow().stream().map(m -> m.name()).sorted().toList()));
       }
-    } else if (ex instanceof dev.altimeter.storage.SampleConsumer.Overloaded e) {
-      status = HttpStatus.SERVICE_UNAVAILABLE;
-      message = e.getMessage();
-      response.getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
     } else {
       status = HttpStatus.INTERNAL_SERVER_ERROR;
       message = "Internal error: " + ex.getClass().getSimpleName();

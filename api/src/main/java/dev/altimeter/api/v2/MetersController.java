@@ -24,7 +24,9 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -45,27 +47,25 @@ class MetersController {
   }
 
   @GetMapping(path = "/v2/meters", produces = MediaType.APPLICATION_JSON_VALUE)
-  Mono<List<Map<String, Object>>> meters(ServerWebExchange exchange) {
+  Flux<Map<String, Object>> meters(Caller caller, ServerWebExchange exchange) {
     var params = exchange.getRequest().getQueryParams();
     SimpleQuery.checkArguments(params, Set.of("limit", "unique"));
     int limit = SimpleQuery.limit(params);
     boolean unique = parseBoolean("unique", params.getFirst("unique"));
-    Caller caller = Caller.of(exchange);
     return SimpleQuery.conditions(exchange)
         .map(conditions -> SimpleQuery.filter(conditions, SimpleQuery.Kind.METERS, caller))
-        .flatMap(filter -> store.meters(filter, unique, limit).map(Representations::meter).collectList());
+        .flatMapMany(filter -> store.meters(filter, unique, limit).map(Representations::meter));
   }
 
   @GetMapping(path = "/v2/meters/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
-  Mono<List<Map<String, Object>>> samples(@PathVariable("name") String name, ServerWebExchange exchange) {
+  Flux<Map<String, Object>> samples(@PathVariable("name") String name, Caller caller, ServerWebExchange exchange) {
     var params = exchange.getRequest().getQueryParams();
     SimpleQuery.checkArguments(params, Set.of("limit"));
     int limit = SimpleQuery.limit(params);
-    Caller caller = Caller.of(exchange);
     return SimpleQuery.conditions(exchange)
         .map(conditions -> SimpleQuery.filter(conditions, SimpleQuery.Kind.SAMPLES, caller).toBuilder()
             .meter(name).build())
-        .flatMap(filter -> store.samples(filter, limit).map(Representations::oldSample).collectList());
+        .flatMapMany(filter -> store.samples(filter, limit).map(Representations::oldSample));
   }
 
   /**
@@ -74,12 +74,13 @@ class MetersController {
    */
   @PostMapping(path = "/v2/meters/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
   Mono<ResponseEntity<List<Map<String, Object>>>> post(@PathVariable("name") String name,
-      @RequestBody(required = false) Mono<byte[]> body, ServerWebExchange exchange) {
+      @RequestBody(required = false) Mono<byte[]> body, Caller caller, ServerWebExchange exchange) {
     var params = exchange.getRequest().getQueryParams();
     SimpleQuery.checkArguments(params, Set.of("direct"));
     parseBoolean("direct", params.getFirst("direct"));
-    Caller caller = Caller.of(exchange);
     return body.defaultIfEmpty(new byte[0])
+        // a large body takes a while to parse: not on the event loop that serves other requests
+        .publishOn(Schedulers.parallel())
         .map(bytes -> parseSamples(name, bytes, caller))
         .flatMap(samples -> pipeline.accept(samples).thenReturn(samples))
         .map(samples -> ResponseEntity.status(HttpStatus.CREATED)
@@ -103,7 +104,6 @@ class MetersController {
       throw ApiError.invalidInput("samples", json(root), "a list of samples is expected");
     }
     Instant now = clock.instant();
-    String authProject = caller.admin() ? null : caller.projectId();
     List<Sample> samples = new ArrayList<>(items.size());
     for (Object element : items) {
       if (!(element instanceof Map<?, ?> item)) {
@@ -137,15 +137,22 @@ class MetersController {
         if (!(md instanceof Map<?, ?> mdMap)) {
           throw ApiError.invalidInput("resource_metadata", json(md), "resource_metadata must be a JSON object");
         }
+        RequestValues.checkDocument("resource_metadata", md);
         metadata = renest(cast(mdMap));
       }
-      if (authProject != null && !authProject.equals(projectId)) throw ApiError.projectNotAuthorized(projectId);
+      for (String f : TEXTS) RequestValues.checkText(f, text(item, f));
+      // writes follow the rule of reads: a non-admin writes into its own project only
+      caller.confineProject(projectId);
       samples.add(Sample.builder().meter(counterName).type(type).unit(text(item, "counter_unit")).volume(volume)
           .userId(userId).projectId(projectId).resourceId(text(item, "resource_id")).source(source)
           .timestamp(timestamp).resourceMetadata(metadata).messageId(MessageIds.random()).build());
     }
     return samples;
   }
+
+  /** The string fields of a sample, each stored as text. */
+  private static final List<String> TEXTS =
+      List.of("counter_name", "counter_unit", "resource_id", "user_id", "project_id", "source");
 
   private static final List<String> MANDATORY =
       List.of("counter_name", "counter_type", "counter_unit", "counter_volume", "resource_id");

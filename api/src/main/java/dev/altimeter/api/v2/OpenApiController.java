@@ -24,6 +24,7 @@ class OpenApiController {
     }
   }
 
+  @Public
   @GetMapping(path = PATH, produces = {"application/yaml", "text/yaml", "text/plain"})
   ResponseEntity<byte[]> openapi() {
     return ResponseEntity.ok().contentType(YAML).body(document);

@@ -11,6 +11,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -28,12 +29,11 @@ class QueryController {
   }
 
   @PostMapping(path = "/v2/query/samples", produces = MediaType.APPLICATION_JSON_VALUE)
-  Mono<List<Map<String, Object>>> query(@RequestBody(required = false) Mono<byte[]> body, ServerWebExchange exchange) {
+  Flux<Map<String, Object>> query(@RequestBody(required = false) Mono<byte[]> body, Caller caller, ServerWebExchange exchange) {
     SimpleQuery.checkArguments(exchange.getRequest().getQueryParams(), Set.of());
-    Caller caller = Caller.of(exchange);
     return body.defaultIfEmpty(new byte[0])
         .map(bytes -> parse(bytes, caller))
-        .flatMap(q -> store.query(q).map(Representations::sample).collectList())
+        .flatMapMany(q -> store.query(q).map(Representations::sample))
         .onErrorMap(UnsupportedOperationException.class, e -> new ApiError(HttpStatus.NOT_IMPLEMENTED, e.getMessage()));
   }
 
@@ -60,7 +60,7 @@ class QueryController {
       } else {
         limit = l.asInt();
       }
-      if (limit <= 0) throw ApiError.badRequest("Limit must be positive");
+      SimpleQuery.checkLimit(limit);
     }
     return new SampleQuery(ComplexQuery.confine(filter, caller), orderBy, limit);
   }

@@ -1,19 +1,13 @@
 package dev.altimeter.api.v2;
 
-import dev.altimeter.storage.TokenStore;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HashSet;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
+import java.util.Map;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
-import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
@@ -24,36 +18,27 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
+import org.springframework.web.util.UriUtils;
 import reactor.core.publisher.Mono;
 
 /**
- * What every API request goes through, in this order: the configured path prefix becomes the
- * context path (so routes match and links carry it; unprefixed paths keep working), CORS (before
- * authentication, so preflights need no credentials), 415 for a body that is not JSON, and the
- * caller's identity (headers, or a bearer token in token mode, where a {@code /v2} request without a
- * valid token is 401).
+ * What every request goes through before routing, in this order: the configured path prefix becomes
+ * the context path (so routes match and links carry it; unprefixed paths keep working), CORS, 400 for
+ * a NUL character anywhere in the path or query (no store can keep one), and 415 for a body that is
+ * not JSON (or whose Content-Type cannot be parsed), on any method.
+ *
+ * <p>Who the caller is, and what it may do, is not decided here but by each handler ({@link
+ * CallerResolver}): a filter sees the raw path, the router a normalised one.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
 class RequestFilter implements WebFilter {
-  private static final Logger LOG = LoggerFactory.getLogger(RequestFilter.class);
-
   private final ApiSettings settings;
-  private final TokenStore tokens;
   private final CorsConfiguration cors;
   private final DefaultCorsProcessor corsProcessor = new DefaultCorsProcessor();
 
-  RequestFilter(ApiSettings settings, ObjectProvider<TokenStore> tokens) {
+  RequestFilter(ApiSettings settings) {
     this.settings = settings;
-    this.tokens = tokens.getIfAvailable();
-    if (settings.auth == ApiSettings.Auth.TOKEN && this.tokens == null) {
-      throw new IllegalStateException("altimeter.api.auth=token needs a TokenStore");
-    }
-    if (settings.auth == ApiSettings.Auth.HEADERS) {
-      LOG.warn("API access control trusts the X-User-Id, X-Project-Id and X-Roles headers, and a request"
-          + " without them is an admin: the API must sit behind an authenticating proxy that sets them"
-          + " (or set altimeter.api.auth=token)");
-    }
     if (settings.allowedOrigins.isEmpty()) {
       this.cors = null;
     } else {
@@ -81,59 +66,39 @@ class RequestFilter implements WebFilter {
       boolean allowed = corsProcessor.process(cors, exchange);
       if (!allowed || CorsUtils.isPreFlightRequest(request)) return Mono.empty();
     }
-    HttpMethod method = request.getMethod();
-    MediaType type = request.getHeaders().getContentType();
-    if ((method == HttpMethod.POST || method == HttpMethod.PUT) && type != null && !isJson(type)) {
+    if (hasNul(request)) return Mono.error(ApiError.badRequest("Invalid input: the request's path or query holds a NUL character"));
+    HttpHeaders headers = request.getHeaders();
+    MediaType type;
+    try {
+      type = headers.getContentType();
+    } catch (InvalidMediaTypeException e) {
+      return Mono.error(new UnsupportedMediaTypeStatusException("Invalid Content-Type: " + e.getMessage()));
+    }
+    if (type != null && hasBody(request) && !isJson(type)) {
       return Mono.error(new UnsupportedMediaTypeStatusException(type, List.of(MediaType.APPLICATION_JSON)));
     }
-    String within = request.getPath().pathWithinApplication().value();
-    // the API description is public, like the version document
-    boolean api = (within.equals("/v2") || within.startsWith("/v2/")) && !within.equals(OpenApiController.PATH);
-    if (settings.auth == ApiSettings.Auth.HEADERS || !api) {
-      exchange.getAttributes().put(Caller.ATTRIBUTE, Caller.from(request.getHeaders()));
-      return chain.filter(exchange);
+    return chain.filter(exchange);
+  }
+
+  private static boolean hasNul(ServerHttpRequest request) {
+    if (UriUtils.decode(request.getPath().value(), StandardCharsets.UTF_8).indexOf('\0') >= 0) return true;
+    for (Map.Entry<String, List<String>> e : request.getQueryParams().entrySet()) {
+      if (e.getKey().indexOf('\0') >= 0) return true;
+      for (String v : e.getValue()) if (v != null && v.indexOf('\0') >= 0) return true;
     }
-    String token = bearer(request.getHeaders());
-    exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
-    if (token == null) return Mono.error(new ApiError(HttpStatus.UNAUTHORIZED, "Authentication required"));
-    ServerWebExchange ex = exchange;
-    ex.getResponse().beforeCommit(() -> {
-      // the challenge belongs to 401 answers only
-      if (ex.getResponse().getStatusCode() == null || ex.getResponse().getStatusCode().value() != 401) {
-        ex.getResponse().getHeaders().remove(HttpHeaders.WWW_AUTHENTICATE);
-      }
-      return Mono.empty();
-    });
-    return tokens.find(sha256(token))
-        .switchIfEmpty(Mono.error(() -> new ApiError(HttpStatus.UNAUTHORIZED, "Invalid token")))
-        .flatMap(t -> {
-          ex.getAttributes().put(Caller.ATTRIBUTE,
-              new Caller(t.userId(), t.projectId(), new HashSet<>(t.roles()), false));
-          return chain.filter(ex);
-        });
+    return false;
+  }
+
+  /** POST and PUT always carry one; other methods when they say so. */
+  private static boolean hasBody(ServerHttpRequest request) {
+    HttpMethod method = request.getMethod();
+    if (method == HttpMethod.POST || method == HttpMethod.PUT) return true;
+    HttpHeaders headers = request.getHeaders();
+    return headers.getContentLength() > 0 || headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
   }
 
   private static boolean isJson(MediaType type) {
     return MediaType.APPLICATION_JSON.isCompatibleWith(type)
         || (type.getSubtype() != null && type.getSubtype().endsWith("+json"));
-  }
-
-  /** {@code Authorization: Bearer <token>}, or keystone's {@code X-Auth-Token}. */
-  private static String bearer(HttpHeaders headers) {
-    String auth = headers.getFirst(HttpHeaders.AUTHORIZATION);
-    if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      String t = auth.substring(7).trim();
-      return t.isEmpty() ? null : t;
-    }
-    String x = headers.getFirst("X-Auth-Token");
-    return x == null || x.isBlank() ? null : x.trim();
-  }
-
-  static byte[] sha256(String token) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -13,6 +13,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /** {@code /v2/resources}: list resources, one resource by id. */
@@ -25,23 +26,21 @@ class ResourcesController {
   }
 
   @GetMapping(path = "/v2/resources", produces = MediaType.APPLICATION_JSON_VALUE)
-  Mono<List<Map<String, Object>>> resources(ServerWebExchange exchange) {
+  Flux<Map<String, Object>> resources(Caller caller, ServerWebExchange exchange) {
     var params = exchange.getRequest().getQueryParams();
     SimpleQuery.checkArguments(params, Set.of("limit", "meter_links"));
     int limit = SimpleQuery.limit(params);
     String links = params.getFirst("meter_links");
     boolean meterLinks = links == null || SimpleQuery.parseInt("meter_links", links) != 0;
-    Caller caller = Caller.of(exchange);
     String appUrl = Links.appUrl(exchange.getRequest());
     return SimpleQuery.conditions(exchange)
         .map(conditions -> SimpleQuery.filter(conditions, SimpleQuery.Kind.RESOURCES, caller))
-        .flatMap(filter -> store.resources(filter, limit).map(r -> render(r, appUrl, meterLinks)).collectList());
+        .flatMapMany(filter -> store.resources(filter, limit).map(r -> render(r, appUrl, meterLinks)));
   }
 
   @GetMapping(path = "/v2/resources/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
-  Mono<Map<String, Object>> resource(@PathVariable("id") String id, ServerWebExchange exchange) {
+  Mono<Map<String, Object>> resource(@PathVariable("id") String id, Caller caller, ServerWebExchange exchange) {
     SimpleQuery.checkArguments(exchange.getRequest().getQueryParams(), Set.of());
-    Caller caller = Caller.of(exchange);
     SampleFilter filter = SampleFilter.builder().resourceId(id).projectId(caller.confineProject(null)).build();
     String appUrl = Links.appUrl(exchange.getRequest());
     return store.resources(filter, 1).next()

@@ -10,6 +10,7 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /** {@code /v2/samples}: the samples of every meter, and one sample by id. */
@@ -22,20 +23,18 @@ class SamplesController {
   }
 
   @GetMapping(path = "/v2/samples", produces = MediaType.APPLICATION_JSON_VALUE)
-  Mono<List<Map<String, Object>>> samples(ServerWebExchange exchange) {
+  Flux<Map<String, Object>> samples(Caller caller, ServerWebExchange exchange) {
     var params = exchange.getRequest().getQueryParams();
     SimpleQuery.checkArguments(params, Set.of("limit"));
     int limit = SimpleQuery.limit(params);
-    Caller caller = Caller.of(exchange);
     return SimpleQuery.conditions(exchange)
         .map(conditions -> SimpleQuery.filter(conditions, SimpleQuery.Kind.SAMPLES, caller))
-        .flatMap(filter -> store.samples(filter, limit).map(Representations::sample).collectList());
+        .flatMapMany(filter -> store.samples(filter, limit).map(Representations::sample));
   }
 
   @GetMapping(path = "/v2/samples/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
-  Mono<Map<String, Object>> sample(@PathVariable("id") String id, ServerWebExchange exchange) {
+  Mono<Map<String, Object>> sample(@PathVariable("id") String id, Caller caller, ServerWebExchange exchange) {
     SimpleQuery.checkArguments(exchange.getRequest().getQueryParams(), Set.of());
-    Caller caller = Caller.of(exchange);
     UUID uuid;
     try {
       uuid = UUID.fromString(id);

@@ -38,6 +38,11 @@ final class SimpleQuery {
   }
 
   static final int DEFAULT_LIMIT = 100;
+  /**
+   * The largest {@code limit} a listing takes (400 past it): what one request may cost is bounded,
+   * whatever the store holds. Rows are streamed out as the store returns them.
+   */
+  static final int MAX_LIMIT = 10_000;
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final Set<String> OPS = Set.of("lt", "le", "eq", "ne", "ge", "gt");
   private static final List<String> TYPES = List.of("integer", "float", "string", "boolean", "datetime");
@@ -75,12 +80,16 @@ final class SimpleQuery {
     }
   }
 
-  /** {@code limit}: absent ⇒ the default; must be an int ≥ 1. */
+  /** {@code limit}: absent ⇒ the default; must be an int from 1 to {@link #MAX_LIMIT}. */
   static int limit(MultiValueMap<String, String> params) {
     String raw = params.getFirst("limit");
     if (raw == null) return DEFAULT_LIMIT;
-    int limit = parseInt("limit", raw);
+    return checkLimit(parseInt("limit", raw));
+  }
+
+  static int checkLimit(int limit) {
     if (limit <= 0) throw ApiError.badRequest("Limit must be positive");
+    if (limit > MAX_LIMIT) throw ApiError.badRequest("Limit must be at most " + MAX_LIMIT);
     return limit;
   }
 
@@ -145,6 +154,7 @@ final class SimpleQuery {
           + e.getOriginalMessage());
     }
     if (!root.isObject()) throw ApiError.invalidInput("q", root.toString(), "a JSON object {\"q\": [...]} is expected");
+    RequestValues.checkDocument("q", root);
     for (String name : root.propertyNames()) {
       if (!name.equals("q")) throw ApiError.badRequest("Unknown argument: \"" + name + "\"");
     }

@@ -39,7 +39,7 @@ class StatisticsController {
   }
 
   @GetMapping(path = "/v2/meters/{name}/statistics", produces = MediaType.APPLICATION_JSON_VALUE)
-  Mono<List<Map<String, Object>>> statistics(@PathVariable("name") String name, ServerWebExchange exchange) {
+  Mono<List<Map<String, Object>>> statistics(@PathVariable("name") String name, Caller caller, ServerWebExchange exchange) {
     MultiValueMap<String, String> params = exchange.getRequest().getQueryParams();
     SimpleQuery.checkArguments(params, Set.of("period"), Set.of("groupby", "aggregate.func", "aggregate.param"));
     List<Statistics.GroupBy> groupBy = groupBy(params.getOrDefault("groupby", List.of()));
@@ -50,7 +50,6 @@ class StatisticsController {
     }
     List<Statistics.Aggregate> aggregates = aggregates(params);
     long p = period;
-    Caller caller = Caller.of(exchange);
     return SimpleQuery.conditions(exchange).flatMap(conditions -> {
       var filter = SimpleQuery.filter(conditions, SimpleQuery.Kind.SAMPLES, caller).toBuilder().meter(name).build();
       Instant[] bounds = queryBounds(conditions);

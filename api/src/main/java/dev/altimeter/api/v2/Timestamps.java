@@ -39,14 +39,23 @@ final class Timestamps {
     return (local.getNano() == 0 ? SECONDS : MICROS).format(local);
   }
 
-  /** Parses ISO-8601; a value without offset is UTC. Returns null when malformed. */
+  /** The first instant a store keeps: year 1 (PostgreSQL has no year 0; Python's datetime neither). */
+  static final Instant MIN = Instant.parse("0001-01-01T00:00:00Z");
+  /** The first instant past what a store keeps: year 10000 (Python's datetime ends at 9999). */
+  static final Instant END = Instant.parse("+10000-01-01T00:00:00Z");
+
+  /**
+   * Parses ISO-8601; a value without offset is UTC. Returns null when malformed or outside years 1
+   * to 9999 (UTC).
+   */
   static Instant parse(String text) {
     if (text == null) return null;
     try {
       TemporalAccessor t = PARSER.parse(text.trim());
       LocalDateTime local = LocalDateTime.from(t);
       ZoneOffset offset = t.isSupported(ChronoField.OFFSET_SECONDS) ? ZoneOffset.from(t) : ZoneOffset.UTC;
-      return OffsetDateTime.of(local, offset).toInstant();
+      Instant instant = OffsetDateTime.of(local, offset).toInstant();
+      return instant.isBefore(MIN) || !instant.isBefore(END) ? null : instant;
     } catch (java.time.DateTimeException e) {
       return null;
     }

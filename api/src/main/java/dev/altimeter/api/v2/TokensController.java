@@ -1,10 +1,9 @@
 package dev.altimeter.api.v2;
 
 import dev.altimeter.storage.TokenStore;
-import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +20,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -28,13 +28,15 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code /v2/admin/tokens}: admin-only management of the bearer tokens of token mode. A token's
- * secret is returned once, by the POST that makes it; only its SHA-256 is stored. The endpoints work
- * in headers mode too, so the first admin token can be made before switching to token mode.
+ * secret is returned once, by the POST that makes it; only its SHA-256 is stored. A token may carry
+ * an {@code expires_at}. The endpoints work in every auth mode (an admin of headers mode can make
+ * tokens before switching); token mode also writes a first admin token on first start ({@link
+ * AdminTokenFile}).
  */
 @RestController
 class TokensController {
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Set<String> KEYS = Set.of("project_id", "user_id", "roles", "expires_at");
   private final TokenStore tokens;
   private final Clock clock = Clock.systemUTC();
 
@@ -43,9 +45,9 @@ class TokensController {
   }
 
   @PostMapping(path = "/v2/admin/tokens", produces = MediaType.APPLICATION_JSON_VALUE)
-  Mono<ResponseEntity<Map<String, Object>>> create(@RequestBody(required = false) Mono<byte[]> body,
+  Mono<ResponseEntity<Map<String, Object>>> create(@RequestBody(required = false) Mono<byte[]> body, Caller caller,
       ServerWebExchange exchange) {
-    TokenStore store = authorize(exchange);
+    TokenStore store = authorize(caller, exchange);
     return body.defaultIfEmpty(new byte[0]).flatMap(bytes -> {
       JsonNode root;
       try {
@@ -56,7 +58,7 @@ class TokensController {
       }
       if (root == null || !root.isObject()) throw ApiError.badRequest("A token {\"project_id\", \"user_id\", \"roles\"} should be included in request body");
       for (String k : root.propertyNames()) {
-        if (!Set.of("project_id", "user_id", "roles").contains(k)) throw ApiError.badRequest("Unknown attribute for argument token: " + k);
+        if (!KEYS.contains(k)) throw ApiError.badRequest("Unknown attribute for argument token: " + k);
       }
       JsonNode project = root.get("project_id");
       if (project == null || !project.isString() || project.asString().isBlank()) {
@@ -73,27 +75,40 @@ class TokensController {
           roles.add(role.asString().trim());
         }
       }
-      byte[] secret = new byte[32];
-      RANDOM.nextBytes(secret);
-      String token = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-      var t = new TokenStore.Token(UUID.randomUUID(), project.asString(),
-          user == null || user.isNull() ? null : user.asString(), roles, clock.instant());
-      return store.create(t, RequestFilter.sha256(token)).then(Mono.fromSupplier(() -> {
-        Map<String, Object> out = render(t);
-        out.put("token", token);
-        return ResponseEntity.status(HttpStatus.CREATED).body(out);
-      }));
+      Instant now = clock.instant();
+      Instant expiresAt = null;
+      JsonNode e = root.get("expires_at");
+      if (e != null && !e.isNull()) {
+        expiresAt = e.isString() ? Timestamps.parse(e.asString()) : null;
+        if (expiresAt == null) throw ApiError.invalidInput("expires_at", e.toString(), "invalid timestamp format");
+        if (!expiresAt.isAfter(now)) throw ApiError.invalidInput("expires_at", e.asString(), "must be in the future");
+      }
+      for (String text : texts(project, user, r)) RequestValues.checkText("token", text);
+      return TokenIssuer.issue(store, project.asString(), user == null || user.isNull() ? null : user.asString(), roles,
+          now, expiresAt).map(issued -> {
+            Map<String, Object> out = render(issued.token());
+            out.put("token", issued.secret());
+            return ResponseEntity.status(HttpStatus.CREATED).body(out);
+          });
     });
   }
 
+  private static List<String> texts(JsonNode project, JsonNode user, JsonNode roles) {
+    List<String> out = new ArrayList<>();
+    out.add(project.asString());
+    if (user != null && user.isString()) out.add(user.asString());
+    if (roles != null && roles.isArray()) for (JsonNode role : roles) out.add(role.asString());
+    return out;
+  }
+
   @GetMapping(path = "/v2/admin/tokens", produces = MediaType.APPLICATION_JSON_VALUE)
-  Mono<List<Map<String, Object>>> list(ServerWebExchange exchange) {
-    return authorize(exchange).list().map(TokensController::render).collectList();
+  Flux<Map<String, Object>> list(Caller caller, ServerWebExchange exchange) {
+    return authorize(caller, exchange).list().map(TokensController::render);
   }
 
   @DeleteMapping(path = "/v2/admin/tokens/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
-  Mono<ResponseEntity<Void>> delete(@PathVariable("id") String id, ServerWebExchange exchange) {
-    TokenStore store = authorize(exchange);
+  Mono<ResponseEntity<Void>> delete(@PathVariable("id") String id, Caller caller, ServerWebExchange exchange) {
+    TokenStore store = authorize(caller, exchange);
     UUID uuid;
     try {
       uuid = UUID.fromString(id);
@@ -106,9 +121,9 @@ class TokensController {
     });
   }
 
-  private TokenStore authorize(ServerWebExchange exchange) {
+  private TokenStore authorize(Caller caller, ServerWebExchange exchange) {
+    caller.requireAdmin();
     SimpleQuery.checkArguments(exchange.getRequest().getQueryParams(), Set.of());
-    if (!Caller.of(exchange).admin()) throw new ApiError(HttpStatus.FORBIDDEN, "RBAC Authorization Failed");
     if (tokens == null) throw new ApiError(HttpStatus.NOT_IMPLEMENTED, "No token store configured");
     return tokens;
   }
@@ -120,6 +135,7 @@ class TokensController {
     m.put("user_id", t.userId());
     m.put("roles", t.roles());
     m.put("created_at", Timestamps.format(t.createdAt()));
+    m.put("expires_at", Timestamps.format(t.expiresAt()));
     return m;
   }
 }

@@ -10,6 +10,7 @@ import org.springframework.web.bind.annotation.RestController;
 /** {@code GET /}: the version document. */
 @RestController
 class VersionsController {
+  @Public
   @GetMapping(path = "/", produces = MediaType.APPLICATION_JSON_VALUE)
   Map<String, Object> versions(ServerHttpRequest request) {
     String base = Links.appUrl(request);

@@ -9,7 +9,9 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 /** Starts the API on a random port over the test PostgreSQL; every test starts with empty tables. */
 @SpringBootTest(classes = ApiTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {"spring.http.codecs.max-in-memory-size=32MB", "logging.level.io.zonky=WARN", "logging.level.org.flywaydb=WARN"})
+    properties = {"spring.http.codecs.max-in-memory-size=32MB", "logging.level.io.zonky=WARN", "logging.level.org.flywaydb=WARN",
+        // Ceilometer's own API tests run without authentication; the auth modes have their own tests
+        "altimeter.api.auth=none", "altimeter.data-dir=target/test-data"})
 abstract class ApiTestSupport {
   @LocalServerPort
   int port;

@@ -25,7 +25,7 @@ class TokenModeTest extends ApiTestSupport {
   void data() {
     seed();
     TestPostgres.storage().tokens().create(new TokenStore.Token(UUID.randomUUID(), "admin-project", "root",
-        List.of("admin"), Instant.now()), RequestFilter.sha256(ADMIN_TOKEN)).block(Duration.ofSeconds(10));
+        List.of("admin"), Instant.now()), TokenIssuer.sha256(ADMIN_TOKEN)).block(Duration.ofSeconds(10));
   }
 
   @Test

@@ -186,10 +186,15 @@ public final class PostgresSampleStore implements SampleStore {
     // identifiers and bounds come from a LocalDate, never from user text
     String name = "sample_" + day.toString().replace("-", "");
     String sql = "CREATE TABLE IF NOT EXISTS " + name + " PARTITION OF sample FOR VALUES FROM ('"
-        + day + " 00:00:00+00') TO ('" + day.plusDays(1) + " 00:00:00+00')";
+        + isoDate(day) + " 00:00:00+00') TO ('" + isoDate(day.plusDays(1)) + " 00:00:00+00')";
     return Flux.from(conn.createStatement(sql).execute()).flatMap(r -> r.getRowsUpdated()).then()
         .onErrorResume(e -> isDuplicateObject(e), e -> Mono.empty())
         .doOnSuccess(v -> partitions.add(day));
+  }
+
+  /** {@code 10000-01-01}, not Java's {@code +10000-01-01}: the bound after 9999-12-31 that PostgreSQL reads. */
+  private static String isoDate(LocalDate day) {
+    return String.format(java.util.Locale.ROOT, "%04d-%02d-%02d", day.getYear(), day.getMonthValue(), day.getDayOfMonth());
   }
 
   private Mono<Void> resolveMeters(Connection conn, List<Prepared> batch) {

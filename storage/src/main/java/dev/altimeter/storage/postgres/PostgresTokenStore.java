@@ -13,7 +13,7 @@ import reactor.core.publisher.Mono;
 
 /** {@link TokenStore} in the {@code api_token} table. Thread-safe. */
 public final class PostgresTokenStore implements TokenStore {
-  private static final String COLUMNS = "SELECT id, project_id, user_id, roles, created_at FROM api_token";
+  private static final String COLUMNS = "SELECT id, project_id, user_id, roles, created_at, expires_at FROM api_token";
   private final ConnectionFactory connections;
 
   public PostgresTokenStore(ConnectionFactory connections) {
@@ -22,12 +22,14 @@ public final class PostgresTokenStore implements TokenStore {
 
   @Override
   public Mono<Void> create(Token token, byte[] sha256) {
-    return execute("INSERT INTO api_token (id, hash, project_id, user_id, roles, created_at)"
-            + " VALUES ($1, $2, $3, $4, $5, $6)",
+    return execute("INSERT INTO api_token (id, hash, project_id, user_id, roles, created_at, expires_at)"
+            + " VALUES ($1, $2, $3, $4, $5, $6, $7)",
         st -> {
           st.bind(0, token.id()).bind(1, java.nio.ByteBuffer.wrap(sha256)).bind(2, token.projectId())
               .bind(4, token.roles().toArray(String[]::new))
               .bind(5, token.createdAt().atOffset(java.time.ZoneOffset.UTC));
+          if (token.expiresAt() == null) st.bindNull(6, OffsetDateTime.class);
+          else st.bind(6, token.expiresAt().atOffset(java.time.ZoneOffset.UTC));
           return token.userId() == null ? st.bindNull(3, String.class) : st.bind(3, token.userId());
         })
         .then();
@@ -64,6 +66,11 @@ public final class PostgresTokenStore implements TokenStore {
   private static Token toToken(Readable row) {
     String[] roles = row.get("roles", String[].class);
     return new Token(row.get("id", UUID.class), row.get("project_id", String.class), row.get("user_id", String.class),
-        roles == null ? List.of() : List.of(roles), row.get("created_at", OffsetDateTime.class).toInstant());
+        roles == null ? List.of() : List.of(roles), row.get("created_at", OffsetDateTime.class).toInstant(),
+        expiresAt(row.get("expires_at", OffsetDateTime.class)));
+  }
+
+  private static java.time.Instant expiresAt(OffsetDateTime t) {
+    return t == null ? null : t.toInstant();
   }
 }

@@ -33,12 +33,16 @@ class PostgresTokenStoreTest {
   void tokensAreFoundByHashListedAndDeleted() {
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
     var a = new TokenStore.Token(UUID.randomUUID(), "p1", null, List.of("admin"), now);
-    var b = new TokenStore.Token(UUID.randomUUID(), "p2", "u2", List.of("member", "reader"), now.plusSeconds(1));
+    var b = new TokenStore.Token(UUID.randomUUID(), "p2", "u2", List.of("member", "reader"), now.plusSeconds(1),
+        now.plusSeconds(3600));
     tokens.create(a, hash(1)).block(TIMEOUT);
     tokens.create(b, hash(2)).block(TIMEOUT);
 
     assertThat(tokens.find(hash(1)).block(TIMEOUT)).isEqualTo(a);
     assertThat(tokens.find(hash(2)).block(TIMEOUT)).isEqualTo(b);
+    assertThat(a.expiredAt(now.plusSeconds(1_000_000))).isFalse();
+    assertThat(b.expiredAt(now.plusSeconds(3599))).isFalse();
+    assertThat(b.expiredAt(now.plusSeconds(3600))).isTrue();
     assertThat(tokens.find(hash(3)).block(TIMEOUT)).isNull();
     assertThat(tokens.list().collectList().block(TIMEOUT)).containsExactly(a, b);
 
