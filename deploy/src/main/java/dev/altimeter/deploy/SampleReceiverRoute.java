@@ -5,6 +5,7 @@ import dev.altimeter.collector.receive.Outcome;
 import dev.altimeter.collector.receive.ReceiverMetrics;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleConsumer;
+import dev.altimeter.storage.StoreException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -128,13 +129,17 @@ final class SampleReceiverRoute {
           metrics.count(Outcome.ACCEPTED, samples.size());
           return ServerResponse.noContent().build();
         }))
-        .onErrorResume(SampleConsumer.Overloaded.class, e -> {
-          metrics.count(Outcome.DROPPED, samples.size());
-          return ServerResponse.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "1")
-              .contentType(MediaType.APPLICATION_JSON).bodyValue(fault("Server", "pipeline overloaded, retry later"));
-        })
-        .onErrorResume(e -> !(e instanceof SampleConsumer.Overloaded), e -> {
+        .onErrorResume(e -> {
+          // the same kinds as the v2 API: busy or store down is 503 (retry), the data's own fault 400,
+          // more than the pipeline can ever take 413; anything else is a bug
+          if (e instanceof SampleConsumer.Overloaded || e instanceof StoreException.Unavailable) {
+            metrics.count(Outcome.DROPPED, samples.size());
+            return ServerResponse.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "1")
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(fault("Server", e.getMessage()));
+          }
           metrics.count(Outcome.FAILED, samples.size());
+          if (e instanceof StoreException.InvalidData) return error(HttpStatus.BAD_REQUEST, "Client", e.getMessage());
+          if (e instanceof SampleConsumer.TooLarge) return error(HttpStatus.CONTENT_TOO_LARGE, "Client", e.getMessage());
           return error(HttpStatus.INTERNAL_SERVER_ERROR, "Server", "samples could not be stored");
         });
   }
