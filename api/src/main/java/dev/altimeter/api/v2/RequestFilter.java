@@ -7,6 +7,7 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -22,8 +23,9 @@ import org.springframework.web.util.UriUtils;
 import reactor.core.publisher.Mono;
 
 /**
- * What every request goes through before routing, in this order: the configured path prefix becomes
- * the context path (so routes match and links carry it; unprefixed paths keep working), CORS, 400 for
+ * What every request goes through before routing, in this order: a trailing slash is dropped (Pecan
+ * routed with or without it), the configured path prefix becomes the context path (so routes match
+ * and links carry it; unprefixed paths keep working), CORS (oslo.middleware's rules), 400 for
  * a NUL character anywhere in the path or query (no store can keep one), and 415 for a body that is
  * not JSON (or whose Content-Type cannot be parsed), on any method.
  *
@@ -58,13 +60,24 @@ class RequestFilter implements WebFilter {
     ServerHttpRequest request = exchange.getRequest();
     String path = request.getPath().value();
     String prefix = settings.prefix;
+    if (path.length() > 1 && path.endsWith("/") && !path.equals(prefix + "/")) {
+      // Pecan routed "/v2/meters/" like "/v2/meters"; Spring's router no longer does
+      path = path.substring(0, path.length() - 1);
+      request = request.mutate().path(path).build();
+    }
     if (!prefix.isEmpty() && (path.equals(prefix) || path.startsWith(prefix + "/"))) {
       request = request.mutate().contextPath(prefix).build();
-      exchange = exchange.mutate().request(request).build();
     }
+    if (request != exchange.getRequest()) exchange = exchange.mutate().request(request).build();
     if (cors != null && CorsUtils.isCorsRequest(request)) {
-      boolean allowed = corsProcessor.process(cors, exchange);
-      if (!allowed || CorsUtils.isPreFlightRequest(request)) return Mono.empty();
+      // oslo.middleware's CORS: an allowed origin gets the headers; any other origin gets the normal
+      // answer without them (the browser then refuses it), and a preflight is 200 either way
+      boolean allowed = cors.checkOrigin(request.getHeaders().getOrigin()) != null
+          && corsProcessor.process(cors, exchange);
+      if (CorsUtils.isPreFlightRequest(request)) {
+        if (!allowed) exchange.getResponse().setStatusCode(HttpStatus.OK);
+        return exchange.getResponse().setComplete();
+      }
     }
     if (hasNul(request)) return Mono.error(ApiError.badRequest("Invalid input: the request's path or query holds a NUL character"));
     HttpHeaders headers = request.getHeaders();
