@@ -63,7 +63,8 @@ final class Representations {
     m.put("user_id", meter.userId());
     m.put("source", meter.source());
     m.put("meter_id", Base64.getEncoder().encodeToString(
-        (meter.resourceId() + "+" + meter.name()).getBytes(StandardCharsets.UTF_8)));
+        // Python's str() of a missing resource is "None"
+        ((meter.resourceId() == null ? "None" : meter.resourceId()) + "+" + meter.name()).getBytes(StandardCharsets.UTF_8)));
     return m;
   }
 

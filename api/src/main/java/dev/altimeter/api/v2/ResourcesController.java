@@ -3,6 +3,7 @@ package dev.altimeter.api.v2;
 import dev.altimeter.storage.Resource;
 import dev.altimeter.storage.SampleFilter;
 import dev.altimeter.storage.SampleStore;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +14,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.util.UriUtils;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -39,7 +41,9 @@ class ResourcesController {
   }
 
   @GetMapping(path = "/v2/resources/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
-  Mono<Map<String, Object>> resource(@PathVariable("id") String id, Caller caller, ServerWebExchange exchange) {
+  Mono<Map<String, Object>> resource(@PathVariable("id") String routed, Caller caller, ServerWebExchange exchange) {
+    // Ceilometer unquotes the id once more after routing, so clients send an id holding "/" as %252F
+    String id = UriUtils.decode(routed, StandardCharsets.UTF_8);
     SimpleQuery.checkArguments(exchange.getRequest().getQueryParams(), Set.of());
     SampleFilter filter = SampleFilter.builder().resourceId(id).projectId(caller.confineProject(null)).build();
     String appUrl = Links.appUrl(exchange.getRequest());

@@ -108,6 +108,10 @@ class StatisticsController {
     return new Instant[] {start, end};
   }
 
+  private static void putUnlessUnselected(Map<String, Object> m, String field, Object value, boolean selectable) {
+    if (value != null || !selectable) m.put(field, value);
+  }
+
   static Map<String, Object> render(Statistics s, boolean selectable, Instant start, Instant end) {
     Instant durationStart = s.durationStart(), durationEnd = s.durationEnd();
     if (start != null && durationStart.isBefore(start)) durationStart = start;
@@ -121,11 +125,12 @@ class StatisticsController {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("groupby", s.groupBy());
     m.put("unit", s.unit());
-    m.put("min", s.min());
-    m.put("max", s.max());
-    m.put("avg", s.avg());
-    m.put("sum", s.sum());
-    m.put("count", s.count());
+    // with selected aggregates, WSME left the standard fields not asked for unset, so out of the JSON
+    putUnlessUnselected(m, "min", s.min(), selectable);
+    putUnlessUnselected(m, "max", s.max(), selectable);
+    putUnlessUnselected(m, "avg", s.avg(), selectable);
+    putUnlessUnselected(m, "sum", s.sum(), selectable);
+    putUnlessUnselected(m, "count", s.count(), selectable);
     if (selectable) m.put("aggregate", s.aggregates());
     m.put("duration", duration);
     m.put("duration_start", Timestamps.format(durationStart));

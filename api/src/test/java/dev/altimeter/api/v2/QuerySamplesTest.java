@@ -102,7 +102,9 @@ class QuerySamplesTest extends ApiTestSupport {
         [{"name": "cpu", "type": "cumulative", "unit": "ns", "resource_id": null, "project_id": null,
           "user_id": null, "source": null},
          {"name": "memory", "type": "cumulative", "unit": "MB", "resource_id": null, "project_id": null,
-          "user_id": null, "source": null}]""");
+          "user_id": null, "source": null}]""")
+        // Ceilometer's base64 of "None+cpu"
+        .jsonPath("$[0].meter_id").isEqualTo("Tm9uZStjcHU=");
     get("/v2/meters?q.field=metadata.vcpus&q.value=8").expectStatus().isOk().expectBody()
         .jsonPath("$[*].resource_id").isEqualTo(List.of("vm-2"));
   }

@@ -41,6 +41,16 @@ class ResourcesTest extends ApiTestSupport {
   }
 
   @Test
+  void anIdWithASlashIsAddressedQuotedTwice() {
+    post("/v2/meters/image", "[{\"counter_name\": \"image\", \"counter_type\": \"gauge\", \"counter_unit\": \"image\","
+        + " \"counter_volume\": 1, \"resource_id\": \"tenant/glance\"}]").expectStatus().isCreated();
+    // as sent on the wire (a URI template would quote the % once more)
+    http.get().uri(java.net.URI.create("http://localhost:" + port + "/v2/resources/tenant%252Fglance")).exchange()
+        .expectStatus().isOk().expectBody()
+        .jsonPath("$.resource_id").isEqualTo("tenant/glance");
+  }
+
+  @Test
   void filters() {
     get("/v2/resources?q.field=user_id&q.value=u2").expectStatus().isOk().expectBody()
         .jsonPath("$[*].resource_id").isEqualTo(List.of("r2", "r3"));
