@@ -72,15 +72,20 @@ class FaultHandler implements WebExceptionHandler {
   }
 
   static Mono<Void> write(ServerHttpResponse response, HttpStatusCode status, String message) {
-    Map<String, Object> fault = new LinkedHashMap<>();
-    fault.put("faultcode", status.is5xxServerError() ? "Server" : "Client");
-    fault.put("faultstring", message);
-    fault.put("debuginfo", null);
-    byte[] body = JSON.writeValueAsBytes(Map.of("error_message", fault));
+    byte[] body = document(status, message);
     response.setStatusCode(status);
     response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
     response.getHeaders().setContentLength(body.length);
     DataBuffer buffer = response.bufferFactory().wrap(body);
     return response.writeWith(Mono.just(buffer));
+  }
+
+  /** Ceilometer's fault document for this status and faultstring, as UTF-8 JSON. */
+  static byte[] document(HttpStatusCode status, String message) {
+    Map<String, Object> fault = new LinkedHashMap<>();
+    fault.put("faultcode", status.is5xxServerError() ? "Server" : "Client");
+    fault.put("faultstring", message);
+    fault.put("debuginfo", null);
+    return JSON.writeValueAsBytes(Map.of("error_message", fault));
   }
 }

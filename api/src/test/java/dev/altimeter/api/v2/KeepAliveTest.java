@@ -2,13 +2,8 @@ package dev.altimeter.api.v2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,53 +34,18 @@ class KeepAliveTest extends ApiTestSupport {
 
   /** Sends {@link #SLOW} and {@code queued} in one write, then one more request on the same connection. */
   private void assertNextRequestServed(String queued, int queuedStatus) throws IOException {
-    try (Socket socket = new Socket("localhost", port)) {
-      socket.setSoTimeout(10_000);
-      InputStream in = socket.getInputStream();
-      socket.getOutputStream().write((SLOW + queued).getBytes(StandardCharsets.US_ASCII));
-      assertThat(readResponseStatus(in)).isEqualTo(200);
-      assertThat(readResponseStatus(in)).isEqualTo(queuedStatus);
-      socket.getOutputStream().write("GET /v2/capabilities HTTP/1.1\r\nHost: localhost\r\n\r\n"
-          .getBytes(StandardCharsets.US_ASCII));
+    try (RawConnection connection = new RawConnection(port, 10_000)) {
+      connection.send(SLOW + queued);
+      assertThat(connection.read().status()).isEqualTo(200);
+      assertThat(connection.read().status()).isEqualTo(queuedStatus);
+      connection.send("GET /v2/capabilities HTTP/1.1\r\nHost: localhost\r\n\r\n");
       int status;
       try {
-        status = readResponseStatus(in);
+        status = connection.read().status();
       } catch (SocketTimeoutException e) {
         throw new AssertionError("the server stopped reading the connection after the queued " + queuedStatus, e);
       }
       assertThat(status).isEqualTo(200);
     }
-  }
-
-  /** Reads one response (Content-Length or chunked body) and returns its status. */
-  private static int readResponseStatus(InputStream in) throws IOException {
-    String statusLine = line(in);
-    int status = Integer.parseInt(statusLine.split(" ")[1]);
-    long length = 0;
-    boolean chunked = false;
-    for (String header = line(in); !header.isEmpty(); header = line(in)) {
-      String h = header.toLowerCase(Locale.ROOT);
-      if (h.startsWith("content-length:")) length = Long.parseLong(h.substring(15).trim());
-      if (h.startsWith("transfer-encoding:") && h.contains("chunked")) chunked = true;
-    }
-    if (chunked) {
-      for (long size = Long.parseLong(line(in).trim(), 16); size > 0; size = Long.parseLong(line(in).trim(), 16)) {
-        in.readNBytes((int) size);
-        line(in);
-      }
-      line(in);
-    } else {
-      in.readNBytes((int) length);
-    }
-    return status;
-  }
-
-  private static String line(InputStream in) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (int b = in.read(); b != '\n'; b = in.read()) {
-      if (b < 0) throw new IOException("connection closed");
-      if (b != '\r') out.write(b);
-    }
-    return out.toString(StandardCharsets.US_ASCII);
   }
 }
