@@ -35,7 +35,7 @@ public interface EventStore {
   /** The event types that have events, sorted. */
   Flux<String> eventTypes();
 
-  /** The distinct (name, type) of the traits stored for an event type, sorted by name then type. */
+  /** The distinct (name, type) of the traits stored for an event type, in the order first stored. */
   Flux<TraitDescription> traitDescriptions(String eventType);
 
   /**

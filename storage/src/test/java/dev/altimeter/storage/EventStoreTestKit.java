@@ -214,9 +214,10 @@ public abstract class EventStoreTestKit {
     write(event("m-1", "a", T0, text("state", "active"), integer("vcpus", 1)),
         event("m-2", "a", T0.plusSeconds(1), text("state", "deleted"), real("load", 0.5)),
         event("m-3", "b", T0, text("other", "x")));
+    // in the order they were first stored (Ceilometer's SQL store), not sorted
     assertThat(store().traitDescriptions("a").collectList().block(TIMEOUT)).containsExactly(
-        new TraitDescription("load", TraitType.FLOAT), new TraitDescription("state", TraitType.STRING),
-        new TraitDescription("vcpus", TraitType.INTEGER));
+        new TraitDescription("state", TraitType.STRING), new TraitDescription("vcpus", TraitType.INTEGER),
+        new TraitDescription("load", TraitType.FLOAT));
     assertThat(store().traitDescriptions("nothing").collectList().block(TIMEOUT)).isEmpty();
     assertThat(store().traits("a", "state").collectList().block(TIMEOUT))
         .containsExactly(text("state", "active"), text("state", "deleted"));

@@ -179,7 +179,9 @@ class EventsController {
     m.put("message_id", e.messageId());
     m.put("event_type", e.eventType());
     m.put("generated", Timestamps.format(e.generated()));
-    m.put("traits", e.traits().stream().map(EventsController::render).toList());
+    // sorted by name, as Ceilometer's SQL store returned them (stable: same-named traits keep their order)
+    m.put("traits", e.traits().stream().sorted(java.util.Comparator.comparing(Trait::name))
+        .map(EventsController::render).toList());
     m.put("raw", e.raw());
     return m;
   }

@@ -34,11 +34,11 @@ class EventsTest extends ApiTestSupport {
   void eventJsonShape() {
     get("/v2/events/m1", ADMIN).expectStatus().isOk().expectBody().json("""
         {"message_id": "m1", "event_type": "compute.instance.create.end", "generated": "2024-03-01T10:00:00",
-         "traits": [{"name": "project_id", "type": "string", "value": "p1"},
-                    {"name": "user_id", "type": "string", "value": "u1"},
-                    {"name": "vcpus", "type": "integer", "value": "2"},
+         "traits": [{"name": "launched", "type": "datetime", "value": "2024-03-01T10:00:10"},
                     {"name": "load", "type": "float", "value": "1.5"},
-                    {"name": "launched", "type": "datetime", "value": "2024-03-01T10:00:10"}],
+                    {"name": "project_id", "type": "string", "value": "p1"},
+                    {"name": "user_id", "type": "string", "value": "u1"},
+                    {"name": "vcpus", "type": "integer", "value": "2"}],
          "raw": {"priority": "INFO"}}""", true);
   }
 
@@ -78,9 +78,9 @@ class EventsTest extends ApiTestSupport {
     get("/v2/event_types", ADMIN).expectStatus().isOk().expectBody().json("""
         ["compute.instance.create.end", "compute.instance.delete.end", "image.upload"]""", true);
     get("/v2/event_types/compute.instance.create.end/traits", ADMIN).expectStatus().isOk().expectBody().json("""
-        [{"name": "launched", "type": "datetime"}, {"name": "load", "type": "float"},
-         {"name": "project_id", "type": "string"}, {"name": "user_id", "type": "string"},
-         {"name": "vcpus", "type": "integer"}]""", true);
+        [{"name": "project_id", "type": "string"}, {"name": "user_id", "type": "string"},
+         {"name": "vcpus", "type": "integer"}, {"name": "load", "type": "float"},
+         {"name": "launched", "type": "datetime"}]""", true);
     get("/v2/event_types/compute.instance.create.end/traits/vcpus", ADMIN).expectStatus().isOk().expectBody().json("""
         [{"name": "vcpus", "type": "integer", "value": "2"}]""", true);
     get("/v2/event_types/nothing/traits", ADMIN).expectStatus().isOk().expectBody().json("[]", true);

@@ -269,12 +269,14 @@ public final class PostgresEventStore implements EventStore {
   @Override
   public Flux<TraitDescription> traitDescriptions(String eventType) {
     return query("""
-        SELECT DISTINCT t.v->>0 AS name, t.v->>1 AS type
-        FROM event e
-        JOIN event_type et ON et.id = e.event_type_id
-        CROSS JOIN jsonb_array_elements(e.traits) t(v)
-        WHERE et.name = $1
-        ORDER BY 1, 2""", List.of(eventType),
+        SELECT name, type FROM (
+          SELECT DISTINCT ON (t.v->>0, t.v->>1) t.v->>0 AS name, t.v->>1 AS type, e.id, t.position
+          FROM event e
+          JOIN event_type et ON et.id = e.event_type_id
+          CROSS JOIN jsonb_array_elements(e.traits) WITH ORDINALITY t(v, position)
+          WHERE et.name = $1
+          ORDER BY t.v->>0, t.v->>1, e.id, t.position) first_stored
+        ORDER BY id, position""", List.of(eventType),
         row -> new TraitDescription(row.get("name", String.class), TraitType.fromWireName(row.get("type", String.class))));
   }
 
