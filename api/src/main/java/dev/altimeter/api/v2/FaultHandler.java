@@ -28,7 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
 @Order(-2)
 class FaultHandler implements WebExceptionHandler {
   private static final Logger LOG = LoggerFactory.getLogger(FaultHandler.class);
-  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final JsonMapper JSON = PythonJson.MAPPER;
 
   @Override
   public Mono<Void> handle(ServerWebExchange exchange, Throwable ex) {

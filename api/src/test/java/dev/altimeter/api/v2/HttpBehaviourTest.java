@@ -32,6 +32,21 @@ class HttpBehaviourTest extends ApiTestSupport {
   }
 
   @Test
+  void jsonIsRenderedAsPythonsJsonDumps() {
+    String versions = get("/").expectStatus().isOk().expectHeader().valueEquals("Content-Type", "application/json")
+        .expectBody(String.class).returnResult().getResponseBody();
+    org.assertj.core.api.Assertions.assertThat(versions).contains("\"base\": \"application/json\"")
+        .contains("}, {").doesNotContain("\n");
+    String fault = get("/v2/samples?limit=0").expectStatus().isBadRequest()
+        .expectHeader().valueEquals("Content-Type", "application/json")
+        .expectBody(String.class).returnResult().getResponseBody();
+    org.assertj.core.api.Assertions.assertThat(fault).isEqualTo("{\"error_message\": {\"faultcode\": \"Client\","
+        + " \"faultstring\": \"Limit must be positive\", \"debuginfo\": null}}");
+    org.assertj.core.api.Assertions.assertThat(get("/v2/samples").expectBody(String.class).returnResult()
+        .getResponseBody()).isEqualTo("[]");
+  }
+
+  @Test
   void aTrailingSlashRoutesLikeNone() {
     seed();
     for (String path : new String[] {"/v2/meters/", "/v2/meters/cpu/", "/v2/samples/", "/v2/resources/",

@@ -88,7 +88,7 @@ class UndecodableRequestsTest {
     assertThat(fault.headers().get("Connection")).isEqualTo("close");
     assertThat(fault.headers().get("Content-Type")).isEqualTo("application/json");
     assertThat(fault.content().toString(StandardCharsets.UTF_8)).isEqualTo(
-        "{\"error_message\":{\"faultcode\":\"Client\",\"faultstring\":\"" + faultstring + "\",\"debuginfo\":null}}");
+        "{\"error_message\": {\"faultcode\": \"Client\", \"faultstring\": \"" + faultstring + "\", \"debuginfo\": null}}");
     assertThat(fault.headers().getInt("Content-Length")).isEqualTo(fault.content().readableBytes());
     assertThat(channel.isOpen()).as("open after the fault").isFalse();
   }
