@@ -84,10 +84,12 @@ final class EmbeddedPostgresServer implements AutoCloseable {
         pg = builder.start();
       } catch (IOException | RuntimeException e) {
         // zonky leaves a server that was too slow running; stop it, so the next start is clean
-        runningPostmaster(cluster).ifPresent(p -> {
-          p.destroy();
-          StalePostmaster.awaitExit(p, SHUTDOWN_WAIT, "the embedded PostgreSQL (pid " + p.pid() + ") to stop");
-        });
+        Optional<ProcessHandle> started = runningPostmaster(cluster);
+        if (started.isPresent() && StalePostmaster.ownerOf(started.get(), cluster) == StalePostmaster.Owner.THIS_CLUSTER) {
+          started.get().destroy();
+          StalePostmaster.awaitExit(started.get(), SHUTDOWN_WAIT, "the embedded PostgreSQL (pid " + started.get().pid()
+              + ") to stop");
+        }
         throw e;
       }
       String version;
