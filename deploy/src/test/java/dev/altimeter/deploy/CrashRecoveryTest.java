@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -68,7 +69,8 @@ class CrashRecoveryTest {
 
   /** What happens mid-stream; returns the service process that runs on afterwards. */
   interface Fault {
-    Process inject(Process service) throws Exception;
+    /** @param restart starts the service again with the same arguments, and waits until it is ready */
+    Process inject(Process service, Callable<Process> restart) throws Exception;
   }
 
   @Test
@@ -78,15 +80,14 @@ class CrashRecoveryTest {
     Path dataDir = Files.createTempDirectory("altimeter-crash-check");
     int storePort = freePort();
     Path log = log(notifications);
-    List<String> args = new ArrayList<>(List.of("--altimeter.data-dir=" + dataDir,
-        "--altimeter.embedded.port=" + storePort));
+    List<String> args = List.of("--altimeter.data-dir=" + dataDir, "--altimeter.embedded.port=" + storePort);
     try {
-      streamWithFault(notifications, log, args, "postgres@127.0.0.1:" + storePort, "altimeter", service -> {
+      streamWithFault(notifications, log, args, "postgres@127.0.0.1:" + storePort, "altimeter", (service, restart) -> {
         service.destroyForcibly().waitFor(); // SIGKILL
-        long restart = System.nanoTime();
-        Process again = start(log, args);
+        long restarted = System.nanoTime();
+        Process again = restart.call();
         System.out.printf("crash check: SIGKILL; the restart on the same data dir was ready in %d ms%n",
-            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restart));
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restarted));
         return again;
       });
     } finally {
@@ -107,7 +108,7 @@ class CrashRecoveryTest {
     sql(postgres, "postgres", "CREATE DATABASE " + database);
     try {
       streamWithFault(notifications, log(notifications),
-          List.of("--spring.r2dbc.url=r2dbc:postgresql://" + postgres + "/" + database), postgres, database, service -> {
+          List.of("--spring.r2dbc.url=r2dbc:postgresql://" + postgres + "/" + database), postgres, database, (service, restartService) -> {
             Process restart = new ProcessBuilder("bash", "-c", System.getenv("ALTIMETER_CRASH_RESTART_POSTGRES"))
                 .inheritIO().start();
             assertThat(restart.waitFor(60, TimeUnit.SECONDS) && restart.exitValue() == 0)
@@ -151,7 +152,7 @@ class CrashRecoveryTest {
       }
       int publishedAtFault = published.size();
       long processedAtFault = processed(port);
-      service = fault.inject(service);
+      service = fault.inject(service, () -> start(log, args));
       publisher.join(READY.toMillis());
       assertThat(publishFailure.get()).as("publisher failure").isNull();
       assertThat(processedAtFault).as("the fault came mid-stream").isLessThan(total);

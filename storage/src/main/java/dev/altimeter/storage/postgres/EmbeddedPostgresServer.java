@@ -11,7 +11,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,7 +83,7 @@ final class EmbeddedPostgresServer implements AutoCloseable {
         pg = builder.start();
       } catch (IOException | RuntimeException e) {
         // zonky leaves a server that was too slow running; stop it, so the next start is clean
-        Optional<ProcessHandle> started = runningPostmaster(cluster);
+        Optional<ProcessHandle> started = StalePostmaster.running(cluster);
         if (started.isPresent() && StalePostmaster.ownerOf(started.get(), cluster) == StalePostmaster.Owner.THIS_CLUSTER) {
           started.get().destroy();
           StalePostmaster.awaitExit(started.get(), SHUTDOWN_WAIT, "the embedded PostgreSQL (pid " + started.get().pid()
@@ -105,20 +104,9 @@ final class EmbeddedPostgresServer implements AutoCloseable {
         pg.close();
         throw new IllegalStateException("Embedded PostgreSQL in " + dataDir + " started but is unusable", e);
       }
-      return new EmbeddedPostgresServer(pg, version, runningPostmaster(cluster));
+      return new EmbeddedPostgresServer(pg, version, StalePostmaster.running(cluster));
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot start embedded PostgreSQL with data in " + dataDir, e);
-    }
-  }
-
-  /** The live process named in the cluster's {@code postmaster.pid}, if any. */
-  private static Optional<ProcessHandle> runningPostmaster(Path cluster) {
-    try {
-      List<String> lines = Files.readAllLines(cluster.resolve("postmaster.pid"));
-      return lines.isEmpty() ? Optional.empty()
-          : ProcessHandle.of(Long.parseLong(lines.get(0).trim())).filter(ProcessHandle::isAlive);
-    } catch (IOException | NumberFormatException e) {
-      return Optional.empty();
     }
   }
 

@@ -74,31 +74,34 @@ final class StalePostmaster {
   /** {@link #clear} once nothing else may start a server on the cluster. */
   private static void clearHolding(Path cluster, Duration wait) throws IOException {
     Path pidFile = cluster.resolve("postmaster.pid");
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(pidFile);
-    } catch (NoSuchFileException e) {
-      return;
-    }
-    long pid;
-    try {
-      pid = Long.parseLong(lines.isEmpty() ? "" : lines.get(0).trim());
-    } catch (NumberFormatException e) {
-      return; // half-written: PostgreSQL itself reports or overwrites it
-    }
-    Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
-    if (process.isEmpty()) return; // PostgreSQL removes a file whose pid is gone
+    // a missing or half-written file, or a pid that is gone: PostgreSQL itself handles those
+    Optional<ProcessHandle> process = running(cluster);
+    if (process.isEmpty()) return;
     ProcessHandle postmaster = process.get();
     switch (ownerOf(postmaster, cluster)) {
       case THIS_CLUSTER -> stop(postmaster, cluster, wait);
       case OTHER -> {
         LOG.warn("Removing {}: it names pid {}, which is not a PostgreSQL server of this directory ({}); "
-            + "left by a server that died with the machine", pidFile, pid, postmaster.info().command().orElse("?"));
+            + "left by a server that died with the machine", pidFile, postmaster.pid(),
+            postmaster.info().command().orElse("?"));
         Files.deleteIfExists(pidFile);
       }
-      case UNKNOWN -> throw new IllegalStateException("Process " + pid + " named in " + pidFile
+      case UNKNOWN -> throw new IllegalStateException("Process " + postmaster.pid() + " named in " + pidFile
           + " may be a PostgreSQL server on this directory, and this user cannot check; stop it, or remove the file"
           + " if it is not one");
+    }
+  }
+
+  /** The live process named in the cluster's {@code postmaster.pid}, if any (whatever it is). */
+  static Optional<ProcessHandle> running(Path cluster) {
+    try {
+      List<String> lines = Files.readAllLines(cluster.resolve("postmaster.pid"));
+      return lines.isEmpty() ? Optional.empty()
+          : ProcessHandle.of(Long.parseLong(lines.get(0).trim())).filter(ProcessHandle::isAlive);
+    } catch (NoSuchFileException | NumberFormatException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
