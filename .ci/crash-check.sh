@@ -10,7 +10,7 @@
 #  b) the machine's PostgreSQL is restarted under the running service (a fresh database):
 #     exactly N stored. This restarts the shared server for a few seconds.
 # Its data dir, database, queues and exchanges are removed afterwards. About 2-3 minutes; killed
-# after 10.
+# after 11 (a loaded machine).
 #
 # Needs what .ci/shutdown-check.sh needs (from a worktree: .ci/crash-check.sh --am).
 # Settings: ALTIMETER_CRASH_AMQP, ALTIMETER_CRASH_POSTGRES, ALTIMETER_CRASH_NOTIFICATIONS (10000),
@@ -20,6 +20,6 @@ cd "$(dirname "$0")/.."
 source .ci/service-check.sh
 : "${ALTIMETER_CRASH_RESTART_POSTGRES:=pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql | head -1) main restart}"
 export ALTIMETER_CRASH_RESTART_POSTGRES
-timeout --signal=TERM --kill-after=30 600 bash -c "source .ci/service-check.sh; \
+timeout --signal=TERM --kill-after=30 660 bash -c "source .ci/service-check.sh; \
   service_check crash-check CrashRecoveryTest ALTIMETER_CRASH_JAR '${1:-}'"
 echo "crash-check: passed ($(ls -t deploy/target/crash-check/*.log | head -2 | tr '\n' ' ')have the service's logs)"

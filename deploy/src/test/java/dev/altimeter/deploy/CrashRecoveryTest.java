@@ -74,7 +74,7 @@ class CrashRecoveryTest {
   }
 
   @Test
-  @Timeout(value = 4, unit = TimeUnit.MINUTES)
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void sigkillOnTheEmbeddedStoreThenRestartStoresEachNotificationOnce() throws Exception {
     NotificationRun notifications = new NotificationRun("crash");
     Path dataDir = Files.createTempDirectory("altimeter-crash-check");
@@ -99,7 +99,7 @@ class CrashRecoveryTest {
   }
 
   @Test
-  @Timeout(value = 4, unit = TimeUnit.MINUTES)
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
   @EnabledIfEnvironmentVariable(named = "ALTIMETER_CRASH_RESTART_POSTGRES", matches = ".+")
   void externalPostgresRestartMidStreamStoresEachNotificationOnce() throws Exception {
     NotificationRun notifications = new NotificationRun("pgrestart");
