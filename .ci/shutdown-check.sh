@@ -15,12 +15,6 @@
 #           ALTIMETER_SHUTDOWN_POSTGRES (postgres@127.0.0.1:5432).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-JAR=${ALTIMETER_JAR:-deploy/target/altimeter.jar}
-[[ -f $JAR ]] || { echo "shutdown-check: $JAR missing: build it first (mvn -B package -DskipTests)" >&2; exit 1; }
-pg_isready -h 127.0.0.1 -p 5432 -q || { echo "shutdown-check: no PostgreSQL on 127.0.0.1:5432" >&2; exit 1; }
-(exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null || { echo "shutdown-check: no RabbitMQ on 127.0.0.1:5672" >&2; exit 1; }
-MVN=./mvnw; [[ -x $MVN ]] || MVN=mvn
-if [[ ${1:-} == --am ]]; then scope=(-pl deploy -am); else scope=(-o -pl deploy); fi
-ALTIMETER_SHUTDOWN_JAR="$PWD/$JAR" "$MVN" -B -q test "${scope[@]}" -Dtest=GracefulShutdownTest \
-  -Dsurefire.failIfNoSpecifiedTests=false
+source .ci/service-check.sh
+service_check shutdown-check GracefulShutdownTest ALTIMETER_SHUTDOWN_JAR "${1:-}"
 echo "shutdown-check: passed ($(ls -t deploy/target/shutdown-check/*.log | head -1) has the service's log)"

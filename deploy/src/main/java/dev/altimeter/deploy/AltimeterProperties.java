@@ -292,9 +292,16 @@ public class AltimeterProperties {
   public static class Embedded {
     /** Port of the embedded server; 0 picks a free one at each start. */
     private int port = 0;
+    /**
+     * How long the embedded server may take to accept connections, crash recovery included (and a
+     * server left running by a killed run to shut down); start-up fails after that.
+     */
+    private Duration startupWait = dev.altimeter.storage.postgres.PostgresStorage.Config.DEFAULT_EMBEDDED_STARTUP_WAIT;
 
     public int getPort() { return port; }
     public void setPort(int port) { this.port = port; }
+    public Duration getStartupWait() { return startupWait; }
+    public void setStartupWait(Duration startupWait) { this.startupWait = startupWait; }
   }
 
   /** The store and the {@code database://} publisher in front of it. */

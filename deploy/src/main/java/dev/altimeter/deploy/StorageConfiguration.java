@@ -35,7 +35,8 @@ class StorageConfiguration {
       @Value("${spring.r2dbc.username:#{null}}") String username,
       @Value("${spring.r2dbc.password:#{null}}") String password) {
     return PostgresStorage.start(new PostgresStorage.Config(url, username, password, properties.getDataDir(),
-        properties.getEmbedded().getPort(), properties.getStore().getMaxConnections()));
+        properties.getEmbedded().getPort(), properties.getStore().getMaxConnections(),
+        properties.getEmbedded().getStartupWait(), true));
   }
 
   @Bean

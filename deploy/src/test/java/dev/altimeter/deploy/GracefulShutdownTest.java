@@ -1,44 +1,31 @@
 package dev.altimeter.deploy;
 
+import static dev.altimeter.deploy.ServiceProcess.awaitReadiness;
+import static dev.altimeter.deploy.ServiceProcess.env;
+import static dev.altimeter.deploy.ServiceProcess.freePort;
+import static dev.altimeter.deploy.ServiceProcess.processed;
+import static dev.altimeter.deploy.ServiceProcess.readiness;
+import static dev.altimeter.deploy.ServiceProcess.sql;
+import static dev.altimeter.deploy.ServiceProcess.tail;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import tools.jackson.databind.json.JsonMapper;
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
-import io.r2dbc.spi.ConnectionFactories;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 /**
  * SIGTERM under load loses no acknowledged notification. Runs the packaged service (the jar of
@@ -66,14 +53,9 @@ class GracefulShutdownTest {
   static final Duration PHASE_TIMEOUT = Duration.ofSeconds(20);
   /** Like the chart's terminationGracePeriodSeconds: longer than one phase, so the pipeline drains. */
   static final Duration GRACE = Duration.ofSeconds(45);
-  static final JsonMapper JSON = JsonMapper.builder().build();
-  static final DateTimeFormatter OSLO_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
 
-  final String run = "s" + Long.toString(System.currentTimeMillis(), 36);
-  final String exchange = "altimeter-shutdown-" + run;
-  final String topic = "altimeter-shutdown-" + run;
-  final String database = "altimeter_shutdown_" + run;
-  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  final NotificationRun notifications = new NotificationRun("shutdown");
+  final String database = "altimeter_shutdown_" + notifications.run;
 
   @Test
   void sigtermUnderLoadLosesNoAcknowledgedNotification() throws Exception {
@@ -84,31 +66,24 @@ class GracefulShutdownTest {
     ConnectionFactory rabbit = new ConnectionFactory();
     rabbit.setUri(amqp);
     sql(postgres, "postgres", "CREATE DATABASE " + database);
-    Path log = Files.createDirectories(Path.of("target", "shutdown-check")).resolve(run + ".log");
+    Path log = Files.createDirectories(Path.of("target", "shutdown-check")).resolve(notifications.run + ".log");
     int port = freePort();
-    List<String> queues = List.of(topic + ".info", topic + ".sample", topic + ".error");
     Process app = null;
     try (Connection connection = rabbit.newConnection("altimeter-shutdown-check")) {
-      app = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-          "-jar", jar.toString(),
-          "--server.port=" + port, "--server.address=127.0.0.1",
-          "--altimeter.roles=notification",
+      List<String> args = new ArrayList<>(List.of("--server.port=" + port, "--server.address=127.0.0.1",
           "--spring.r2dbc.url=r2dbc:postgresql://" + postgres + "/" + database,
-          "--spring.rabbitmq.addresses=" + amqp,
-          "--altimeter.notification.exchanges=" + exchange,
-          "--altimeter.notification.topics=" + topic,
-          "--altimeter.notification.dead-letter-exchange=" + exchange + ".dlx",
-          "--altimeter.notification.dead-letter-queue=" + topic + ".dead-letter",
-          "--spring.lifecycle.timeout-per-shutdown-phase=" + PHASE_TIMEOUT.toSeconds() + "s")
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+          "--spring.lifecycle.timeout-per-shutdown-phase=" + PHASE_TIMEOUT.toSeconds() + "s"));
+      args.addAll(notifications.serviceArguments(amqp));
+      app = ServiceProcess.start(jar, log, args);
       Process process = app;
-      awaitReadiness(port, process, log);
+      awaitReadiness(port, process, log, Duration.ofSeconds(120));
 
       // publish continuously, with publisher confirms: "published" is what the broker took
       Set<String> published = ConcurrentHashMap.newKeySet();
       AtomicBoolean publishing = new AtomicBoolean(true);
       AtomicReference<Throwable> publishFailure = new AtomicReference<>();
-      Thread publisher = new Thread(() -> publish(connection, published, publishing, publishFailure), "publisher");
+      Thread publisher = new Thread(() -> notifications.publish(connection, published, publishing, Long.MAX_VALUE,
+          publishFailure), "publisher");
       publisher.start();
 
       // under load: wait until the service acknowledged a good share
@@ -152,13 +127,13 @@ class GracefulShutdownTest {
       // what the broker still holds, once the service's consumers are gone (unacked ones requeued)
       List<String> remainingList = new ArrayList<>();
       try (Channel channel = connection.createChannel()) {
-        for (String q : queues) {
+        for (String q : notifications.queues()) {
           long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
           while (channel.queueDeclarePassive(q).getConsumerCount() > 0 && System.nanoTime() < until) Thread.sleep(100);
           GetResponse m;
-          while ((m = channel.basicGet(q, true)) != null) remainingList.add(resourceOf(m.getBody()));
+          while ((m = channel.basicGet(q, true)) != null) remainingList.add(NotificationRun.resourceOf(m.getBody()));
         }
-        assertThat(channel.queueDeclarePassive(topic + ".dead-letter").getMessageCount()).as("dead letters").isZero();
+        assertThat(channel.queueDeclarePassive(notifications.deadLetterQueue()).getMessageCount()).as("dead letters").isZero();
       }
       Set<String> remaining = new HashSet<>(remainingList);
       List<String> storedList = sql(postgres, database, """
@@ -184,130 +159,8 @@ class GracefulShutdownTest {
       assertThat(remaining).as("some notifications arrived after consumption stopped (%s)", summary).isNotEmpty();
     } finally {
       if (app != null && app.isAlive()) app.destroyForcibly().waitFor();
-      cleanUp(rabbit, queues);
+      notifications.cleanUp(rabbit);
       sql(postgres, "postgres", "DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-    }
-  }
-
-  /** Batches of 50 every 20 ms (about 2500 a second), each batch confirmed before it counts. */
-  private void publish(Connection connection, Set<String> published, AtomicBoolean publishing,
-      AtomicReference<Throwable> failure) {
-    try (Channel channel = connection.createChannel()) {
-      channel.confirmSelect();
-      AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType("application/json").build();
-      long n = 0;
-      while (publishing.get()) {
-        List<String> batch = new ArrayList<>();
-        for (int i = 0; i < 50; i++) {
-          String resource = run + "-" + n++;
-          channel.basicPublish(exchange, topic + ".info", props, notification(resource));
-          batch.add(resource);
-        }
-        channel.waitForConfirmsOrDie(30_000);
-        published.addAll(batch);
-        Thread.sleep(20);
-      }
-    } catch (Exception e) {
-      failure.set(e);
-    }
-  }
-
-  /** A glance image.upload (one image.size sample), its image id being the resource id. */
-  private static byte[] notification(String resource) throws IOException {
-    Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put("id", resource);
-    payload.put("name", "image " + resource);
-    payload.put("owner", "shutdown-check");
-    payload.put("size", 19);
-    payload.put("status", "saving");
-    Map<String, Object> inner = new LinkedHashMap<>();
-    inner.put("event_type", "image.upload");
-    inner.put("message_id", UUID.randomUUID().toString());
-    inner.put("payload", payload);
-    inner.put("priority", "info");
-    inner.put("publisher_id", "images.example.com");
-    inner.put("timestamp", OSLO_TIME.format(LocalDateTime.now(ZoneOffset.UTC)));
-    return JSON.writeValueAsBytes(Map.of("oslo.version", "2.0", "oslo.message", JSON.writeValueAsString(inner)));
-  }
-
-  private static String resourceOf(byte[] body) throws IOException {
-    Map<?, ?> outer = JSON.readValue(body, Map.class);
-    Map<?, ?> inner = JSON.readValue((String) outer.get("oslo.message"), Map.class);
-    return (String) ((Map<?, ?>) inner.get("payload")).get("id");
-  }
-
-  private void awaitReadiness(int port, Process process, Path log) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (!readiness(port).startsWith("200")) {
-      if (!process.isAlive() || System.nanoTime() > deadline) fail("service not ready\n%s", tail(log));
-      Thread.sleep(250);
-    }
-  }
-
-  /** "status body" of the readiness probe, or "down: reason" when nothing answers. */
-  private String readiness(int port) {
-    try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-          + "/actuator/health/readiness")).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-      Matcher m = Pattern.compile("\"status\"\\s*:\\s*\"([A-Z_]+)\"").matcher(r.body());
-      return r.statusCode() + " " + (m.find() ? m.group(1) : r.body());
-    } catch (IOException e) {
-      return "down: " + e.getClass().getSimpleName();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "interrupted";
-    }
-  }
-
-  private long processed(int port) throws InterruptedException {
-    try {
-      String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
-          .build(), HttpResponse.BodyHandlers.ofString()).body();
-      Matcher m = Pattern.compile("(?m)^altimeter_notifications_total\\{[^}]*outcome=\"processed\"[^}]*} ([0-9.E]+)")
-          .matcher(body);
-      return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
-    } catch (IOException e) {
-      return 0;
-    }
-  }
-
-  private void cleanUp(ConnectionFactory rabbit, List<String> queues) {
-    try (Connection c = rabbit.newConnection(); Channel channel = c.createChannel()) {
-      for (String q : queues) channel.queueDelete(q);
-      channel.queueDelete(topic + ".dead-letter");
-      channel.exchangeDelete(exchange);
-      channel.exchangeDelete(exchange + ".dlx");
-    } catch (Exception e) {
-      System.err.println("graceful shutdown: clean-up of broker objects failed: " + e);
-    }
-  }
-
-  private static List<String> sql(String server, String db, String sql) {
-    io.r2dbc.spi.ConnectionFactory cf = ConnectionFactories.get("r2dbc:postgresql://" + server + "/" + db);
-    return Mono.usingWhen(Mono.from(cf.create()),
-            c -> Flux.from(c.createStatement(sql).execute())
-                .flatMap(r -> r.map((row, meta) -> String.valueOf(row.get(0)))).collectList(),
-            c -> Mono.from(c.close()))
-        .block(Duration.ofSeconds(60));
-  }
-
-  private static String env(String name, String fallback) {
-    String v = System.getenv(name);
-    return v == null || v.isBlank() ? fallback : v;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static String tail(Path log) {
-    try {
-      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      return "--- service log (tail)\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-    } catch (IOException e) {
-      return "(no log: " + e + ")";
     }
   }
 }

@@ -11,9 +11,10 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * One PostgreSQL store per test JVM. By default an embedded server in a temporary directory; the
- * environment variable {@code ALTIMETER_TEST_POSTGRES_URL} (an R2DBC URL such as {@code
- * r2dbc:postgresql://postgres@127.0.0.1:5432/test}) points the tests at an external server instead.
+ * One PostgreSQL store per test JVM. By default an embedded server in a temporary directory (not
+ * durable: fsync off, for speed); the environment variable {@code ALTIMETER_TEST_POSTGRES_URL} (an
+ * R2DBC URL such as {@code r2dbc:postgresql://postgres@127.0.0.1:5432/test}) points the tests at an
+ * external server instead.
  */
 public final class TestPostgres {
   public static final String URL_VARIABLE = "ALTIMETER_TEST_POSTGRES_URL";
@@ -30,7 +31,9 @@ public final class TestPostgres {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      storage = PostgresStorage.start(new PostgresStorage.Config(url, null, null, dir, 0, 8));
+      // a throwaway cluster: zonky's fast settings (fsync off), unlike the service's durable ones
+      storage = PostgresStorage.start(new PostgresStorage.Config(url, null, null, dir, 0, 8,
+          PostgresStorage.Config.DEFAULT_EMBEDDED_STARTUP_WAIT, false));
       PostgresStorage started = storage;
       Runtime.getRuntime().addShutdownHook(new Thread(started::close));
     }

@@ -46,16 +46,30 @@ public final class PostgresStorage implements AutoCloseable {
    * @param r2dbcUrl an external server, e.g. {@code r2dbc:postgresql://db:5432/altimeter}; {@code
    *     null} starts an embedded PostgreSQL under {@code dataDir}
    * @param embeddedPort port of the embedded server; 0 picks a free one
+   * @param embeddedStartupWait how long the embedded server may take to start, crash recovery included
+   * @param embeddedDurable whether the embedded server's commits are on disk when acknowledged (fsync
+   *     on); {@code false} only for throwaway test clusters
    */
   public record Config(String r2dbcUrl, String username, String password, Path dataDir, int embeddedPort,
-      int maxConnections) {}
+      int maxConnections, Duration embeddedStartupWait, boolean embeddedDurable) {
+    /** The service's start-up wait for the embedded server: crash recovery after heavy writes takes minutes. */
+    public static final Duration DEFAULT_EMBEDDED_STARTUP_WAIT = Duration.ofMinutes(10);
+
+    /** A durable embedded server with the default start-up wait. */
+    public Config(String r2dbcUrl, String username, String password, Path dataDir, int embeddedPort,
+        int maxConnections) {
+      this(r2dbcUrl, username, password, dataDir, embeddedPort, maxConnections, DEFAULT_EMBEDDED_STARTUP_WAIT, true);
+    }
+  }
 
   public static PostgresStorage start(Config config) {
     EmbeddedPostgresServer embedded = null;
     ConnectionFactoryOptions options;
     String description;
     if (config.r2dbcUrl() == null || config.r2dbcUrl().isBlank()) {
-      embedded = EmbeddedPostgresServer.start(config.dataDir(), config.embeddedPort());
+      embedded = EmbeddedPostgresServer.start(config.dataDir(), config.embeddedPort(), config.embeddedStartupWait(),
+          config.embeddedDurable() ? EmbeddedPostgresServer.Durability.DURABLE
+              : EmbeddedPostgresServer.Durability.VOLATILE);
       options = embedded.options();
       description = "embedded PostgreSQL " + embedded.version() + " with data in "
           + config.dataDir().toAbsolutePath().normalize() + " on port " + embedded.port();

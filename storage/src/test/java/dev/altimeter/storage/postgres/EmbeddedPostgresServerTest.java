@@ -1,0 +1,140 @@
+package dev.altimeter.storage.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.altimeter.storage.postgres.EmbeddedPostgresServer.Durability;
+import io.zonky.test.db.postgres.util.LinuxUtils;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The embedded server starts again on its data after the service died without stopping it, never
+ * touches a process that is not its own server, and is durable when asked to be.
+ */
+class EmbeddedPostgresServerTest {
+  private static final Duration WAIT = Duration.ofMinutes(2);
+
+  @TempDir Path dataDir;
+
+  /**
+   * A killed service leaves its server running (zonky starts it with pg_ctl, so it is not the
+   * JVM's child). Simulated by starting a server on the data directory with pg_ctl from outside
+   * zonky and writing to it: the next start must stop it and come up with everything committed.
+   */
+  @Test
+  void startsOnADirectoryWhoseServerOutlivedTheService() throws Exception {
+    Path bin;
+    try (EmbeddedPostgresServer first = EmbeddedPostgresServer.start(dataDir, 0, WAIT, Durability.VOLATILE)) {
+      execute(first.port(), "CREATE TABLE note (text text)", "INSERT INTO note VALUES ('before')");
+      bin = Path.of(postmaster().info().command().orElseThrow()).getParent();
+    }
+    int port = freePort();
+    List<String> command = new ArrayList<>();
+    // as zonky does: PostgreSQL refuses to run as root, and in a new user namespace it is not root
+    if (LinuxUtils.isUnshareAvailable()) command.addAll(List.of("unshare", "-U"));
+    command.addAll(List.of(bin.resolve("pg_ctl").toString(), "-D", cluster().toString(),
+        "-o", "-p " + port, "-l", dataDir.resolve("orphan.log").toString(), "-w", "start"));
+    Process pgCtl = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    assertThat(pgCtl.waitFor(2, TimeUnit.MINUTES) && pgCtl.exitValue() == 0).as("orphan server started").isTrue();
+    ProcessHandle orphan = postmaster();
+    execute(port, "INSERT INTO note VALUES ('while orphaned')");
+
+    try (EmbeddedPostgresServer second = EmbeddedPostgresServer.start(dataDir, 0, WAIT, Durability.VOLATILE)) {
+      assertThat(orphan.isAlive()).as("the orphan server was stopped").isFalse();
+      assertThat(query(second.port(), "SELECT text FROM note ORDER BY text"))
+          .containsExactly("before", "while orphaned");
+    }
+  }
+
+  /**
+   * After a power loss the pid in postmaster.pid may belong to an unrelated process: PostgreSQL
+   * would refuse to start. The file is stale; the process must not be signalled.
+   */
+  @Test
+  void startsWhenThePidFileNamesAnUnrelatedProcess() throws Exception {
+    EmbeddedPostgresServer.start(dataDir, 0, WAIT, Durability.VOLATILE).close();
+    Process unrelated = new ProcessBuilder("sleep", "600").start();
+    try {
+      Files.writeString(cluster().resolve("postmaster.pid"),
+          unrelated.pid() + "\n" + cluster() + "\n1700000000\n5432\n/tmp\nlocalhost\n  5432001    32768\nready   \n");
+      try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dataDir, 0, WAIT, Durability.VOLATILE)) {
+        assertThat(query(server.port(), "SELECT 'up'")).containsExactly("up");
+        assertThat(unrelated.isAlive()).as("the unrelated process was left alone").isTrue();
+      }
+    } finally {
+      unrelated.destroyForcibly();
+    }
+  }
+
+  /** A running server is in use, not stale: a second start on its directory fails and leaves it be. */
+  @Test
+  void refusesADirectoryInUse() throws Exception {
+    try (EmbeddedPostgresServer running = EmbeddedPostgresServer.start(dataDir, 0, WAIT, Durability.VOLATILE)) {
+      assertThatThrownBy(() -> EmbeddedPostgresServer.start(dataDir, 0, WAIT, Durability.VOLATILE))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("in use");
+      assertThat(query(running.port(), "SELECT 'still up'")).containsExactly("still up");
+    }
+  }
+
+  /** The service's server acknowledges a commit once it is on disk; tests keep zonky's fast settings. */
+  @Test
+  void durableServerSyncsCommits() throws Exception {
+    String settings = "SELECT current_setting('fsync') || current_setting('synchronous_commit')"
+        + " || current_setting('full_page_writes')";
+    try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dataDir, 0, WAIT, Durability.DURABLE)) {
+      assertThat(query(server.port(), settings)).containsExactly("ononon");
+    }
+    try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dataDir, 0, WAIT, Durability.VOLATILE)) {
+      assertThat(query(server.port(), settings)).containsExactly("offoffon");
+    }
+  }
+
+  private Path cluster() {
+    return dataDir.resolve("postgresql");
+  }
+
+  private ProcessHandle postmaster() throws IOException {
+    long pid = Long.parseLong(Files.readAllLines(cluster().resolve("postmaster.pid")).get(0).trim());
+    return ProcessHandle.of(pid).orElseThrow();
+  }
+
+  private static void execute(int port, String... statements) throws SQLException {
+    try (Connection c = connect(port); Statement st = c.createStatement()) {
+      for (String sql : statements) st.execute(sql);
+    }
+  }
+
+  private static List<String> query(int port, String sql) throws SQLException {
+    List<String> rows = new ArrayList<>();
+    try (Connection c = connect(port); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      while (rs.next()) rows.add(rs.getString(1));
+    }
+    return rows;
+  }
+
+  private static Connection connect(int port) throws SQLException {
+    return DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/" + EmbeddedPostgresServer.DATABASE
+        + "?user=postgres");
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
