@@ -4,12 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.altimeter.storage.Event;
-import dev.altimeter.storage.TestPostgres;
-import dev.altimeter.storage.Trait;
-import dev.altimeter.storage.TraitType;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,14 +47,7 @@ class ApiFuzzTest extends ApiTestSupport {
   /** The statistics data set, events, and samples at the ends of the timestamp range, with odd ids. */
   private void data() throws IOException {
     seed();
-    TestPostgres.storage().eventStore().write(List.of(
-        new Event("m1", "compute.instance.create.end", S0, List.of(
-            new Trait("project_id", TraitType.STRING, "p1"), new Trait("user_id", TraitType.STRING, "u1"),
-            new Trait("vcpus", TraitType.INTEGER, 2L), new Trait("load", TraitType.FLOAT, 1.5),
-            new Trait("launched", TraitType.DATETIME, S0.plusSeconds(10))), Map.of("priority", "INFO")),
-        new Event("m2", "image.upload", S0.plusSeconds(60), List.of(
-            new Trait("project_id", TraitType.STRING, "p2"), new Trait("user_id", TraitType.STRING, "u2")), Map.of())))
-        .block(Duration.ofSeconds(30));
+    EventsTest.storeEvents();
     // rows with odd but valid values, stored through the API, so queries meet them
     RawHttp.Response posted = send(RawHttp.Request.of("POST", "/v2/meters/fuzz").withBody("application/json", """
         [{"counter_name": "fuzz", "counter_type": "gauge", "counter_unit": "%", "counter_volume": 1e308,
