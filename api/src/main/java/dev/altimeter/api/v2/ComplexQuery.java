@@ -152,7 +152,8 @@ final class ComplexQuery {
   private static Object metadataValue(String name, JsonNode v) {
     if (v.isString()) return v.asString();
     if (v.isBoolean()) return v.asBoolean();
-    if (v.isIntegralNumber()) return v.asLong();
+    // past a long, the exact integer: jsonb compares numbers of any size
+    if (v.isIntegralNumber()) return v.canConvertToLong() ? v.asLong() : v.bigIntegerValue();
     if (v.isNumber()) return v.asDouble();
     throw invalidFilter(v + " is not a valid value for " + name);
   }

@@ -27,7 +27,8 @@ import reactor.core.publisher.Mono;
  * correct HTTP on its own: a keep-alive server must consume a request before the next one.
  *
  * <p>Also bounds every request body, on every method, to {@code altimeter.api.max-request-size}: a
- * larger one (by its Content-Length, or counted as it arrives) is 413 and closes the connection.
+ * larger one is 413 and closes the connection: by its Content-Length before any handler runs, or
+ * counted as it arrives by whoever reads it.
  */
 @Component
 class ReadRequestFirst implements HttpHandlerDecoratorFactory {
@@ -41,6 +42,11 @@ class ReadRequestFirst implements HttpHandlerDecoratorFactory {
   public HttpHandler apply(HttpHandler handler) {
     return (request, response) -> {
       TrackedRequest tracked = new TrackedRequest(request, maxRequestSize);
+      if (tracked.tooLarge) {
+        // known from the Content-Length: refused before any handler runs, whether it reads a body or not
+        response.getHeaders().set(HttpHeaders.CONNECTION, "close");
+        return FaultHandler.write(response, HttpStatus.CONTENT_TOO_LARGE, tracked.tooLarge().getMessage());
+      }
       return handler.handle(tracked, new AfterRequest(response, tracked));
     };
   }
@@ -91,18 +97,23 @@ class ReadRequestFirst implements HttpHandlerDecoratorFactory {
      */
     Mono<Void> readRest(ServerHttpResponse response) {
       if (tooLarge) {
-        response.getHeaders().set(HttpHeaders.CONNECTION, "close");
+        // called again by setComplete after the answer was written: its headers are sent by then
+        if (!response.isCommitted()) response.getHeaders().set(HttpHeaders.CONNECTION, "close");
         return Mono.empty();
       }
       if (bodySubscribed) return Mono.empty();
       bodySubscribed = true;
       long[] read = {0};
       return getDelegate().getBody()
-          .doOnNext(buffer -> {
-            read[0] += buffer.readableByteCount();
+          // byte counts, not buffers, go on: what ignores them discards them, and a discard hook in
+          // the answer's context (Spring's encoder releases discarded DataBuffers) would release
+          // each buffer a second time, failing the connection with no answer
+          .map(buffer -> {
+            int n = buffer.readableByteCount();
             DataBufferUtils.release(buffer);
+            return n;
           })
-          .takeUntil(buffer -> read[0] > max)
+          .takeUntil(n -> (read[0] += n) > max)
           .then(Mono.fromRunnable(() -> {
             if (read[0] > max) response.getHeaders().set(HttpHeaders.CONNECTION, "close");
           }))

@@ -2,8 +2,8 @@ package dev.altimeter.api.v2;
 
 import dev.altimeter.storage.SampleStore;
 import dev.altimeter.storage.Statistics;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -118,7 +118,9 @@ class StatisticsController {
     if (end != null && durationEnd.isAfter(end)) durationEnd = end;
     Double duration = null;
     if (!durationStart.isAfter(durationEnd)) {
-      duration = ChronoUnit.MICROS.between(durationStart, durationEnd) / 1e6;
+      // not ChronoUnit.MICROS.between: it counts nanoseconds and overflows past 292 years
+      Duration d = Duration.between(durationStart, durationEnd);
+      duration = (d.getSeconds() * 1_000_000L + d.getNano() / 1_000) / 1e6;
     } else {
       durationStart = durationEnd = null;
     }

@@ -17,6 +17,11 @@ class EventsTest extends ApiTestSupport {
 
   @BeforeEach
   void data() {
+    storeEvents();
+  }
+
+  /** m1 (p1, u1, typed traits), m2 (p2, u2), m3 (no project): also the fuzz test's events. */
+  static void storeEvents() {
     TestPostgres.storage().eventStore().write(List.of(
         new Event("m1", "compute.instance.create.end", S0, List.of(
             new Trait("project_id", TraitType.STRING, "p1"), new Trait("user_id", TraitType.STRING, "u1"),

@@ -48,7 +48,7 @@ final class PostgresStatistics {
 
   /** {@code ceil((end - start) / period)} windows from start; none when the range is empty. */
   private static Flux<Statistics> windows(PostgresSampleStore store, Statistics.Query q, Instant start, Instant end) {
-    long span = ChronoUnit.MICROS.between(start, end);
+    long span = EpochMicros.of(end) - EpochMicros.of(start);
     if (span <= 0) return Flux.empty();
     long periodMicros = q.period() * 1_000_000L;
     long n = (span + periodMicros - 1) / periodMicros;
