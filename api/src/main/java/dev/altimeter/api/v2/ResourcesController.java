@@ -5,6 +5,7 @@ import dev.altimeter.storage.SampleFilter;
 import dev.altimeter.storage.SampleStore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,6 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.util.UriUtils;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -43,13 +43,37 @@ class ResourcesController {
   @GetMapping(path = "/v2/resources/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
   Mono<Map<String, Object>> resource(@PathVariable("id") String routed, Caller caller, ServerWebExchange exchange) {
     // Ceilometer unquotes the id once more after routing, so clients send an id holding "/" as %252F
-    String id = UriUtils.decode(routed, StandardCharsets.UTF_8);
+    String id = unquote(routed);
     SimpleQuery.checkArguments(exchange.getRequest().getQueryParams(), Set.of());
     SampleFilter filter = SampleFilter.builder().resourceId(id).projectId(caller.confineProject(null)).build();
     String appUrl = Links.appUrl(exchange.getRequest());
     return store.resources(filter, 1).next()
         .map(r -> render(r, appUrl, true))
         .switchIfEmpty(Mono.error(() -> ApiError.notFound("Resource " + id + " Not Found")));
+  }
+
+  /**
+   * Python's {@code urllib.parse.unquote}: each valid {@code %XX} run is decoded as UTF-8, and a
+   * {@code %} that starts no escape is kept as it is.
+   */
+  static String unquote(String s) {
+    if (s.indexOf('%') < 0) return s;
+    StringBuilder out = new StringBuilder(s.length());
+    java.io.ByteArrayOutputStream run = new java.io.ByteArrayOutputStream();
+    for (int i = 0; i < s.length(); ) {
+      if (s.charAt(i) == '%' && i + 2 < s.length()
+          && HexFormat.isHexDigit(s.charAt(i + 1)) && HexFormat.isHexDigit(s.charAt(i + 2))) {
+        run.write(HexFormat.fromHexDigits(s, i + 1, i + 3));
+        i += 3;
+        continue;
+      }
+      if (run.size() > 0) {
+        out.append(run.toString(StandardCharsets.UTF_8));
+        run.reset();
+      }
+      out.append(s.charAt(i++));
+    }
+    return out.append(run.toString(StandardCharsets.UTF_8)).toString();
   }
 
   /** Ceilometer's Resource; links are not URL-quoted, as Ceilometer's were not. */

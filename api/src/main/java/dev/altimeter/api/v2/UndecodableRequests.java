@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -34,7 +35,8 @@ import reactor.netty.http.server.HttpServer;
 
 /**
  * Answers a request that the HTTP decoder could not read (request line or headers over the limits,
- * a forbidden character in a header, a request line that is not HTTP) or of another HTTP version
+ * a forbidden character in a header, a request line that is not HTTP, a target that is not a URI) or
+ * of another HTTP version
  * with the fault document, {@code 414}, {@code 431} or {@code 400}, and {@code Connection: close},
  * after every earlier request on the connection has had its answer; then closes the connection.
  *
@@ -57,6 +59,8 @@ class UndecodableRequests implements NettyServerCustomizer {
   private static final Logger LOG = LoggerFactory.getLogger(UndecodableRequests.class);
   private static final long LINGER_SECONDS = 2;
   private static final int MAX_DETAIL = 200;
+  /** A '%' that does not start a percent-escape (RFC 3986 section 2.1). */
+  private static final Pattern MALFORMED_ESCAPE = Pattern.compile("%(?![0-9A-Fa-f]{2})");
 
   private final long maxRequestLine;
   private final long maxHeaders;
@@ -93,6 +97,11 @@ class UndecodableRequests implements NettyServerCustomizer {
    */
   FullHttpResponse refusal(HttpRequest request) {
     if (request.decoderResult().isFailure()) return refusal(request.decoderResult().cause());
+    if (MALFORMED_ESCAPE.matcher(request.uri()).find()) {
+      // not a URI: Spring's adapter would answer an empty 400 before any filter could word it
+      return fault(HttpStatus.BAD_REQUEST, "Malformed HTTP request: a '%' in the request target does not start a"
+          + " percent-escape");
+    }
     if (request.protocolVersion().majorVersion() != 1) {
       // 400 as Reactor Netty answers, not 505: the request is the client's fault, not a server error
       return fault(HttpStatus.BAD_REQUEST,

@@ -51,6 +51,14 @@ class ResourcesTest extends ApiTestSupport {
   }
 
   @Test
+  void unquoteIsPythons() {
+    org.assertj.core.api.Assertions.assertThat(ResourcesController.unquote("a%2Fb%zz%"))
+        .isEqualTo("a/b%zz%");
+    org.assertj.core.api.Assertions.assertThat(ResourcesController.unquote("%C3%A9t%C3%A9%2")).isEqualTo("été%2");
+    org.assertj.core.api.Assertions.assertThat(ResourcesController.unquote("plain")).isEqualTo("plain");
+  }
+
+  @Test
   void filters() {
     get("/v2/resources?q.field=user_id&q.value=u2").expectStatus().isOk().expectBody()
         .jsonPath("$[*].resource_id").isEqualTo(List.of("r2", "r3"));
