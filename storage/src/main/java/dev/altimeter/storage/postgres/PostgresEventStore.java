@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -120,7 +119,9 @@ public final class PostgresEventStore implements EventStore {
     Statement st = conn.createStatement("""
         WITH ins AS (
           INSERT INTO event (message_id, event_type_id, generated, raw, traits)
-          SELECT b.m, b.t, timestamptz 'epoch' + b.g * interval '1 microsecond', b.r, b.tr
+          SELECT b.m, b.t,
+                 timestamptz 'epoch' + (b.g / 1000000) * interval '1 second' + (b.g % 1000000) * interval '1 microsecond',
+                 b.r, b.tr
           FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (m text, t int, g bigint, r jsonb, tr jsonb))
             WITH ORDINALITY AS b(m, t, g, r, tr, ord)
           ORDER BY b.ord
@@ -150,7 +151,7 @@ public final class PostgresEventStore implements EventStore {
         g.writeStartObject();
         g.writeStringProperty("m", e.messageId());
         g.writeNumberProperty("t", typeId);
-        g.writeNumberProperty("g", micros(e.generated()));
+        g.writeNumberProperty("g", EpochMicros.of(e.generated()));
         if (!e.raw().isEmpty()) g.writePOJOProperty("r", e.raw());
         g.writeName("tr");
         g.writeStartArray();
@@ -188,10 +189,6 @@ public final class PostgresEventStore implements EventStore {
           + " holds a " + (t.value() == null ? "null" : t.value().getClass().getSimpleName()));
     }
     return type.cast(t.value());
-  }
-
-  private static long micros(Instant t) {
-    return ChronoUnit.MICROS.between(Instant.EPOCH, t);
   }
 
   private static final class CacheMiss extends RuntimeException {

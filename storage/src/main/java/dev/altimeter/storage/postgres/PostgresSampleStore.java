@@ -22,7 +22,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -286,7 +285,7 @@ public final class PostgresSampleStore implements SampleStore {
       Prepared p = batch.get(i);
       Sample s = p.sample;
       ids[i] = s.messageId();
-      times[i] = ChronoUnit.MICROS.between(Instant.EPOCH, s.timestamp());
+      times[i] = EpochMicros.of(s.timestamp());
       meters[i] = require(meterIds.get(new MeterKey(s.meter(), s.type(), s.unit())), "meter");
       owners[i] = require(ownerIds.get(owner(s)), "resource");
       metadata[i] = require(metadataIds.get(p.metadataHash), "metadata");
@@ -304,8 +303,9 @@ public final class PostgresSampleStore implements SampleStore {
         ), ins AS (
           INSERT INTO sample (message_id, timestamp, meter_id, resource_pk, metadata_id, volume,
                               recorded_at, seq, message_signature)
-          SELECT message_id, timestamptz 'epoch' + ts_us * interval '1 microsecond', meter_id,
-                 resource_pk, metadata_id, volume, clock_timestamp(), seq, signature
+          SELECT message_id,
+                 timestamptz 'epoch' + (ts_us / 1000000) * interval '1 second' + (ts_us % 1000000) * interval '1 microsecond',
+                 meter_id, resource_pk, metadata_id, volume, clock_timestamp(), seq, signature
           FROM input ORDER BY message_id
           ON CONFLICT DO NOTHING
           RETURNING meter_id, resource_pk, timestamp, metadata_id, seq
