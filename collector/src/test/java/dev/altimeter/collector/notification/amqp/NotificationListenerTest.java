@@ -221,7 +221,8 @@ class NotificationListenerTest {
   void storeFailureRedeliversUntilStored() throws Exception {
     AtomicInteger calls = new AtomicInteger();
     SampleConsumer flaky = batch -> calls.incrementAndGet() <= 2
-        ? Mono.error(new IllegalStateException("database down")) : samples.accept(batch);
+        ? Mono.error(new dev.altimeter.storage.StoreException.Unavailable("PostgreSQL is unavailable: connection refused", null))
+        : samples.accept(batch);
     listen(flaky, Duration.ofMillis(50));
     Wire w = referenceNotifications().stream().filter(x -> x.body().contains("image.upload")).findFirst().orElseThrow();
     publish(w);
