@@ -70,14 +70,7 @@ class NotificationListenerTest {
     storage = TestPostgres.storage();
     connections = TestBroker.connectionFactory();
     rabbit = new RabbitTemplate(connections);
-    RabbitAdmin admin = new RabbitAdmin(connections);
-    topology.declarables().forEach(d -> {
-      if (d instanceof org.springframework.amqp.core.Exchange e) admin.declareExchange(e);
-      if (d instanceof org.springframework.amqp.core.Queue q) admin.declareQueue(q);
-      if (d instanceof org.springframework.amqp.core.Binding b) admin.declareBinding(b);
-    });
-    topology.queueNames().forEach(q -> admin.purgeQueue(q, false));
-    admin.purgeQueue(topology.deadLetterQueue(), false);
+    TestBroker.declareEmpty(connections, topology);
     samples = new StorePublisher(storage.store(), new BatchWriter.Options(10_000, 500, Duration.ofMillis(10), 2), registry).start();
     events = new BatchWriter<Event>("events", storage.eventStore()::write, new BatchWriter.Options(10_000, 500, Duration.ofMillis(10), 2), registry).start();
   }

@@ -34,11 +34,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.AcknowledgeMode;
-import org.springframework.amqp.core.Binding;
-import org.springframework.amqp.core.Exchange;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
-import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -156,14 +153,7 @@ class PoisonTest {
     DirectMessageListenerContainer container = new DirectMessageListenerContainer(connections);
     try {
       RabbitTemplate rabbit = new RabbitTemplate(connections);
-      RabbitAdmin admin = new RabbitAdmin(connections);
-      topology.declarables().forEach(d -> {
-        if (d instanceof Exchange e) admin.declareExchange(e);
-        if (d instanceof Queue q) admin.declareQueue(q);
-        if (d instanceof Binding b) admin.declareBinding(b);
-      });
-      topology.queueNames().forEach(q -> admin.purgeQueue(q, false));
-      admin.purgeQueue(topology.deadLetterQueue(), false);
+      RabbitAdmin admin = TestBroker.declareEmpty(connections, topology);
 
       MeterDefinitions meters = MeterDefinitions.builtIn();
       NotificationAgent agent = new NotificationAgent(meters,
