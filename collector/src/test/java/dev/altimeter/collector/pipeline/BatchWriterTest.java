@@ -183,18 +183,4 @@ class BatchWriterTest {
     writer.accept(items("d", 2)).block(TIMEOUT);
     assertThat(count("stored")).isEqualTo(2);
   }
-
-  @Test
-  void drainWritesWhatIsQueuedAtOnceAndEndsWhenItIsCommitted() {
-    FakeStore store = new FakeStore();
-    BatchWriter<String> writer = writer(store, new BatchWriter.Options(100, 50, Duration.ofHours(1), 2));
-    var call = writer.accept(items("a", 3)).toFuture();
-    var drained = writer.drain().toFuture();
-    assertThat(drained).isNotDone(); // written now despite the hour's delay, but not committed yet
-    store.open();
-    Mono.fromFuture(drained).block(TIMEOUT);
-    assertThat(call).isCompleted();
-    assertThatThrownBy(() -> writer.accept(items("late", 1)).block(TIMEOUT))
-        .isInstanceOf(SampleConsumer.Overloaded.class).hasMessageContaining("shutting down");
-  }
 }

@@ -130,12 +130,12 @@ public final class NotificationListener implements ChannelAwareMessageListener {
   }
 
   /**
-   * Only the store's own trouble (unreachable, out of resources) and a full pipeline may pass: the
-   * same notification can succeed later. Everything else fails again on every delivery (the
+   * Only the store's own trouble (unreachable, out of resources) and a full pipeline are transient:
+   * the same notification can succeed later. Everything else fails again on every delivery (the
    * store refused its values, it can never fit, it cannot be converted, a bug), and requeued it
    * would come back many times a second and hold back the notifications batched with it.
    */
-  static boolean isTransient(Throwable error) {
+  private static boolean isTransient(Throwable error) {
     return error instanceof StoreException.Unavailable || error instanceof SampleConsumer.Overloaded;
   }
 
@@ -143,6 +143,8 @@ public final class NotificationListener implements ChannelAwareMessageListener {
     if (error instanceof NotificationAgent.Unprocessable) return error.getMessage();
     if (error instanceof StoreException.InvalidData) return "refused by the store: " + error.getMessage();
     if (error instanceof SampleConsumer.TooLarge) return "too large: " + error.getMessage();
+    // a bug, not the notification's fault: the copy on the dead-letter queue can be replayed once fixed
+    LOG.warn("Dead-lettering a notification after an unexpected failure", error);
     return "unexpected failure: " + error;
   }
 
