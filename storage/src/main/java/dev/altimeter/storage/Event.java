@@ -10,8 +10,12 @@ import java.util.Map;
  */
 public record Event(String messageId, String eventType, Instant generated, List<Trait> traits,
     Map<String, Object> raw) {
+  /** @throws IllegalArgumentException when a value cannot be stored ({@link Values}) */
   public Event {
+    Values.text(messageId, "message_id");
+    Values.text(eventType, "event_type");
+    Values.timestamp(generated, "generated");
     traits = List.copyOf(traits);
-    raw = raw == null ? Map.of() : Json.immutableCopy(raw);
+    raw = raw == null ? Map.of() : Json.storableCopy(raw, "raw");
   }
 }

@@ -12,6 +12,16 @@ import java.util.Set;
 final class Json {
   private Json() {}
 
+  /**
+   * As {@link #immutableCopy}, checked by {@link Values#json} first; a map made here (or by {@link
+   * #immutableCopy}) is not checked again, so derived samples sharing their input's metadata cost
+   * nothing.
+   */
+  static Map<String, Object> storableCopy(Map<String, ?> map, String field) {
+    if (map instanceof Frozen f) return f;
+    return immutableCopy(Values.json(map, field));
+  }
+
   @SuppressWarnings("unchecked")
   static Map<String, Object> immutableCopy(Map<String, ?> map) {
     // a copy made here is deeply immutable already: derived samples (transformers) share their

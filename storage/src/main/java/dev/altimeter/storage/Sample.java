@@ -33,6 +33,7 @@ public record Sample(
     UUID messageId,
     String messageSignature) {
 
+  /** @throws IllegalArgumentException when a value is missing or cannot be stored ({@link Values}) */
   public Sample {
     requireText(meter, "meter");
     Objects.requireNonNull(type, "type");
@@ -41,9 +42,16 @@ public record Sample(
     Objects.requireNonNull(timestamp, "timestamp");
     Objects.requireNonNull(messageId, "messageId");
     if (!Double.isFinite(volume)) throw new IllegalArgumentException("volume must be finite: " + volume);
-    timestamp = timestamp.truncatedTo(ChronoUnit.MICROS);
-    recordedAt = recordedAt == null ? null : recordedAt.truncatedTo(ChronoUnit.MICROS);
-    resourceMetadata = resourceMetadata == null ? Map.of() : Json.immutableCopy(resourceMetadata);
+    Values.text(meter, "counter_name");
+    Values.text(unit, "counter_unit");
+    Values.text(userId, "user_id");
+    Values.text(projectId, "project_id");
+    Values.text(resourceId, "resource_id");
+    Values.text(source, "source");
+    Values.text(messageSignature, "message_signature");
+    timestamp = Values.timestamp(timestamp, "timestamp").truncatedTo(ChronoUnit.MICROS);
+    recordedAt = recordedAt == null ? null : Values.timestamp(recordedAt, "recorded_at").truncatedTo(ChronoUnit.MICROS);
+    resourceMetadata = resourceMetadata == null ? Map.of() : Json.storableCopy(resourceMetadata, "resource_metadata");
   }
 
   private static void requireText(String value, String name) {

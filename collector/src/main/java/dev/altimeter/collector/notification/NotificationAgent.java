@@ -40,8 +40,10 @@ public final class NotificationAgent {
   public record Outcome(int samples, boolean event, String eventError) {}
 
   /**
-   * A notification that can never be processed: the transport dead-letters it. Any other failure of
-   * {@link #process} is transient (the store is down or full) and the notification is redelivered.
+   * A notification that cannot be converted: the transport dead-letters it. {@link #process} may
+   * also fail with what the pipeline and the store report ({@code StoreException.InvalidData} and
+   * {@code SampleConsumer.TooLarge}: permanent, dead-lettered too; {@code StoreException.Unavailable}
+   * and {@code SampleConsumer.Overloaded}: transient, redelivered), passed on unchanged.
    */
   public static final class Unprocessable extends RuntimeException {
     public Unprocessable(String reason, Throwable cause) {

@@ -3,6 +3,8 @@ package dev.altimeter.collector.notification.amqp;
 import com.rabbitmq.client.Channel;
 import dev.altimeter.collector.notification.Notification;
 import dev.altimeter.collector.notification.NotificationAgent;
+import dev.altimeter.storage.SampleConsumer;
+import dev.altimeter.storage.StoreException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -22,9 +24,11 @@ import reactor.core.scheduler.Scheduler;
  * Consumes notifications with manual acknowledgement: a message is acknowledged only after
  * everything it produced is committed, together with the settled deliveries before it (one {@code
  * basic.ack} with {@code multiple} per contiguous run, see {@link Acknowledgements}); a message
- * that can never be processed is copied to the dead-letter queue with the reason in its headers,
- * then acknowledged; a transient failure (store down or full) returns it to the broker after a
- * pause, so the broker keeps the backlog and consumption slows with the store.
+ * that can never be processed (malformed, not convertible, its values refused by the store, too
+ * large, or any failure that is not transient) is copied to the dead-letter queue with the reason
+ * in its headers, then acknowledged; a transient failure (the store unavailable, the pipeline full)
+ * returns it to the broker after a pause, so the broker keeps the backlog and consumption slows
+ * with the store.
  *
  * <p>Runs on the broker client's dispatch threads and never blocks them: storing is asynchronous.
  * Acknowledgements and dead letters are socket writes of the blocking AMQP client, so they are
@@ -113,15 +117,35 @@ public final class NotificationListener implements ChannelAwareMessageListener {
         brokerIo.schedule(() -> deadLetterThenAcknowledge(message, outcome.eventError(), delivery));
       }
     }, error -> {
-      if (error instanceof NotificationAgent.Unprocessable) {
-        deadLettered.increment();
-        brokerIo.schedule(() -> deadLetterThenAcknowledge(message, error.getMessage(), delivery));
-      } else {
+      if (isTransient(error)) {
         redelivered.increment();
         Mono.delay(redeliveryDelay, brokerIo).subscribe(t -> delivery.requeue(),
             e -> LOG.debug("Requeue of {} not sent: {}", delivery.tag(), e.toString()));
+      } else {
+        deadLettered.increment();
+        String reason = reason(error);
+        brokerIo.schedule(() -> deadLetterThenAcknowledge(message, reason, delivery));
       }
     });
+  }
+
+  /**
+   * Only the store's own trouble (unreachable, out of resources) and a full pipeline are transient:
+   * the same notification can succeed later. Everything else fails again on every delivery (the
+   * store refused its values, it can never fit, it cannot be converted, a bug), and requeued it
+   * would come back many times a second and hold back the notifications batched with it.
+   */
+  private static boolean isTransient(Throwable error) {
+    return error instanceof StoreException.Unavailable || error instanceof SampleConsumer.Overloaded;
+  }
+
+  private static String reason(Throwable error) {
+    if (error instanceof NotificationAgent.Unprocessable) return error.getMessage();
+    if (error instanceof StoreException.InvalidData) return "refused by the store: " + error.getMessage();
+    if (error instanceof SampleConsumer.TooLarge) return "too large: " + error.getMessage();
+    // a bug, not the notification's fault: the copy on the dead-letter queue can be replayed once fixed
+    LOG.warn("Dead-lettering a notification after an unexpected failure", error);
+    return "unexpected failure: " + error;
   }
 
   /** The pending deliveries of the physical channel this message came on. */

@@ -110,7 +110,7 @@ public final class EventPipelines implements RunningPipelines<Event> {
               }));
         }
       });
-      return Mono.whenDelayError(all);
+      return Mono.whenDelayError(all).onErrorMap(Failures::decisive);
     });
   }
 

@@ -139,7 +139,8 @@ public final class SamplePipelines implements SampleConsumer, RunningPipelines<S
    * counted in metrics and signalled only for publishers that {@linkplain Publisher#acknowledges()
    * acknowledge} (e.g. the store); fails with {@link SampleConsumer.Overloaded} if a sink's queue is
    * full (other sinks may have taken their part: a retry may repeat samples to them, which the
-   * store deduplicates by message id). Errors are delayed until every sink finished. Lazy: nothing
+   * store deduplicates by message id). Errors are delayed until every sink finished and passed on
+   * unchanged ({@code StoreException}, {@code TooLarge}, ...; of several, the permanent one). Lazy: nothing
    * happens until subscribed.
    */
   @Override
@@ -158,7 +159,7 @@ public final class SamplePipelines implements SampleConsumer, RunningPipelines<S
         PartitionedSink ps = partitioned.get(e.getKey());
         submissions.add(ps != null ? ps.route(part) : e.getKey().submit(part));
       }
-      return Mono.whenDelayError(submissions);
+      return Mono.whenDelayError(submissions).onErrorMap(Failures::decisive);
     });
   }
 

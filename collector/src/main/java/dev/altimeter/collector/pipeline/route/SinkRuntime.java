@@ -145,9 +145,10 @@ final class SinkRuntime {
     List<Mono<Void>> serial = new ArrayList<>(publishers.size());
     List<Mono<Void>> concurrent = new ArrayList<>(1);
     for (NamedPublisher p : publishers) (p.publisher.concurrent() ? concurrent : serial).add(publish(p, published));
-    Mono<Void> started = concurrent.isEmpty() ? Mono.empty() : Mono.whenDelayError(concurrent).cache();
+    Mono<Void> started = concurrent.isEmpty() ? Mono.empty()
+        : Mono.whenDelayError(concurrent).onErrorMap(Failures::decisive).cache();
     started.subscribe(v -> { }, e -> { }); // start now; the outcome is read in finish()
-    return new Publishing(Mono.whenDelayError(serial), started);
+    return new Publishing(Mono.whenDelayError(serial).onErrorMap(Failures::decisive), started);
   }
 
   private Mono<Void> publish(NamedPublisher p, List<Sample> samples) {

@@ -70,14 +70,7 @@ class NotificationListenerTest {
     storage = TestPostgres.storage();
     connections = TestBroker.connectionFactory();
     rabbit = new RabbitTemplate(connections);
-    RabbitAdmin admin = new RabbitAdmin(connections);
-    topology.declarables().forEach(d -> {
-      if (d instanceof org.springframework.amqp.core.Exchange e) admin.declareExchange(e);
-      if (d instanceof org.springframework.amqp.core.Queue q) admin.declareQueue(q);
-      if (d instanceof org.springframework.amqp.core.Binding b) admin.declareBinding(b);
-    });
-    topology.queueNames().forEach(q -> admin.purgeQueue(q, false));
-    admin.purgeQueue(topology.deadLetterQueue(), false);
+    TestBroker.declareEmpty(connections, topology);
     samples = new StorePublisher(storage.store(), new BatchWriter.Options(10_000, 500, Duration.ofMillis(10), 2), registry).start();
     events = new BatchWriter<Event>("events", storage.eventStore()::write, new BatchWriter.Options(10_000, 500, Duration.ofMillis(10), 2), registry).start();
   }
@@ -221,7 +214,8 @@ class NotificationListenerTest {
   void storeFailureRedeliversUntilStored() throws Exception {
     AtomicInteger calls = new AtomicInteger();
     SampleConsumer flaky = batch -> calls.incrementAndGet() <= 2
-        ? Mono.error(new IllegalStateException("database down")) : samples.accept(batch);
+        ? Mono.error(new dev.altimeter.storage.StoreException.Unavailable("PostgreSQL is unavailable: connection refused", null))
+        : samples.accept(batch);
     listen(flaky, Duration.ofMillis(50));
     Wire w = referenceNotifications().stream().filter(x -> x.body().contains("image.upload")).findFirst().orElseThrow();
     publish(w);

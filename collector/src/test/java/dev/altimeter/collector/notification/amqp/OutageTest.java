@@ -12,6 +12,7 @@ import dev.altimeter.storage.Event;
 import dev.altimeter.storage.EventFilter;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleFilter;
+import dev.altimeter.storage.StoreException;
 import dev.altimeter.storage.TestPostgres;
 import dev.altimeter.storage.postgres.PostgresStorage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -26,11 +27,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.AcknowledgeMode;
-import org.springframework.amqp.core.Binding;
-import org.springframework.amqp.core.Exchange;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
-import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -56,6 +54,9 @@ class OutageTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final NotificationTopology topology = NotificationTopology.defaults();
   private final AtomicBoolean storeDown = new AtomicBoolean();
+  /** What the PostgreSQL store raises when it cannot be reached: transient, the notification is requeued. */
+  private static final StoreException.Unavailable DOWN =
+      new StoreException.Unavailable("PostgreSQL is unavailable: connection refused", null);
   private final Scheduler brokerIo = Schedulers.newBoundedElastic(2, 10_000, "test-broker-io");
   private PostgresStorage storage;
   private CachingConnectionFactory connections;
@@ -71,20 +72,13 @@ class OutageTest {
     storage = TestPostgres.storage();
     connections = TestBroker.connectionFactory();
     rabbit = new RabbitTemplate(connections);
-    admin = new RabbitAdmin(connections);
-    topology.declarables().forEach(d -> {
-      if (d instanceof Exchange e) admin.declareExchange(e);
-      if (d instanceof Queue q) admin.declareQueue(q);
-      if (d instanceof Binding b) admin.declareBinding(b);
-    });
-    topology.queueNames().forEach(q -> admin.purgeQueue(q, false));
-    admin.purgeQueue(topology.deadLetterQueue(), false);
+    admin = TestBroker.declareEmpty(connections, topology);
     BatchWriter.Options options = new BatchWriter.Options(10_000, 100, Duration.ofMillis(10), 2);
     samples = new BatchWriter<Sample>("samples",
-        batch -> storeDown.get() ? Mono.error(new IllegalStateException("database down")) : storage.store().write(batch),
+        batch -> storeDown.get() ? Mono.error(DOWN) : storage.store().write(batch),
         options, registry).start();
     events = new BatchWriter<Event>("events",
-        batch -> storeDown.get() ? Mono.error(new IllegalStateException("database down")) : storage.eventStore().write(batch),
+        batch -> storeDown.get() ? Mono.error(DOWN) : storage.eventStore().write(batch),
         options, registry).start();
     NotificationAgent agent = new NotificationAgent(METERS, EVENTS, samples::accept, events::accept);
     container = new DirectMessageListenerContainer(connections);

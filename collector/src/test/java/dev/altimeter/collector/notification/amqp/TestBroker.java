@@ -68,4 +68,18 @@ public final class TestBroker {
   public static CachingConnectionFactory connectionFactory() {
     return new CachingConnectionFactory(uri());
   }
+
+  /** Declares the notification topology on the broker and empties its queues (the dead-letter one too). */
+  static org.springframework.amqp.rabbit.core.RabbitAdmin declareEmpty(
+      org.springframework.amqp.rabbit.connection.ConnectionFactory connections, NotificationTopology topology) {
+    var admin = new org.springframework.amqp.rabbit.core.RabbitAdmin(connections);
+    topology.declarables().forEach(d -> {
+      if (d instanceof org.springframework.amqp.core.Exchange e) admin.declareExchange(e);
+      if (d instanceof org.springframework.amqp.core.Queue q) admin.declareQueue(q);
+      if (d instanceof org.springframework.amqp.core.Binding b) admin.declareBinding(b);
+    });
+    topology.queueNames().forEach(q -> admin.purgeQueue(q, false));
+    admin.purgeQueue(topology.deadLetterQueue(), false);
+    return admin;
+  }
 }

@@ -1,0 +1,75 @@
+package dev.altimeter.storage;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a value must be for the store to hold it: the one check of strings, timestamps and JSON
+ * documents that the model ({@link Sample}, {@link Event}, {@link Trait}) runs when it is built and
+ * that the API runs on what it is asked, so that a value PostgreSQL would refuse fails where it
+ * enters (a 400, a dead letter with the reason), never in a shared store transaction.
+ *
+ * <ul>
+ *   <li>strings: no NUL character ({@code text} and {@code jsonb} refuse {@code \u0000});</li>
+ *   <li>timestamps: years 1 to 9999 UTC ({@link #EARLIEST}..{@link #LATEST}): PostgreSQL has no
+ *       year 0, and the sample table's daily partitions are named {@code sample_YYYYMMDD};</li>
+ *   <li>JSON documents (maps, lists, scalars): every key and string as above, numbers that
+ *       {@code jsonb}'s numeric holds (at most 131072 digits before the point and 16383 after).</li>
+ * </ul>
+ *
+ * Each check throws {@link IllegalArgumentException} naming the field, and returns its value.
+ */
+public final class Values {
+  private Values() {}
+
+  /** The earliest timestamp the store holds: 0001-01-01T00:00:00Z. */
+  public static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+  /** The latest timestamp the store holds: 9999-12-31T23:59:59.999999Z. */
+  public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
+
+  /** A string the store can hold ({@code null} passes). */
+  public static String text(String value, String field) {
+    if (value != null && value.indexOf('\u0000') >= 0) {
+      throw new IllegalArgumentException(field + " contains a NUL character, which cannot be stored");
+    }
+    return value;
+  }
+
+  /** A timestamp the store can hold ({@code null} passes). */
+  public static Instant timestamp(Instant value, String field) {
+    if (value != null && (value.isBefore(EARLIEST) || value.isAfter(LATEST))) {
+      throw new IllegalArgumentException(field + " " + value + " is outside the years 1 to 9999 that can be stored");
+    }
+    return value;
+  }
+
+  /** A JSON-shaped value (maps with string keys, lists, scalars) the store can hold, all the way down. */
+  public static <V> V json(V value, String field) {
+    if (value instanceof Map<?, ?> m) {
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        String key = String.valueOf(e.getKey());
+        text(key, field + " key");
+        json(e.getValue(), field + "." + key);
+      }
+    } else if (value instanceof List<?> l) {
+      for (Object o : l) json(o, field);
+    } else if (value instanceof String s) {
+      text(s, field);
+    } else if (value instanceof BigDecimal d) {
+      number(d, field);
+    } else if (value instanceof BigInteger i) {
+      number(new BigDecimal(i), field);
+    }
+    return value;
+  }
+
+  private static void number(BigDecimal d, String field) {
+    if (d.signum() == 0) return;
+    if (d.precision() - d.scale() > 131_072 || d.scale() > 16_383) {
+      throw new IllegalArgumentException(field + " is a number too large or too precise to be stored");
+    }
+  }
+}
