@@ -143,9 +143,14 @@ class MetersController {
       for (String f : TEXTS) RequestValues.checkText(f, text(item, f));
       // writes follow the rule of reads: a non-admin writes into its own project only
       caller.confineProject(projectId);
-      samples.add(Sample.builder().meter(counterName).type(type).unit(text(item, "counter_unit")).volume(volume)
-          .userId(userId).projectId(projectId).resourceId(text(item, "resource_id")).source(source)
-          .timestamp(timestamp).resourceMetadata(metadata).messageId(MessageIds.random()).build());
+      try {
+        samples.add(Sample.builder().meter(counterName).type(type).unit(text(item, "counter_unit")).volume(volume)
+            .userId(userId).projectId(projectId).resourceId(text(item, "resource_id")).source(source)
+            .timestamp(timestamp).resourceMetadata(metadata).messageId(MessageIds.random()).build());
+      } catch (IllegalArgumentException e) {
+        // the model's own check (Values), should one the API did not foresee refuse the sample
+        throw ApiError.badRequest("Invalid input for field/attribute samples. " + e.getMessage().replace("\0", "\\u0000"));
+      }
     }
     return samples;
   }

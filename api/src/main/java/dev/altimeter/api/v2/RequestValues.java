@@ -1,56 +1,52 @@
 package dev.altimeter.api.v2;
 
+import dev.altimeter.storage.Values;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The values a request may hand to a store, checked before anything reaches one: what passes here,
- * PostgreSQL can keep and compare. Strings hold no NUL character (PostgreSQL's text and jsonb refuse
- * U+0000); numbers are finite (JSON has no NaN or Infinity, and {@code 1e999} reads as Infinity);
- * timestamps are checked by {@link Timestamps#parse} (years 1 to 9999). Each refusal is a 400 that
- * names the field.
+ * The values a request may hand to a store, checked before anything reaches one, as 400s that name
+ * the field: the store's own rules ({@link Values}: no NUL character, numbers {@code numeric} holds;
+ * timestamps are checked by {@link Timestamps#parse}), plus what only JSON input can carry: a number
+ * too large for a double ({@code 1e999} reads as Infinity).
  */
 final class RequestValues {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
   private RequestValues() {}
 
   static String checkText(String field, String value) {
-    if (value != null && value.indexOf('\0') >= 0) {
+    try {
+      return Values.text(value, field);
+    } catch (IllegalArgumentException e) {
       throw ApiError.invalidInput(field, value.replace("\0", "\\u0000"), "must not contain a NUL character");
     }
-    return value;
   }
 
   /** A document parsed into maps, lists and scalars: every key and string, every number. */
   static void checkDocument(String field, Object value) {
-    if (value instanceof String s) {
-      checkText(field, s);
-    } else if (value instanceof Double d && !Double.isFinite(d) || value instanceof Float f && !Float.isFinite(f)) {
-      throw ApiError.invalidInput(field, value, "numbers must be finite");
-    } else if (value instanceof Map<?, ?> m) {
-      for (Map.Entry<?, ?> e : m.entrySet()) {
-        checkText(field, String.valueOf(e.getKey()));
-        checkDocument(field, e.getValue());
-      }
-    } else if (value instanceof List<?> l) {
-      for (Object o : l) checkDocument(field, o);
+    checkFinite(field, value);
+    try {
+      Values.json(value, field);
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest("Invalid input for field/attribute " + field + ". " + e.getMessage().replace("\0", "\\u0000"));
     }
   }
 
   /** As {@link #checkDocument(String, Object)}, for a Jackson tree. */
   static void checkDocument(String field, JsonNode node) {
-    if (node == null) return;
-    if (node.isString()) {
-      checkText(field, node.asString());
-    } else if (node.isNumber() && node.isFloatingPointNumber() && !Double.isFinite(node.asDouble())) {
-      throw ApiError.invalidInput(field, node.toString(), "numbers must be finite");
-    } else if (node.isObject()) {
-      for (var e : node.properties()) {
-        checkText(field, e.getKey());
-        checkDocument(field, e.getValue());
-      }
-    } else if (node.isArray()) {
-      for (JsonNode n : node) checkDocument(field, n);
+    if (node != null) checkDocument(field, JSON.treeToValue(node, Object.class));
+  }
+
+  private static void checkFinite(String field, Object value) {
+    if (value instanceof Double d && !Double.isFinite(d) || value instanceof Float f && !Float.isFinite(f)) {
+      throw ApiError.invalidInput(field, value, "numbers must be finite");
+    } else if (value instanceof Map<?, ?> m) {
+      for (Object v : m.values()) checkFinite(field, v);
+    } else if (value instanceof List<?> l) {
+      for (Object o : l) checkFinite(field, o);
     }
   }
 }
