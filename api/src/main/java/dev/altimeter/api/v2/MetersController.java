@@ -110,7 +110,7 @@ class MetersController {
         throw ApiError.invalidInput("samples", json(element), "a sample must be a JSON object");
       }
       for (String f : MANDATORY) {
-        if (item.get(f) == null) throw ApiError.invalidInput(f, json(item), "Mandatory field missing.");
+        if (item.get(f) == null) throw ApiError.invalidInput(f, "None", "Mandatory field missing.");
       }
       String counterName = text(item, "counter_name");
       if (!counterName.equals(meterName)) throw ApiError.invalidInput("counter_name", counterName, "should be " + meterName);
@@ -122,20 +122,20 @@ class MetersController {
       if (type == null) {
         throw ApiError.invalidInput("counter_type", typeName, "The counter type must be: gauge, delta, cumulative");
       }
-      double volume = volume(item.get("counter_volume"));
+      double volume = volume(item.get("counter_volume"), root);
       String userId = orDefault(text(item, "user_id"), caller.userId());
       String projectId = orDefault(text(item, "project_id"), caller.projectId());
       String source = projectId + ":" + orDefault(text(item, "source"), DEFAULT_SOURCE);
       Instant timestamp = now;
       if (item.get("timestamp") != null) {
         timestamp = Timestamps.parse(text(item, "timestamp"));
-        if (timestamp == null) throw ApiError.invalidInput("timestamp", text(item, "timestamp"), "invalid timestamp format");
+        if (timestamp == null) throw wsmeInvalid(root, "Unknown string format: " + text(item, "timestamp"));
       }
       Map<String, Object> metadata = Map.of();
       Object md = item.get("resource_metadata");
       if (md != null) {
         if (!(md instanceof Map<?, ?> mdMap)) {
-          throw ApiError.invalidInput("resource_metadata", json(md), "resource_metadata must be a JSON object");
+          throw wsmeInvalid(root, "Value not a valid dict: " + PythonRepr.of(md));
         }
         RequestValues.checkDocument("resource_metadata", md);
         metadata = renest(cast(mdMap));
@@ -171,7 +171,8 @@ class MetersController {
     return JSON.writeValueAsString(value);
   }
 
-  private static double volume(Object v) {
+  /** Python's {@code float()} of the value, as WSME converted it. */
+  private static double volume(Object v, Object samples) {
     double d;
     if (v instanceof Number n) {
       d = n.doubleValue();
@@ -179,13 +180,22 @@ class MetersController {
       try {
         d = Double.parseDouble(s.trim());
       } catch (NumberFormatException e) {
-        throw ApiError.invalidInput("counter_volume", s, "unable to convert to float");
+        throw wsmeInvalid(samples, "could not convert string to float: " + PythonRepr.of(s));
       }
     } else {
-      throw ApiError.invalidInput("counter_volume", json(v), "unable to convert to float");
+      throw wsmeInvalid(samples, "float() argument must be a string or a real number, not '"
+          + (v instanceof Map ? "dict" : v instanceof List ? "list" : "bool") + "'");
     }
     if (!Double.isFinite(d)) throw ApiError.invalidInput("counter_volume", v, "must be a finite number");
     return d;
+  }
+
+  /**
+   * WSME's answer to a value its types could not convert: the argument's name ({@code samples}) and
+   * the whole argument as Python's repr, then the conversion's error.
+   */
+  private static ApiError wsmeInvalid(Object samples, String reason) {
+    return ApiError.invalidInput("samples", PythonRepr.of(samples), reason);
   }
 
   /** Keys with dots become nested objects: {@code {"a.b": 1}} is stored as {@code {"a": {"b": 1}}}. */

@@ -64,14 +64,14 @@ class PostSamplesTest extends ApiTestSupport {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', textBlock = """
-      missing volume   | [{"counter_name":"instance","counter_type":"gauge","counter_unit":"u","resource_id":"r"}]                                  | Invalid input for field/attribute counter_volume. Value: '{"counter_name":"instance","counter_type":"gauge","counter_unit":"u","resource_id":"r"}'. Mandatory field missing.
-      missing resource | [{"counter_name":"instance","counter_type":"gauge","counter_unit":"u","counter_volume":1}]                                 | Invalid input for field/attribute resource_id. Value: '{"counter_name":"instance","counter_type":"gauge","counter_unit":"u","counter_volume":1}'. Mandatory field missing.
+      missing volume   | [{"counter_name":"instance","counter_type":"gauge","counter_unit":"u","resource_id":"r"}]                                  | Invalid input for field/attribute counter_volume. Value: 'None'. Mandatory field missing.
+      missing resource | [{"counter_name":"instance","counter_type":"gauge","counter_unit":"u","counter_volume":1}]                                 | Invalid input for field/attribute resource_id. Value: 'None'. Mandatory field missing.
       wrong name       | [{"counter_name":"apples","counter_type":"gauge","counter_unit":"u","counter_volume":1,"resource_id":"r"}]                 | Invalid input for field/attribute counter_name. Value: 'apples'. should be instance
       wrong type       | [{"counter_name":"instance","counter_type":"gauged","counter_unit":"u","counter_volume":1,"resource_id":"r"}]              | Invalid input for field/attribute counter_type. Value: 'gauged'. The counter type must be: gauge, delta, cumulative
       message id set   | [{"counter_name":"instance","counter_type":"gauge","counter_unit":"u","counter_volume":1,"resource_id":"r","message_id":"x"}] | Invalid input for field/attribute message_id. Value: 'x'. The message_id must not be set
-      bad volume       | [{"counter_name":"instance","counter_type":"gauge","counter_unit":"u","counter_volume":"lots","resource_id":"r"}]          | Invalid input for field/attribute counter_volume. Value: 'lots'. unable to convert to float
-      bad timestamp    | [{"counter_name":"instance","counter_type":"gauge","counter_unit":"u","counter_volume":1,"resource_id":"r","timestamp":"yesterday"}] | Invalid input for field/attribute timestamp. Value: 'yesterday'. invalid timestamp format
-      metadata list    | [{"counter_name":"instance","counter_type":"gauge","counter_unit":"u","counter_volume":1,"resource_id":"r","resource_metadata":[1]}] | Invalid input for field/attribute resource_metadata. Value: '[1]'. resource_metadata must be a JSON object
+      bad volume       | [{"counter_name":"instance","counter_type":"gauge","counter_unit":"u","counter_volume":"lots","resource_id":"r"}]          | Invalid input for field/attribute samples. Value: '[GOOD, {'counter_name': 'instance', 'counter_type': 'gauge', 'counter_unit': 'u', 'counter_volume': 'lots', 'resource_id': 'r'}]'. could not convert string to float: 'lots'
+      bad timestamp    | [{"counter_name":"instance","counter_type":"gauge","counter_unit":"u","counter_volume":1,"resource_id":"r","timestamp":"yesterday"}] | Invalid input for field/attribute samples. Value: '[GOOD, {'counter_name': 'instance', 'counter_type': 'gauge', 'counter_unit': 'u', 'counter_volume': 1, 'resource_id': 'r', 'timestamp': 'yesterday'}]'. Unknown string format: yesterday
+      metadata list    | [{"counter_name":"instance","counter_type":"gauge","counter_unit":"u","counter_volume":1,"resource_id":"r","resource_metadata":[1]}] | Invalid input for field/attribute samples. Value: '[GOOD, {'counter_name': 'instance', 'counter_type': 'gauge', 'counter_unit': 'u', 'counter_volume': 1, 'resource_id': 'r', 'resource_metadata': [1]}]'. Value not a valid dict: [1]
       item not object  | [1]                                                                                                                        | Invalid input for field/attribute samples. Value: '1'. a sample must be a JSON object
       empty list       | []                                                                                                                         | Samples should be included in request body
       """)
@@ -79,7 +79,8 @@ class PostSamplesTest extends ApiTestSupport {
     // a good sample first in the same request: the whole request is refused
     String withGood = "[{\"counter_name\":\"instance\",\"counter_type\":\"gauge\",\"counter_unit\":\"u\","
         + "\"counter_volume\":1,\"resource_id\":\"good\"}" + (body.equals("[]") ? "]" : "," + body.substring(1));
-    fault(post("/v2/meters/instance", body.equals("[]") ? body : withGood), 400, faultstring);
+    fault(post("/v2/meters/instance", body.equals("[]") ? body : withGood), 400, faultstring.replace("GOOD",
+        "{'counter_name': 'instance', 'counter_type': 'gauge', 'counter_unit': 'u', 'counter_volume': 1, 'resource_id': 'good'}"));
     get("/v2/samples").expectStatus().isOk().expectBody().json("[]");
   }
 
