@@ -6,7 +6,9 @@
 # the configured base eclipse-temurin:17-jre (see docs/deployment.md). Then the image tar is read:
 # config (user, ports, entrypoint, JVM flags, env), layers (dependencies, snapshot modules,
 # resources, classes), and the application is started from the image's own layers and classpath
-# file with the host's JRE, until /actuator/health/liveness answers.
+# file with the host's JRE, until /actuator/health/liveness answers on the management port. The
+# image chooses no altimeter.api.auth (the chart and kustomize do), so it runs as the README's
+# command does: auth none on 127.0.0.1 only, with a WARN saying so.
 #
 # Needs: java 17, mvn, tar, sha256sum, curl; the modules installed (mvn -B install -DskipTests).
 # Usage: .ci/jib-check.sh      (from the repository root; ~1-2 minutes)
@@ -70,12 +72,14 @@ CONFIG=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv
   || sed -E 's/.*"Config":"([^"]+)".*/\1/' "$I/manifest.json")
 CFG="$I/$CONFIG"
 grep -q '"User":"10001:10001"' "$CFG" || fail "image user is not 10001:10001: $(cat "$CFG")"
-grep -q '"8777/tcp"' "$CFG" || fail "port 8777 not exposed"
+grep -q '"8777/tcp"' "$CFG" || fail "port 8777 (API) not exposed"
+grep -q '"9777/tcp"' "$CFG" || fail "port 9777 (management) not exposed"
+grep -q 'ALTIMETER_API_AUTH' "$CFG" && fail "the image must not choose altimeter.api.auth (the deployment does)"
 for flag in -XX:MaxRAMPercentage=75.0 -XX:InitialRAMPercentage=50.0 -XX:+ExitOnOutOfMemoryError dev.altimeter.deploy.AltimeterApplication; do
   grep -q -- "\"$flag\"" "$CFG" || fail "entrypoint lacks $flag"
 done
 grep -q 'ALTIMETER_DATA_DIR=/tmp/altimeter-data' "$CFG" || fail "ALTIMETER_DATA_DIR not set"
-ok "image config: non-root user, port 8777, container-sized JVM flags, main class"
+ok "image config: non-root user, ports 8777 and 9777, no auth chosen, container-sized JVM flags, main class"
 
 ROOTFS="$WORK/rootfs"; mkdir -p "$ROOTFS"
 nlayers=0
@@ -92,17 +96,23 @@ ls "$ROOTFS/app/libs/" | grep -q '^altimeter-storage-' || fail "project modules 
 ok "image layers: $nlayers layers, /app/libs, /app/classes, /app/resources"
 
 # --- 5. run the image's application with its own classpath (host JRE stands in for the base's) ----
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 18777)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
+  || echo $((20000 + RANDOM % 20000)); }
+PORT=$(free_port)
+MPORT=$(free_port)
+[[ $MPORT != "$PORT" ]] || MPORT=$(free_port)
 CP=$(sed "s#/app/#$ROOTFS/app/#g" "$ROOTFS/app/jib-classpath-file")
 (cd "$WORK" && exec java -XX:MaxRAMPercentage=75.0 -cp "$CP" dev.altimeter.deploy.AltimeterApplication \
-  --server.port="$PORT" --altimeter.data-dir="$WORK/data" > "$WORK/app.log" 2>&1) &
+  --server.port="$PORT" --management.server.port="$MPORT" --altimeter.data-dir="$WORK/data" > "$WORK/app.log" 2>&1) &
 APP_PID=$!
 for _ in $(seq 1 90); do
-  if curl -fsS "http://127.0.0.1:$PORT/actuator/health/liveness" >/dev/null 2>&1; then break; fi
+  if curl -fsS "http://127.0.0.1:$MPORT/actuator/health/liveness" >/dev/null 2>&1; then break; fi
   kill -0 "$APP_PID" 2>/dev/null || { tail -40 "$WORK/app.log"; fail "application from the image exited"; }
   sleep 1
 done
-curl -fsS "http://127.0.0.1:$PORT/actuator/health/liveness" | grep -q UP || { tail -40 "$WORK/app.log"; fail "liveness not UP"; }
-ok "application started from the image layers answers /actuator/health/liveness"
+curl -fsS "http://127.0.0.1:$MPORT/actuator/health/liveness" | grep -q UP || { tail -40 "$WORK/app.log"; fail "liveness not UP"; }
+ok "application started from the image layers answers /actuator/health/liveness on the management port"
+grep -q "no altimeter.api.auth chosen" "$WORK/app.log" || { tail -40 "$WORK/app.log"; fail "no WARN about the unchosen auth"; }
+ok "with no auth chosen the image's application logs that it listens on 127.0.0.1 only"
 
 echo "jib-check: $pass passed, 0 failed"

@@ -2,9 +2,12 @@
 # A real Prometheus server scrapes a real Altimeter, and its HTTP API shows the series arrived.
 #
 #  - installs Debian's `prometheus` (2.42) when missing, without letting the package start a service
-#  - starts Altimeter's jar (embedded PostgreSQL under a temp dir) on a free loopback port
+#  - starts Altimeter's jar (embedded PostgreSQL under a temp dir) on free loopback ports, the API and
+#    the management server (the actuator) each on its own, with no altimeter.api.auth (the README's
+#    defaults: auth none, loopback only, and a WARN saying so)
 #  - starts Prometheus on 127.0.0.1:19090 (or PROMETHEUS_PORT) with deploy/prometheus/prometheus.yml,
-#    its target rewritten to that port, a 1s scrape interval and a temp storage dir
+#    its targets rewritten to the management port, a 1s scrape interval and a temp storage dir
+#  - checks that the API port serves no /actuator (the samples are tenant data)
 #  - POSTs one sample to /v2/meters/<name>, waits for scrapes, and asserts through /api/v1/query that
 #    both kinds of series arrived:
 #      the service's own (job "altimeter", /actuator/prometheus): altimeter_pipeline_samples_total
@@ -57,24 +60,34 @@ ok "$($PROM --version 2>&1 | head -1)"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
   || echo $((20000 + RANDOM % 20000)); }
 APP_PORT=${ALTIMETER_PORT:-$(free_port)}
+MGMT_PORT=${ALTIMETER_MANAGEMENT_PORT:-$(free_port)}
+[[ $MGMT_PORT != "$APP_PORT" ]] || MGMT_PORT=$(free_port)
 if curl -s -o /dev/null "http://127.0.0.1:$PROM_PORT/"; then fail "port $PROM_PORT is taken: set PROMETHEUS_PORT"; fi
 
 # --- Altimeter ------------------------------------------------------------------------------------
-java -jar "$JAR" --server.port="$APP_PORT" --server.address=127.0.0.1 --altimeter.data-dir="$WORK/data" \
+java -jar "$JAR" --server.port="$APP_PORT" --management.server.port="$MGMT_PORT" --altimeter.data-dir="$WORK/data" \
   > "$WORK/app.log" 2>&1 &
 APP_PID=$!
 deadline=$((SECONDS + 120))
-until curl -fsS "http://127.0.0.1:$APP_PORT/actuator/health/readiness" 2>/dev/null | grep -q '"UP"'; do
+until curl -fsS "http://127.0.0.1:$MGMT_PORT/actuator/health/readiness" 2>/dev/null | grep -q '"UP"'; do
   kill -0 "$APP_PID" 2>/dev/null || fail "altimeter exited"
   (( SECONDS < deadline )) || fail "altimeter not ready within 120s"
   sleep 1
 done
-ok "altimeter ready on 127.0.0.1:$APP_PORT"
+ok "altimeter ready: API on 127.0.0.1:$APP_PORT, management on 127.0.0.1:$MGMT_PORT"
+grep -q "no altimeter.api.auth chosen: .* listens on 127.0.0.1 only" "$WORK/app.log" \
+  || fail "no WARN about the default (auth none, loopback only) in the log"
+ok "started without altimeter.api.auth: WARN logged, auth none on loopback"
+for path in /actuator/samples /actuator/prometheus /actuator/health; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$APP_PORT$path")
+  [[ $code == 404 ]] || fail "API port answered $code for $path (the actuator belongs to the management port)"
+done
+ok "API port serves no /actuator"
 
 # --- Prometheus -----------------------------------------------------------------------------------
-sed -e "s/127\.0\.0\.1:8777/127.0.0.1:$APP_PORT/" -e 's/scrape_interval: 15s/scrape_interval: 1s/' \
+sed -e "s/127\.0\.0\.1:9777/127.0.0.1:$MGMT_PORT/" -e 's/scrape_interval: 15s/scrape_interval: 1s/' \
     -e 's/scrape_timeout: 10s/scrape_timeout: 1s/' deploy/prometheus/prometheus.yml > "$WORK/prometheus.yml"
-grep -q "127.0.0.1:$APP_PORT" "$WORK/prometheus.yml" || fail "could not point prometheus.yml at port $APP_PORT"
+grep -q "127.0.0.1:$MGMT_PORT" "$WORK/prometheus.yml" || fail "could not point prometheus.yml at port $MGMT_PORT"
 if command -v promtool >/dev/null; then promtool check config "$WORK/prometheus.yml" >/dev/null || fail "promtool check config"; fi
 "$PROM" --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/tsdb" \
   --web.listen-address="127.0.0.1:$PROM_PORT" --storage.tsdb.retention.time=1h > "$WORK/prom.log" 2>&1 &

@@ -60,6 +60,9 @@ Pod template of one role group. Arguments: (dict "root" $ "component" "api" "val
 {{- define "altimeter.podTemplate" -}}
 {{- $root := .root }}
 {{- $v := .values }}
+{{- if eq (int $root.Values.service.port) (int $root.Values.service.managementPort) }}
+{{- fail "service.managementPort must differ from service.port: the actuator (tenant data) must not be served on the API port" }}
+{{- end }}
 metadata:
   labels:
     {{- include "altimeter.selectorLabels" $root | nindent 4 }}
@@ -71,7 +74,7 @@ metadata:
     checksum/config: {{ include (print $root.Template.BasePath "/configmap.yaml") $root | sha256sum }}
     {{- if $root.Values.monitoring.podAnnotations }}
     prometheus.io/scrape: "true"
-    prometheus.io/port: {{ $root.Values.service.port | quote }}
+    prometheus.io/port: {{ $root.Values.service.managementPort | quote }}
     prometheus.io/path: /actuator/prometheus
     {{- end }}
     {{- with $root.Values.podAnnotations }}
@@ -93,9 +96,13 @@ spec:
       imagePullPolicy: {{ $root.Values.image.pullPolicy }}
       args:
         - --server.port={{ $root.Values.service.port }}
+        - --management.server.port={{ $root.Values.service.managementPort }}
       ports:
         - name: http
           containerPort: {{ $root.Values.service.port }}
+          protocol: TCP
+        - name: management
+          containerPort: {{ $root.Values.service.managementPort }}
           protocol: TCP
       env:
         - name: ALTIMETER_ROLES
@@ -161,21 +168,21 @@ spec:
       startupProbe:
         httpGet:
           path: /actuator/health/liveness
-          port: http
+          port: management
         initialDelaySeconds: {{ $root.Values.probes.startup.initialDelaySeconds }}
         periodSeconds: {{ $root.Values.probes.startup.periodSeconds }}
         failureThreshold: {{ $root.Values.probes.startup.failureThreshold }}
       livenessProbe:
         httpGet:
           path: /actuator/health/liveness
-          port: http
+          port: management
         periodSeconds: {{ $root.Values.probes.liveness.periodSeconds }}
         timeoutSeconds: {{ $root.Values.probes.liveness.timeoutSeconds }}
         failureThreshold: {{ $root.Values.probes.liveness.failureThreshold }}
       readinessProbe:
         httpGet:
           path: /actuator/health/readiness
-          port: http
+          port: management
         periodSeconds: {{ $root.Values.probes.readiness.periodSeconds }}
         timeoutSeconds: {{ $root.Values.probes.readiness.timeoutSeconds }}
         failureThreshold: {{ $root.Values.probes.readiness.failureThreshold }}

@@ -42,17 +42,20 @@ public final class IngestBenchmark {
     int concurrency = intArg(args, "--concurrency", 4);
     String jar = stringArg(args, "--jar", "deploy/target/altimeter.jar");
     int httpPort = freePort();
+    int managementPort = freePort();
     int pgPort = freePort();
     Path data = Files.createTempDirectory("altimeter-bench");
 
     Process service = new ProcessBuilder("java", "-jar", jar, "--server.port=" + httpPort,
+        "--management.server.port=" + managementPort,
         "--altimeter.data-dir=" + data, "--altimeter.embedded.port=" + pgPort,
         "--logging.level.root=WARN")
         .redirectErrorStream(true).redirectOutput(data.resolve("service.log").toFile()).start();
     try {
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       String base = "http://127.0.0.1:" + httpPort;
-      awaitReady(http, base, service);
+      String management = "http://127.0.0.1:" + managementPort; // the actuator
+      awaitReady(http, management, service);
       System.out.printf("service pid %d, data in %s%n", service.pid(), data);
 
       post(http, base, "warmup", 50_000, batch, concurrency);
@@ -76,7 +79,7 @@ public final class IngestBenchmark {
       rssWatcher.interrupt();
       peakRss.accumulateAndGet(rssKb(service.pid()), Math::max);
 
-      String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus")).build(),
+      String metrics = http.send(HttpRequest.newBuilder(URI.create(management + "/actuator/prometheus")).build(),
           HttpResponse.BodyHandlers.ofString()).body();
       double batchSeconds = metric(metrics, "altimeter_store_batch_duration_seconds_sum");
       double batches = metric(metrics, "altimeter_store_batch_duration_seconds_count");
@@ -183,12 +186,12 @@ public final class IngestBenchmark {
     }
   }
 
-  static void awaitReady(HttpClient http, String base, Process service) throws Exception {
+  static void awaitReady(HttpClient http, String management, Process service) throws Exception {
     long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
     while (System.nanoTime() < deadline) {
       if (!service.isAlive()) throw new IllegalStateException("the service exited; see its log");
       try {
-        var r = http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/health/readiness")).build(),
+        var r = http.send(HttpRequest.newBuilder(URI.create(management + "/actuator/health/readiness")).build(),
             HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) return;
       } catch (IOException notYet) {

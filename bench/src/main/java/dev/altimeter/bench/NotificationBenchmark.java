@@ -131,13 +131,14 @@ public final class NotificationBenchmark {
       for (String q : queues) awaitDepth(channel, q, depthOf(templates, q, total));
 
       int httpPort = IngestBenchmark.freePort();
+      int managementPort = IngestBenchmark.freePort();
       int pgPort = IngestBenchmark.freePort();
       Path data = Files.createTempDirectory("altimeter-bench");
       URI broker = URI.create(amqp);
       String[] userInfo = broker.getUserInfo() == null ? new String[] {"guest", "guest"} : broker.getUserInfo().split(":", 2);
       List<String> command = new ArrayList<>(List.of("java"));
       if (!jvm.isBlank()) command.addAll(List.of(jvm.trim().split("\\s+")));
-      command.addAll(List.of("-jar", jar, "--server.port=" + httpPort,
+      command.addAll(List.of("-jar", jar, "--server.port=" + httpPort, "--management.server.port=" + managementPort,
           "--altimeter.data-dir=" + data, "--altimeter.embedded.port=" + pgPort, "--logging.level.root=WARN",
           "--altimeter.roles=notification,api", "--spring.rabbitmq.host=" + broker.getHost(),
           "--spring.rabbitmq.port=" + (broker.getPort() < 0 ? 5672 : broker.getPort()),
@@ -147,7 +148,7 @@ public final class NotificationBenchmark {
       Process service = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(data.resolve("service.log").toFile()).start();
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-      String base = "http://127.0.0.1:" + httpPort;
+      String management = "http://127.0.0.1:" + managementPort; // the actuator
       double seconds;
       long counted;
       long[] cpu = new long[3];
@@ -162,7 +163,7 @@ public final class NotificationBenchmark {
           if (!service.isAlive()) throw new IllegalStateException("the service exited; see " + data.resolve("service.log"));
           if (System.nanoTime() > deadline) throw new IllegalStateException("not all processed in 10 minutes: " + c1);
           long before = System.nanoTime();
-          long processed = processed(http, base);
+          long processed = processed(http, management);
           long at = (before + System.nanoTime()) / 2;
           if (processed >= warmup && t0 == 0) {
             t0 = at;
@@ -349,10 +350,10 @@ public final class NotificationBenchmark {
   }
 
   /** The service's count of notifications processed (acknowledged right after). */
-  static long processed(HttpClient http, String base) throws Exception {
+  static long processed(HttpClient http, String management) throws Exception {
     String exposition;
     try {
-      exposition = http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus")).build(),
+      exposition = http.send(HttpRequest.newBuilder(URI.create(management + "/actuator/prometheus")).build(),
           HttpResponse.BodyHandlers.ofString()).body();
     } catch (IOException notYet) {
       return 0; // the HTTP server is not listening yet

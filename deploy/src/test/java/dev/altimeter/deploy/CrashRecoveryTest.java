@@ -60,11 +60,13 @@ class CrashRecoveryTest {
   final Path jar = Path.of(System.getenv("ALTIMETER_CRASH_JAR")).toAbsolutePath();
   final String amqp = env("ALTIMETER_CRASH_AMQP", "amqp://guest:guest@127.0.0.1:5672");
   final int total = Integer.parseInt(env("ALTIMETER_CRASH_NOTIFICATIONS", "10000"));
-  /** The service's HTTP port, the same after a restart. */
+  /** The service's HTTP port and its management port (probes, metrics), the same after a restart. */
   final int port;
+  final int managementPort;
 
   CrashRecoveryTest() throws IOException {
     port = freePort();
+    managementPort = freePort();
   }
 
   /** What happens mid-stream; returns the service process that runs on afterwards. */
@@ -143,7 +145,7 @@ class CrashRecoveryTest {
       publisher.start();
 
       long deadline = System.nanoTime() + READY.toNanos();
-      while (processed(port) < total / 5) {
+      while (processed(managementPort) < total / 5) {
         if (System.nanoTime() > deadline || !service.isAlive() || publishFailure.get() != null) {
           fail("service did not process %d notifications (published %d, failure %s)\n%s", total / 5,
               published.size(), publishFailure.get(), tail(log));
@@ -151,7 +153,7 @@ class CrashRecoveryTest {
         Thread.sleep(50);
       }
       int publishedAtFault = published.size();
-      long processedAtFault = processed(port);
+      long processedAtFault = processed(managementPort);
       service = fault.inject(service, () -> start(log, args));
       publisher.join(READY.toMillis());
       assertThat(publishFailure.get()).as("publisher failure").isNull();
@@ -201,9 +203,9 @@ class CrashRecoveryTest {
 
   private Process start(Path log, List<String> args) throws Exception {
     List<String> all = new ArrayList<>(args);
-    all.addAll(List.of("--server.address=127.0.0.1", "--server.port=" + port));
+    all.addAll(List.of("--server.address=127.0.0.1", "--server.port=" + port, "--management.server.port=" + managementPort));
     Process service = ServiceProcess.start(jar, log, all);
-    awaitReadiness(port, service, log, READY);
+    awaitReadiness(managementPort, service, log, READY);
     return service;
   }
 

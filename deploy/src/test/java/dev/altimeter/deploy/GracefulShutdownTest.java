@@ -68,15 +68,17 @@ class GracefulShutdownTest {
     sql(postgres, "postgres", "CREATE DATABASE " + database);
     Path log = Files.createDirectories(Path.of("target", "shutdown-check")).resolve(notifications.run + ".log");
     int port = freePort();
+    int managementPort = freePort();
     Process app = null;
     try (Connection connection = rabbit.newConnection("altimeter-shutdown-check")) {
       List<String> args = new ArrayList<>(List.of("--server.port=" + port, "--server.address=127.0.0.1",
+          "--management.server.port=" + managementPort,
           "--spring.r2dbc.url=r2dbc:postgresql://" + postgres + "/" + database,
           "--spring.lifecycle.timeout-per-shutdown-phase=" + PHASE_TIMEOUT.toSeconds() + "s"));
       args.addAll(notifications.serviceArguments(amqp));
       app = ServiceProcess.start(jar, log, args);
       Process process = app;
-      awaitReadiness(port, process, log, Duration.ofSeconds(120));
+      awaitReadiness(managementPort, process, log, Duration.ofSeconds(120));
 
       // publish continuously, with publisher confirms: "published" is what the broker took
       Set<String> published = ConcurrentHashMap.newKeySet();
@@ -88,7 +90,7 @@ class GracefulShutdownTest {
 
       // under load: wait until the service acknowledged a good share
       long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-      while (processed(port) < 1500) {
+      while (processed(managementPort) < 1500) {
         if (System.nanoTime() > deadline || !process.isAlive() || publishFailure.get() != null) {
           fail("service did not process 1500 notifications (published %d, failure %s)\n%s", published.size(),
               publishFailure.get(), tail(log));
@@ -100,7 +102,7 @@ class GracefulShutdownTest {
       List<String> readiness = new ArrayList<>();
       Thread watcher = new Thread(() -> {
         while (process.isAlive()) {
-          String r = readiness(port);
+          String r = readiness(managementPort);
           synchronized (readiness) {
             if (readiness.isEmpty() || !readiness.get(readiness.size() - 1).equals(r)) readiness.add(r);
           }

@@ -31,7 +31,7 @@ class PollingRoleTest {
 
   @Test
   void hostMetersAppearInTheMeterList() {
-    WebTestClient http = WebTestClient.bindToServer().baseUrl("http://localhost:" + port)
+    WebTestClient http = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
         .responseTimeout(Duration.ofSeconds(60)).build();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     List<Map<String, Object>> meters = List.of();

@@ -39,6 +39,7 @@ final class ServiceProcess {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
   }
 
+  /** Probes and metrics: {@code port} is the service's management port. */
   static void awaitReadiness(int port, Process process, Path log, Duration limit) throws InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
     while (!readiness(port).startsWith("200")) {

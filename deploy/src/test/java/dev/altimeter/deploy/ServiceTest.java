@@ -24,18 +24,22 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-/** The assembled service: HTTP ingest through the pipeline into PostgreSQL, health and metrics. */
+/** The assembled service: HTTP ingest through the pipeline into PostgreSQL, health and metrics on the management port. */
 @SpringBootTest(classes = AltimeterApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ServiceTest {
   @LocalServerPort
   int port;
+  @LocalManagementPort
+  int managementPort;
   WebTestClient http;
+  WebTestClient management;
 
   @DynamicPropertySource
   static void database(DynamicPropertyRegistry registry) {
@@ -97,7 +101,7 @@ class ServiceTest {
     }
     http.get().uri("/v2/samples?q.field=meter&q.value=receiver.test").exchange().expectStatus().isOk().expectBody()
         .jsonPath("$.length()").isEqualTo(3);
-    String prometheus = http.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
+    String prometheus = management.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
         .expectBody(String.class).returnResult().getResponseBody();
     assertThat(prometheus)
         .containsPattern("altimeter_receiver_samples_total\\{.*outcome=\"bad_signature\",receiver=\"udp\"} 1")
@@ -143,7 +147,10 @@ class ServiceTest {
     TestPostgres.truncate();
     storage.store().forgetCachedIds(); // the service's own store cached ids of the rows just removed
     // generous: a loaded 2-core CI machine answers a fresh context slowly
-    http = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).responseTimeout(Duration.ofSeconds(60)).build();
+    // no altimeter.api.auth set, as in the README's run command: auth none, both ports on 127.0.0.1
+    http = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).responseTimeout(Duration.ofSeconds(60)).build();
+    management = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + managementPort)
+        .responseTimeout(Duration.ofSeconds(60)).build();
   }
 
   @Test
@@ -163,14 +170,14 @@ class ServiceTest {
 
   @Test
   void healthGroupsAndPrometheusAreServed() {
-    http.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk()
+    management.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk()
         .expectBody().jsonPath("$.status").isEqualTo("UP");
-    http.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk()
+    management.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk()
         .expectBody().jsonPath("$.status").isEqualTo("UP").jsonPath("$.components.store.status").isEqualTo("UP");
     http.post().uri("/v2/meters/m").contentType(MediaType.APPLICATION_JSON).bodyValue("""
         [{"counter_name": "m", "counter_type": "gauge", "counter_unit": "u", "counter_volume": 1, "resource_id": "r"}]""")
         .exchange().expectStatus().isCreated();
-    String metrics = http.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
+    String metrics = management.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
         .expectBody(String.class).returnResult().getResponseBody();
     assertThat(metrics)
         .containsPattern("altimeter_pipeline_samples_total\\{.*outcome=\"stored\".*} [1-9]")
@@ -178,9 +185,15 @@ class ServiceTest {
         .contains("altimeter_store_batch_duration_seconds")
         .containsPattern("altimeter_exposition_series\\{.*} [1-9]");
     // the collected sample itself, through the default pipeline's prometheus-exposition://
-    String samples = http.get().uri("/actuator/samples").exchange().expectStatus().isOk()
+    String samples = management.get().uri("/actuator/samples").exchange().expectStatus().isOk()
         .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_PLAIN)
         .expectBody(String.class).returnResult().getResponseBody();
     assertThat(samples).contains("# TYPE ceilometer_m gauge\n", "ceilometer_m{resource_id=\"r\",unit=\"u\"} 1\n");
+    // tenant data stays off the API port, and the API off the management port
+    http.get().uri("/actuator/samples").exchange().expectStatus().isNotFound();
+    http.get().uri("/actuator/health/liveness").exchange().expectStatus().isNotFound();
+    management.get().uri("/v2/meters").exchange().expectStatus().isNotFound();
+    management.post().uri("/v1/samples").contentType(MediaType.APPLICATION_JSON).bodyValue("[]")
+        .exchange().expectStatus().isNotFound();
   }
 }

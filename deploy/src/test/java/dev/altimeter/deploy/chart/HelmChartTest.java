@@ -3,6 +3,7 @@ package dev.altimeter.deploy.chart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
@@ -139,6 +140,8 @@ class HelmChartTest {
         .as("root pods").hasMessageContaining("runAsNonRoot");
     assertThatThrownBy(() -> template(CHART).set("database.url", "jdbc:postgresql://db/x").call())
         .as("non-R2DBC url").hasMessageContaining("url");
+    assertThatThrownBy(() -> template(CHART).set("service.managementPort", 8777).call())
+        .as("actuator on the API port").hasMessageContaining("managementPort");
   }
 
   @Test
@@ -175,6 +178,15 @@ class HelmChartTest {
           .isEqualTo(expectedRoles.get(name).contains("notification"));
       assertThat((String) get(c, "livenessProbe", "httpGet", "path")).isEqualTo("/actuator/health/liveness");
       assertThat((String) get(c, "readinessProbe", "httpGet", "path")).isEqualTo("/actuator/health/readiness");
+      // the actuator on its own port: probes and scrapes there, the API port serves no /actuator
+      for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+        assertThat((String) get(c, probe, "httpGet", "port")).as(name + " " + probe).isEqualTo("management");
+      }
+      assertThat((List<String>) get(c, "args")).contains("--server.port=8777", "--management.server.port=9777");
+      assertThat((List<Map<String, Object>>) get(c, "ports")).extracting(p -> p.get("name"), p -> p.get("containerPort"))
+          .containsExactly(tuple("http", 8777), tuple("management", 9777));
+      assertThat((String) get(d, "spec", "template", "metadata", "annotations", "prometheus.io/port")).isEqualTo("9777");
+      assertThat(env).as(name + ": auth chosen, so the service listens beyond loopback").containsEntry("ALTIMETER_API_AUTH", "headers");
       assertThat((Object) get(c, "resources", "requests", "memory")).as(name + " memory request").isNotNull();
       assertThat((Object) get(c, "resources", "limits", "memory")).as(name + " memory limit").isNotNull();
       assertThat((Boolean) get(pod, "securityContext", "runAsNonRoot")).isTrue();
@@ -210,8 +222,19 @@ class HelmChartTest {
         .containsExactlyInAnyOrder("altimeter-api", "altimeter-collector");
     assertThat(ofKind(docs, "PodDisruptionBudget")).hasSize(2);
     assertThat(ofKind(docs, "NetworkPolicy")).hasSize(2);
+    // the management port only to the scrapers, on API pods and workers alike
+    List<Map<String, Object>> apiIngress = get(named(docs, "NetworkPolicy", "altimeter-api"), "spec", "ingress");
+    assertThat(apiIngress).extracting(rule -> get(rule, "ports", 0, "port")).containsExactly("http", "management");
+    List<Map<String, Object>> workerIngress = get(named(docs, "NetworkPolicy", "altimeter-workers"), "spec", "ingress");
+    assertThat(workerIngress).extracting(rule -> get(rule, "ports", 0, "port")).containsExactly("management");
     Map<String, Object> api = named(docs, "Service", "altimeter-api");
+    assertThat((List<?>) get(api, "spec", "ports")).hasSize(1);
     assertThat((Integer) get(api, "spec", "ports", 0, "port")).isEqualTo(8777);
+    assertThat((String) get(api, "spec", "ports", 0, "targetPort")).isEqualTo("http");
+    Map<String, Object> metrics = named(docs, "Service", "altimeter-metrics");
+    assertThat((List<?>) get(metrics, "spec", "ports")).hasSize(1);
+    assertThat((Integer) get(metrics, "spec", "ports", 0, "port")).isEqualTo(9777);
+    assertThat((String) get(metrics, "spec", "ports", 0, "targetPort")).isEqualTo("management");
     assertThat((Map<String, Object>) get(api, "spec", "selector")).containsEntry("app.kubernetes.io/component", "api");
   }
 
@@ -242,6 +265,10 @@ class HelmChartTest {
     Map<String, Object> sm = named(docs, "ServiceMonitor", "altimeter");
     assertThat((String) get(sm, "spec", "endpoints", 0, "path")).isEqualTo("/actuator/prometheus");
     assertThat((String) get(sm, "spec", "endpoints", 1, "path")).isEqualTo("/actuator/samples");
+    assertThat((List<Map<String, Object>>) get(sm, "spec", "endpoints")).extracting(e -> e.get("port"))
+        .containsOnly("management");
+    List<Map<String, Object>> metricsFrom = get(named(docs, "NetworkPolicy", "altimeter-workers"), "spec", "ingress", 0, "from");
+    assertThat(metricsFrom).as("full values restrict the management port to the monitoring namespace").hasSize(1);
     Map<String, Object> metrics = named(docs, "Service", "altimeter-metrics");
     Map<String, Object> smSelector = get(sm, "spec", "selector", "matchLabels");
     assertThat((Map<String, Object>) get(metrics, "metadata", "labels")).containsAllEntriesOf(smSelector);
