@@ -89,13 +89,14 @@ public final class PollingAgent implements AutoCloseable {
       List<Binding> bindings = new ArrayList<>();
       for (Pollster p : pollsters) {
         Predicate<String> meters = meters(source, p);
-        if (meters != null) bindings.add(new Binding(source, p, meters));
+        if (meters != null) {
+          bindings.add(new Binding(source, p, meters, registry.counter("altimeter.polling.errors", "pollster", p.name())));
+        }
       }
       if (bindings.isEmpty()) {
         log.info("polling source '{}' selects no pollster ({} )", source.name(), source.meterRules());
       }
-      SourcePlan plan = new SourcePlan(source, List.copyOf(bindings));
-      plans.put(source.name(), plan);
+      plans.put(source.name(), new SourcePlan(source, List.copyOf(bindings)));
     }
     for (Duration interval : config.intervals()) {
       intervals.put(interval, new IntervalPlan(
@@ -240,7 +241,7 @@ public final class PollingAgent implements AutoCloseable {
     return Flux.defer(() -> p.poll(cycle))
         .filter(s -> call.selects(s.meter()))
         .onErrorResume(e -> {
-          registry.counter("altimeter.polling.errors", "pollster", p.name()).increment();
+          call.by.get(0).errors.increment();
           log.warn("pollster {} failed in source {}: {}", p.name(), source, e.toString());
           return Flux.empty();
         });
@@ -330,11 +331,13 @@ public final class PollingAgent implements AutoCloseable {
     final PollingConfig.Source source;
     final Pollster pollster;
     final Predicate<String> meters;
+    final Counter errors;
 
-    Binding(PollingConfig.Source source, Pollster pollster, Predicate<String> meters) {
+    Binding(PollingConfig.Source source, Pollster pollster, Predicate<String> meters, Counter errors) {
       this.source = source;
       this.pollster = pollster;
       this.meters = meters;
+      this.errors = errors;
     }
   }
 

@@ -18,7 +18,7 @@ final class SkippedDefinitions {
   private final String kind;
   private final List<DefinitionException> errors = new ArrayList<>();
 
-  /** @param kind the plural noun for the log line, e.g. {@code meter definitions} */
+  /** @param kind what is loaded, for the log line: {@code meter definition} or {@code event definition} */
   SkippedDefinitions(boolean strict, String kind) {
     this.strict = strict;
     this.kind = kind;
