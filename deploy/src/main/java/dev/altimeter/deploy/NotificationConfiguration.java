@@ -3,14 +3,11 @@ package dev.altimeter.deploy;
 import dev.altimeter.collector.notification.NotificationAgent;
 import dev.altimeter.collector.notification.amqp.NotificationListener;
 import dev.altimeter.collector.notification.amqp.NotificationTopology;
-import dev.altimeter.collector.notification.definition.EventDefinitions;
-import dev.altimeter.collector.notification.definition.MeterDefinitions;
 import dev.altimeter.collector.pipeline.route.RunningPipelines;
 import dev.altimeter.storage.Event;
 import dev.altimeter.storage.SampleConsumer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.AcknowledgeMode;
@@ -33,7 +30,9 @@ import reactor.core.scheduler.Schedulers;
  * The {@code notification} role: consumes OpenStack notifications from the broker of {@code
  * spring.rabbitmq.*} on Ceilometer's queues, turns them into samples and events by meters.yaml and
  * event_definitions.yaml, and feeds the pipelines. Off when no broker is configured. Definition
- * files are loaded and checked at start-up: a bad file stops the service with file, line and field.
+ * files are loaded and checked at start-up: a bad definition is skipped, logged with file, line and
+ * field and shown in health ({@link NotificationDefinitions}), or with {@code
+ * altimeter.definitions.strict=true} stops the service.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnRole(AltimeterProperties.Role.NOTIFICATION)
@@ -85,16 +84,18 @@ class NotificationConfiguration {
     return new Declarables(topology.declarables());
   }
 
+  /** meters.yaml and event_definitions.yaml; also the health component listing what was skipped. */
   @Bean
-  NotificationAgent notificationAgent(AltimeterProperties properties, SampleConsumer pipeline, RunningPipelines<Event> events) {
-    AltimeterProperties.EventDefinitions e = properties.getEventDefinitions();
-    EventDefinitions.Options options = new EventDefinitions.Options(e.isDropUnmatched(), e.getStoreRaw());
-    List<java.nio.file.Path> dirs = properties.getMeters().getDirs();
-    MeterDefinitions meters = dirs.isEmpty() ? MeterDefinitions.builtIn() : MeterDefinitions.load(dirs);
-    EventDefinitions eventDefinitions = e.getFile() == null ? EventDefinitions.builtIn(options)
-        : EventDefinitions.load(e.getFile(), options);
-    LOG.info("Notification role: {} meter definitions", meters.names().size());
-    return new NotificationAgent(meters, eventDefinitions, pipeline, events::accept);
+  NotificationDefinitions notificationDefinitions(AltimeterProperties properties, MeterRegistry registry,
+      @Value("${altimeter.definitions.strict:false}") boolean strict) {
+    return NotificationDefinitions.load(properties, strict, registry);
+  }
+
+  @Bean
+  NotificationAgent notificationAgent(NotificationDefinitions definitions, SampleConsumer pipeline,
+      RunningPipelines<Event> events) {
+    LOG.info("Notification role: {} meter definitions", definitions.meters().names().size());
+    return new NotificationAgent(definitions.meters(), definitions.events(), pipeline, events::accept);
   }
 
   /** The bounded pool for the AMQP client's blocking writes (acks, dead letters), off the event loops. */

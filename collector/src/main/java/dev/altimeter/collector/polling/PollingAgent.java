@@ -34,10 +34,14 @@ import reactor.core.scheduler.Schedulers;
  * <ul>
  *   <li>one schedule ({@link Flux#interval}) per distinct interval, on the timer scheduler; the first
  *       cycle runs at {@link #start()} (plus jitter, when set);
- *   <li>a cycle of a source never overlaps the next cycle of the same source: a tick that finds the
- *       previous cycle still running is skipped and counted in {@code altimeter.polling.cycles}
- *       {@code outcome=skipped}, never queued;
- *   <li>all samples of one cycle of a source carry one timestamp, taken when the cycle starts;
+ *   <li>a cycle runs every source of its interval together, as Ceilometer's polling task does: each
+ *       pollster is polled at most once per resource per cycle however many of those sources select
+ *       it, with the meters of every source asking for that resource; a pollster without resources
+ *       (its own host) is polled once;
+ *   <li>a cycle never overlaps the next cycle of the same interval: a tick that finds the previous
+ *       cycle still running is skipped and counted in {@code altimeter.polling.cycles}
+ *       {@code outcome=skipped} of each of its sources, never queued;
+ *   <li>all samples of one cycle carry one timestamp, taken when the cycle starts;
  *   <li>samples go to the consumer in batches of at most {@code batchSize} (default 50), one batch
  *       at a time per cycle; a refused or failed batch is dropped and counted in
  *       {@code altimeter.polling.samples} {@code outcome=dropped}; the next batch is still offered;
@@ -60,6 +64,8 @@ public final class PollingAgent implements AutoCloseable {
   private final Duration jitter;
   private final ResourcePartition partition;
   private final Map<String, SourcePlan> plans = new LinkedHashMap<>();
+  /** The sources of each interval, polled together (Ceilometer's {@code PollingTask}). */
+  private final Map<Duration, IntervalPlan> intervals = new LinkedHashMap<>();
   private final Disposable.Composite schedules = Disposables.composite();
   private final Sinks.Empty<Void> closing = Sinks.empty();
   private final AtomicBoolean started = new AtomicBoolean();
@@ -82,11 +88,9 @@ public final class PollingAgent implements AutoCloseable {
     for (PollingConfig.Source source : config.sources()) {
       List<Binding> bindings = new ArrayList<>();
       for (Pollster p : pollsters) {
-        Counter errors = registry.counter("altimeter.polling.errors", "pollster", p.name());
-        if (source.selects(p.name())) {
-          bindings.add(new Binding(p, name -> true, errors));
-        } else if (p.meterNames().stream().anyMatch(source::selects)) {
-          bindings.add(new Binding(p, source::selects, errors));
+        Predicate<String> meters = meters(source, p);
+        if (meters != null) {
+          bindings.add(new Binding(source, p, meters, registry.counter("altimeter.polling.errors", "pollster", p.name())));
         }
       }
       if (bindings.isEmpty()) {
@@ -94,6 +98,32 @@ public final class PollingAgent implements AutoCloseable {
       }
       plans.put(source.name(), new SourcePlan(source, List.copyOf(bindings)));
     }
+    for (Duration interval : config.intervals()) {
+      intervals.put(interval, new IntervalPlan(
+          plans.values().stream().filter(p -> p.source.interval().equals(interval)).toList()));
+    }
+  }
+
+  /**
+   * Which samples of the pollster the source takes, or {@code null} when it does not run it. A
+   * pollster selected by its own name gives every meter the source does not exclude, so that
+   * {@code ["!hardware.memory.*"]} selects the host pollster without its memory meters (an
+   * exclusion-only list selects the rest, as Ceilometer's {@code is_supported}); otherwise the
+   * source takes the declared meters its rules select. A pollster whose declared meters are all
+   * excluded is not run.
+   */
+  private static Predicate<String> meters(PollingConfig.Source source, Pollster p) {
+    if (source.excludes(p.name())) return null;
+    Predicate<String> meters;
+    if (source.selects(p.name())) {
+      meters = meter -> !source.excludes(meter);
+    } else if (p.meterNames().stream().anyMatch(source::selects)) {
+      meters = source::selects;
+    } else {
+      return null;
+    }
+    if (!p.meterNames().isEmpty() && p.meterNames().stream().noneMatch(meters)) return null;
+    return meters;
   }
 
   /**
@@ -115,16 +145,12 @@ public final class PollingAgent implements AutoCloseable {
   }
 
   private void schedule() {
-    for (Duration interval : config.intervals()) {
-      List<SourcePlan> due = plans.values().stream()
-          .filter(p -> p.source.interval().equals(interval)).toList();
-      schedules.add(Flux.interval(Duration.ZERO, interval, timer)
-          .onBackpressureDrop(tick -> due.forEach(p -> p.skipped.increment()))
-          .subscribe(tick -> due.forEach(this::launch)));
-    }
+    intervals.forEach((interval, due) -> schedules.add(Flux.interval(Duration.ZERO, interval, timer)
+        .onBackpressureDrop(tick -> due.skipped())
+        .subscribe(tick -> launch(due))));
   }
 
-  private void launch(SourcePlan plan) {
+  private void launch(IntervalPlan plan) {
     Mono<Void> cycle = cycle(plan);
     if (!jitter.isZero()) {
       long delay = ThreadLocalRandom.current().nextLong(jitter.toMillis() + 1);
@@ -135,52 +161,88 @@ public final class PollingAgent implements AutoCloseable {
   }
 
   /**
-   * Runs one cycle of the named source now, outside the schedule (tests, operators). Completes when
+   * Runs one cycle of the named source's interval now, outside the schedule (tests, operators): the
+   * source and every other source of the same interval, as a scheduled cycle does. Completes when
    * every batch of the cycle was offered to the consumer; completes at once, counting a skip, when
-   * a cycle of that source is running.
+   * a cycle of that interval is running.
    *
    * @throws IllegalArgumentException for an unknown source
    */
   public Mono<Void> pollOnce(String sourceName) {
     SourcePlan plan = plans.get(sourceName);
     if (plan == null) throw new IllegalArgumentException("no polling source named " + sourceName);
-    return cycle(plan);
+    return cycle(intervals.get(plan.source.interval()));
   }
 
-  private Mono<Void> cycle(SourcePlan plan) {
+  private Mono<Void> cycle(IntervalPlan plan) {
     return Mono.defer(() -> {
       if (closed.get()) return Mono.empty();
       if (!plan.running.compareAndSet(false, true)) {
-        plan.skipped.increment();
+        plan.skipped();
         return Mono.empty();
       }
       Sinks.Empty<Void> done = Sinks.empty();
       plan.done = done;
       Instant timestamp = clock.instant();
-      return Flux.fromIterable(plan.bindings)
-          .flatMap(b -> poll(plan, b, timestamp), 4)
+      return Flux.defer(() -> Flux.fromIterable(polls(plan)))
+          .flatMap(poll -> poll(poll, timestamp), 4)
           .buffer(batchSize)
           .concatMap(this::deliver)
           .then()
           .doFinally(signal -> {
             plan.running.set(false);
-            plan.completed.increment();
+            plan.sources.forEach(p -> p.completed.increment());
             done.tryEmitEmpty();
           });
     });
   }
 
-  private Flux<Sample> poll(SourcePlan plan, Binding binding, Instant timestamp) {
-    Pollster p = binding.pollster;
-    List<String> candidates = plan.source.resources().isEmpty() ? p.defaultResources() : plan.source.resources();
-    List<String> owned = p.partitioned() ? candidates.stream().filter(partition::owns).toList() : candidates;
-    if (!candidates.isEmpty() && owned.isEmpty()) return Flux.empty();
-    PollCycle cycle = new PollCycle(plan.source.name(), timestamp, owned);
+  /**
+   * The pollster calls of one cycle, as Ceilometer's poll history makes them: every pollster once
+   * per resource across the sources of the interval (the sources asking for the same resources
+   * share one call, a resource is in one call only), and once for its own host when it polls no
+   * resources. The resources are the source's static ones, else the pollster's own, less those
+   * another agent owns.
+   */
+  private List<Poll> polls(IntervalPlan plan) {
+    Map<Pollster, Wanted> wanted = new LinkedHashMap<>();
+    for (SourcePlan source : plan.sources) {
+      for (Binding b : source.bindings) {
+        Pollster p = b.pollster;
+        List<String> candidates = source.source.resources().isEmpty() ? p.defaultResources() : source.source.resources();
+        List<String> owned = p.partitioned() ? candidates.stream().filter(partition::owns).toList() : candidates;
+        if (!candidates.isEmpty() && owned.isEmpty()) continue;
+        Wanted w = wanted.computeIfAbsent(p, k -> new Wanted());
+        if (owned.isEmpty()) {
+          if (!w.ownHost.contains(b)) w.ownHost.add(b);
+        } else {
+          for (String r : owned) {
+            List<Binding> by = w.byResource.computeIfAbsent(r, k -> new ArrayList<>());
+            if (!by.contains(b)) by.add(b);
+          }
+        }
+      }
+    }
+    List<Poll> out = new ArrayList<>();
+    wanted.forEach((p, w) -> {
+      if (!w.ownHost.isEmpty()) out.add(new Poll(p, List.of(), List.copyOf(w.ownHost)));
+      Map<List<Binding>, List<String>> calls = new LinkedHashMap<>();
+      w.byResource.forEach((r, by) -> calls.computeIfAbsent(by, k -> new ArrayList<>()).add(r));
+      calls.forEach((by, resources) -> out.add(new Poll(p, resources, List.copyOf(by))));
+    });
+    return out;
+  }
+
+  private Flux<Sample> poll(Poll call, Instant timestamp) {
+    Pollster p = call.pollster;
+    // the first asking source names the cycle, as Ceilometer polls "in the context of" one source
+    String source = call.by.get(0).source.name();
+    PollCycle cycle = new PollCycle(source, timestamp, call.resources);
     return Flux.defer(() -> p.poll(cycle))
-        .filter(s -> binding.meters.test(s.meter()))
+        .filter(s -> call.selects(s.meter()))
         .onErrorResume(e -> {
-          binding.errors.increment();
-          log.warn("pollster {} failed in source {}: {}", p.name(), plan.source.name(), e.toString());
+          call.by.get(0).errors.increment();
+          log.warn("pollster {} failed in source {}: {}", p.name(), source, e.toString());
           return Flux.empty();
         });
   }
@@ -201,7 +263,7 @@ public final class PollingAgent implements AutoCloseable {
     return Mono.defer(() -> {
       schedules.dispose();
       List<Mono<Void>> running = new ArrayList<>();
-      for (SourcePlan p : plans.values()) {
+      for (IntervalPlan p : intervals.values()) {
         Sinks.Empty<Void> d = p.done;
         if (p.running.get() && d != null) running.add(d.asMono());
       }
@@ -232,13 +294,26 @@ public final class PollingAgent implements AutoCloseable {
     return out;
   }
 
+  /** The sources of one interval; their cycles run together, one at a time. */
+  private static final class IntervalPlan {
+    final List<SourcePlan> sources;
+    final AtomicBoolean running = new AtomicBoolean();
+    volatile Sinks.Empty<Void> done;
+
+    IntervalPlan(List<SourcePlan> sources) {
+      this.sources = sources;
+    }
+
+    void skipped() {
+      sources.forEach(p -> p.skipped.increment());
+    }
+  }
+
   private final class SourcePlan {
     final PollingConfig.Source source;
     final List<Binding> bindings;
-    final AtomicBoolean running = new AtomicBoolean();
     final Counter skipped;
     final Counter completed;
-    volatile Sinks.Empty<Void> done;
 
     SourcePlan(PollingConfig.Source source, List<Binding> bindings) {
       this.source = source;
@@ -251,8 +326,34 @@ public final class PollingAgent implements AutoCloseable {
     }
   }
 
-  /** A pollster run by a source, with the source's meter filter for its samples. */
-  private record Binding(Pollster pollster, Predicate<String> meters, Counter errors) {}
+  /** A pollster run by a source, with the source's meter filter for its samples. Equal only to itself. */
+  private static final class Binding {
+    final PollingConfig.Source source;
+    final Pollster pollster;
+    final Predicate<String> meters;
+    final Counter errors;
+
+    Binding(PollingConfig.Source source, Pollster pollster, Predicate<String> meters, Counter errors) {
+      this.source = source;
+      this.pollster = pollster;
+      this.meters = meters;
+      this.errors = errors;
+    }
+  }
+
+  /** What the sources of a cycle ask of one pollster: its own host, and resources with who asks. */
+  private static final class Wanted {
+    final List<Binding> ownHost = new ArrayList<>();
+    final Map<String, List<Binding>> byResource = new LinkedHashMap<>();
+  }
+
+  /** One call of a pollster in a cycle, for the sources {@code by}; a sample goes on if any of them takes its meter. */
+  private record Poll(Pollster pollster, List<String> resources, List<Binding> by) {
+    boolean selects(String meter) {
+      for (Binding b : by) if (b.meters.test(meter)) return true;
+      return false;
+    }
+  }
 
   /** Builder; not thread-safe. */
   public static final class Builder {

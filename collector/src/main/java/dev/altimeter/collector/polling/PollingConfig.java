@@ -71,6 +71,9 @@ public final class PollingConfig {
     /** Whether the meter rules of this source select the given meter or pollster name. */
     public boolean selects(String meterName) { return meters.matches(meterName); }
 
+    /** Whether a {@code !} rule of this source rejects the given meter or pollster name. */
+    public boolean excludes(String meterName) { return meters.excludes(meterName); }
+
     /** The meter rules as written. */
     public List<String> meterRules() { return meters.patterns(); }
 

@@ -53,6 +53,11 @@ final class ConfigNode {
     }
   }
 
+  /** An empty document of the file: what is left of a file skipped whole. */
+  static ConfigNode empty(String file) {
+    return new ConfigNode(null, file, "");
+  }
+
   boolean isNull() {
     return node == null || (node instanceof ScalarNode && node.getTag().equals(Tag.NULL));
   }

@@ -32,12 +32,18 @@ import java.util.stream.Collectors;
  * characters. Unmatched notifications fall to a catch-all {@code *} definition unless {@link
  * Options#dropUnmatched()}. Only priorities {@code info} and {@code error} make events.
  *
+ * <p>A lenient load skips an invalid definition (its notifications fall to the next matching
+ * definition, or the catch-all) and keeps it in {@link #skipped()} as a {@link DefinitionException}
+ * naming file, line and field; a file that is not a valid list of definitions is skipped whole
+ * (then only the catch-all is left). A strict load fails on the first.
+ *
  * <p>Immutable and thread-safe.
  */
 public final class EventDefinitions {
   /** The built-in definitions: Ceilometer's own event_definitions.yaml, unchanged. */
   public static final String DEFAULT_RESOURCE = "ceilometer/event_definitions.yaml";
   static final Set<String> PRIORITIES = Set.of("info", "error");
+  private static final String KIND = "event definition";
 
   /**
    * Ceilometer's {@code [event]} options.
@@ -54,11 +60,13 @@ public final class EventDefinitions {
   }
 
   private final List<EventDefinition> definitions;
+  private final List<DefinitionException> skipped;
   /** The winning definition per event type (empty: none), as {@link MeterDefinitions} remembers its matches. */
   private final Map<String, Optional<EventDefinition>> byEventType = new ConcurrentHashMap<>();
 
-  private EventDefinitions(List<EventDefinition> definitions) {
+  private EventDefinitions(List<EventDefinition> definitions, List<DefinitionException> skipped) {
     this.definitions = List.copyOf(definitions);
+    this.skipped = List.copyOf(skipped);
   }
 
   /** Ceilometer's event_definitions.yaml as shipped. */
@@ -66,36 +74,68 @@ public final class EventDefinitions {
     InputStream in = EventDefinitions.class.getClassLoader().getResourceAsStream(DEFAULT_RESOURCE);
     if (in == null) throw new IllegalStateException("missing resource " + DEFAULT_RESOURCE);
     try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-      return from(ConfigNode.load("classpath:" + DEFAULT_RESOURCE, r), options);
+      return from(ConfigNode.load("classpath:" + DEFAULT_RESOURCE, r), options, new SkippedDefinitions(true, KIND));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   /**
-   * Loads a file.
+   * Loads a file, strictly.
    *
    * @throws DefinitionException when it is not a valid event definitions file
    */
   public static EventDefinitions load(Path file, Options options) {
-    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      return from(ConfigNode.load(file.toString(), r), options);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
-    }
+    return load(file, options, true);
   }
 
-  private static EventDefinitions from(ConfigNode file, Options options) {
+  /**
+   * Loads a file.
+   *
+   * @param strict fail on the first invalid definition instead of skipping it
+   * @throws DefinitionException when strict and it is not a valid event definitions file
+   * @throws UncheckedIOException when the file cannot be read
+   */
+  public static EventDefinitions load(Path file, Options options, boolean strict) {
+    SkippedDefinitions skipped = new SkippedDefinitions(strict, KIND);
+    ConfigNode root;
+    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      root = ConfigNode.load(file.toString(), r);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    } catch (DefinitionException e) {
+      skipped.skip(e);
+      root = ConfigNode.empty(file.toString());
+    }
+    return from(root, options, skipped);
+  }
+
+  private static EventDefinitions from(ConfigNode file, Options options, SkippedDefinitions skipped) {
     List<EventDefinition> defs = new ArrayList<>();
-    if (!file.isNull()) {
-      for (ConfigNode item : file.items()) defs.add(new EventDefinition(item, options.storeRaw()));
+    List<ConfigNode> items = List.of();
+    try {
+      if (!file.isNull()) items = file.items();
+    } catch (DefinitionException e) {
+      skipped.skip(e);
+    }
+    for (ConfigNode item : items) {
+      try {
+        defs.add(new EventDefinition(item, options.storeRaw()));
+      } catch (DefinitionException e) {
+        skipped.skip(e);
+      }
     }
     // reversed, so the last matching definition wins and YAML merges can extend earlier ones
     Collections.reverse(defs);
     if (!options.dropUnmatched() && defs.stream().noneMatch(EventDefinition::isCatchAll)) {
       defs.add(new EventDefinition(options.storeRaw()));
     }
-    return new EventDefinitions(defs);
+    return new EventDefinitions(defs, skipped.errors());
+  }
+
+  /** The definitions (or the file) a lenient load skipped, in file order; empty after a strict load. */
+  public List<DefinitionException> skipped() {
+    return skipped;
   }
 
   /**

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * <p>Files are read as Ceilometer reads them: every {@code *.yaml} of each directory, directories in
  * the order given and files in sorted order; each file's {@code metric} list is read backwards and
  * the first definition seen for a name wins, so within a file the last definition of a name counts
- * and across files the earlier file does. Unlike Ceilometer, which logs a bad definition and skips
- * it, an invalid definition fails the load with a {@link DefinitionException} naming file, line and
- * field: a typo should stop the service at start, not silently lose a meter.
+ * and across files the earlier file does. As in Ceilometer, an invalid definition is skipped (then an
+ * earlier definition of its name counts, if any) and so is a file that is not valid YAML or has no
+ * {@code metric} list; each is kept in {@link #skipped()} as a {@link DefinitionException} naming
+ * file, line and field. A strict load fails on the first instead.
  *
  * <p>Immutable and thread-safe.
  */
@@ -40,19 +42,22 @@ public final class MeterDefinitions {
   public static final String DEFAULT_RESOURCE = "ceilometer/meters.yaml";
   /** Only notifications of these priorities carry samples (Ceilometer's endpoint methods). */
   static final Set<String> PRIORITIES = Set.of("info", "sample");
+  private static final String KIND = "meter definition";
 
   /** Distinct event types remembered with their matching definitions, at most (senders use a few dozen). */
   static final int EVENT_TYPES_CACHED = 4096;
 
   private final List<MeterDefinition> definitions;
+  private final List<DefinitionException> skipped;
   /**
    * The matching definitions per event type: matching every definition's regular expressions for
    * every notification was a visible part of its cost, and a deployment sends few distinct types.
    */
   private final Map<String, List<MeterDefinition>> byEventType = new ConcurrentHashMap<>();
 
-  private MeterDefinitions(List<MeterDefinition> definitions) {
+  private MeterDefinitions(List<MeterDefinition> definitions, List<DefinitionException> skipped) {
     this.definitions = List.copyOf(definitions);
+    this.skipped = List.copyOf(skipped);
   }
 
   /** Ceilometer's meters.yaml as shipped. */
@@ -60,20 +65,32 @@ public final class MeterDefinitions {
     InputStream in = MeterDefinitions.class.getClassLoader().getResourceAsStream(DEFAULT_RESOURCE);
     if (in == null) throw new IllegalStateException("missing resource " + DEFAULT_RESOURCE);
     try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-      return from(List.of(ConfigNode.load("classpath:" + DEFAULT_RESOURCE, r)));
+      ConfigNode file = ConfigNode.load("classpath:" + DEFAULT_RESOURCE, r);
+      return from(List.of(() -> file), new SkippedDefinitions(true, KIND));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   /**
-   * Loads every {@code *.yaml} file of the directories.
+   * Loads every {@code *.yaml} file of the directories, strictly.
    *
    * @throws DefinitionException when a file is not a valid meter definitions file
    * @throws UncheckedIOException when a directory or file cannot be read
    */
   public static MeterDefinitions load(List<Path> directories) {
-    List<ConfigNode> files = new ArrayList<>();
+    return load(directories, true);
+  }
+
+  /**
+   * Loads every {@code *.yaml} file of the directories.
+   *
+   * @param strict fail on the first invalid definition or file instead of skipping it
+   * @throws DefinitionException when strict and a file is not a valid meter definitions file
+   * @throws UncheckedIOException when a directory or file cannot be read
+   */
+  public static MeterDefinitions load(List<Path> directories, boolean strict) {
+    List<Supplier<ConfigNode>> files = new ArrayList<>();
     for (Path dir : directories) {
       List<Path> yaml = new ArrayList<>();
       try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*.yaml")) {
@@ -82,14 +99,14 @@ public final class MeterDefinitions {
         throw new UncheckedIOException("cannot list meter definitions in " + dir, e);
       }
       Collections.sort(yaml);
-      for (Path p : yaml) files.add(read(p));
+      for (Path p : yaml) files.add(() -> read(p));
     }
-    return from(files);
+    return from(files, new SkippedDefinitions(strict, KIND));
   }
 
-  /** Loads one file. */
+  /** Loads one file, strictly. */
   public static MeterDefinitions loadFile(Path file) {
-    return from(List.of(read(file)));
+    return from(List.of(() -> read(file)), new SkippedDefinitions(true, KIND));
   }
 
   private static ConfigNode read(Path file) {
@@ -100,32 +117,48 @@ public final class MeterDefinitions {
     }
   }
 
-  private static MeterDefinitions from(List<ConfigNode> files) {
+  /** Reads the files in order (so what is skipped is reported in file order) and builds their definitions. */
+  private static MeterDefinitions from(List<Supplier<ConfigNode>> files, SkippedDefinitions skipped) {
     Map<String, MeterDefinition> byName = new LinkedHashMap<>();
-    for (ConfigNode file : files) {
-      if (file.isNull()) continue; // an empty file defines nothing
-      Map<String, ConfigNode> top = file.entries();
-      ConfigNode metric = top.get("metric");
-      if (metric == null) throw file.error("no 'metric' list");
-      if (metric.isNull()) continue;
-      List<ConfigNode> items = new ArrayList<>(metric.items());
+    for (Supplier<ConfigNode> reader : files) {
+      List<ConfigNode> items;
+      try {
+        ConfigNode file = reader.get();
+        if (file.isNull()) continue; // an empty file defines nothing
+        ConfigNode metric = file.entries().get("metric");
+        if (metric == null) throw file.error("no 'metric' list");
+        if (metric.isNull()) continue;
+        items = new ArrayList<>(metric.items());
+      } catch (DefinitionException e) {
+        skipped.skip(e);
+        continue;
+      }
       Collections.reverse(items);
       for (ConfigNode item : items) {
-        ConfigNode named = item;
-        if (item.isMapping() && item.entries().get("name") != null && item.entries().get("name").isScalar()) {
-          String name = PyValues.str(item.entries().get("name").scalar());
-          named = item.named(item.field + " '" + name + "'");
-          if (byName.containsKey(name)) {
-            LOG.info("Skipping duplicate meter definition '{}' at {}:{}", name, item.file, item.line());
-            continue;
+        try {
+          ConfigNode named = item;
+          if (item.isMapping() && item.entries().get("name") != null && item.entries().get("name").isScalar()) {
+            String name = PyValues.str(item.entries().get("name").scalar());
+            named = item.named(item.field + " '" + name + "'");
+            if (byName.containsKey(name)) {
+              LOG.info("Skipping duplicate meter definition '{}' at {}:{}", name, item.file, item.line());
+              continue;
+            }
           }
+          if (!named.isMapping()) throw named.error("a meter definition must be a mapping");
+          MeterDefinition d = new MeterDefinition(named);
+          byName.put(d.name, d);
+        } catch (DefinitionException e) {
+          skipped.skip(e);
         }
-        if (!named.isMapping()) throw named.error("a meter definition must be a mapping");
-        MeterDefinition d = new MeterDefinition(named);
-        byName.put(d.name, d);
       }
     }
-    return new MeterDefinitions(new ArrayList<>(byName.values()));
+    return new MeterDefinitions(new ArrayList<>(byName.values()), skipped.errors());
+  }
+
+  /** The definitions and files a lenient load skipped, in the order met; empty after a strict load. */
+  public List<DefinitionException> skipped() {
+    return skipped;
   }
 
   /** The names of the definitions, in evaluation order. */

@@ -4,7 +4,8 @@
  * samples) and {@link dev.altimeter.collector.notification.definition.EventDefinitions}
  * (event_definitions.yaml: notification to an event with typed traits). Paths are jsonpath-rw-ext
  * expressions evaluated by a small evaluator of our own ({@code JsonPath}) that implements exactly
- * the dialect those files use. Invalid files fail with a {@link
- * dev.altimeter.collector.notification.definition.DefinitionException} naming file, line and field.
+ * the dialect those files use. An invalid definition is skipped (or, loading strictly, fails the
+ * load) with a {@link dev.altimeter.collector.notification.definition.DefinitionException} naming
+ * file, line and field.
  */
 package dev.altimeter.collector.notification.definition;

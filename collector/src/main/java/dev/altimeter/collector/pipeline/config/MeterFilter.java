@@ -78,15 +78,24 @@ public final class MeterFilter {
   }
 
   public boolean matches(String name) {
-    if (exactExcludes.contains(name)) return false;
-    for (Pattern p : globExcludes) {
-      if (p.matcher(name).matches()) return false;
-    }
+    if (excludes(name)) return false;
     if (all || exactIncludes.contains(name)) return true;
     for (Pattern p : globIncludes) {
       if (p.matcher(name).matches()) return true;
     }
     return onlyExclusions;
+  }
+
+  /**
+   * Whether a {@code !pattern} entry matches the name: the name is rejected whatever else the list
+   * says. A polling source uses it for the meters of a pollster it selects by the pollster's name.
+   */
+  public boolean excludes(String name) {
+    if (exactExcludes.contains(name)) return true;
+    for (Pattern p : globExcludes) {
+      if (p.matcher(name).matches()) return true;
+    }
+    return false;
   }
 
   /** The entries as configured. */

@@ -41,6 +41,8 @@ class MeterFilterTest {
     assertThat(f.matches("cpu")).isFalse();
     assertThat(f.matches("disk.read.bytes")).isFalse();
     assertThat(f.matches("memory")).isTrue();
+    assertThat(f.excludes("disk.write.bytes")).isTrue();
+    assertThat(f.excludes("memory")).isFalse();
   }
 
   @Test
