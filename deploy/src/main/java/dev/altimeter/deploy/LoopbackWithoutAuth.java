@@ -52,6 +52,13 @@ class LoopbackWithoutAuth implements EnvironmentPostProcessor, Ordered {
           + " is chosen and the API would take every caller as admin: set " + AUTH + "=headers (behind an"
           + " authenticating proxy) or token, or " + AUTH + "=none to accept an open API");
     }
+    String management = environment.getProperty(MANAGEMENT_ADDRESS);
+    if (isSet(management) && !isLoopback(management)) {
+      // the management port serves /actuator/samples, every project's latest values
+      throw new IllegalStateException(MANAGEMENT_ADDRESS + "=" + management + " serves other hosts the management"
+          + " port, with every project's latest samples, but no " + AUTH + " is chosen (a single-host setup):"
+          + " choose " + AUTH + " explicitly to serve other hosts");
+    }
     Map<String, Object> defaults = new LinkedHashMap<>();
     defaults.put(AUTH, NO_AUTH);
     if (!isSet(address)) defaults.put(SERVER_ADDRESS, LOOPBACK);

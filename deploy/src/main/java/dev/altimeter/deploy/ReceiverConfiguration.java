@@ -8,6 +8,7 @@ import dev.altimeter.storage.SampleConsumer;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -24,8 +25,21 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 @Configuration(proxyBeanMethods = false)
 class ReceiverConfiguration {
 
+  /**
+   * A receiver without the telemetry secret stores whatever anyone sends it, under any project: with
+   * an API that authenticates its callers ({@code altimeter.api.auth} headers or token), that would
+   * be the one door without a lock, so the start-up stops instead.
+   */
   @Bean
-  MeterMessageDecoder meterMessageDecoder(PublisherContext context) {
+  MeterMessageDecoder meterMessageDecoder(PublisherContext context, AltimeterProperties properties,
+      @Value("${altimeter.api.auth:none}") String auth) {
+    AltimeterProperties.Receiver p = properties.getReceiver();
+    boolean receiving = p.getHttp().isEnabled() || p.getUdp().getPort() > 0 || p.getTcp().getPort() > 0;
+    if (receiving && !context.signer().enabled() && !auth.trim().equalsIgnoreCase("none")) {
+      throw new IllegalStateException("altimeter.receiver.* accepts samples from the network, but no"
+          + " altimeter.telemetry-secret is set to check their signatures, while altimeter.api.auth=" + auth
+          + " authenticates API callers: set altimeter.telemetry-secret (the publishers' secret)");
+    }
     return new MeterMessageDecoder(context.signer());
   }
 

@@ -34,7 +34,7 @@ class LoopbackWithoutAuthTest {
         Arguments.of("localhost kept", UNSET, "localhost", UNSET, "none", "localhost", "127.0.0.1", true),
         Arguments.of("blank address is unset", UNSET, " ", UNSET, "none", "127.0.0.1", "127.0.0.1", true),
         Arguments.of("blank management address is unset", UNSET, UNSET, "", "none", "127.0.0.1", "127.0.0.1", true),
-        Arguments.of("management address kept", UNSET, UNSET, "10.0.0.5", "none", "127.0.0.1", "10.0.0.5", true),
+        Arguments.of("loopback management address kept", UNSET, UNSET, "127.0.0.3", "none", "127.0.0.1", "127.0.0.3", true),
         // chosen: nothing changes, whatever the addresses
         Arguments.of("headers", "headers", UNSET, UNSET, "headers", UNSET, UNSET, false),
         Arguments.of("token on every interface", "token", "0.0.0.0", UNSET, "token", "0.0.0.0", UNSET, false),
@@ -71,6 +71,17 @@ class LoopbackWithoutAuthTest {
         .hasMessageContaining("altimeter.api.auth=headers");
     assertThat(env.getProperty(LoopbackWithoutAuth.AUTH)).isNull();
     assertThat(warnings).isEmpty();
+  }
+
+  /** The management port serves every project's latest samples: no more open without auth than the API. */
+  @ParameterizedTest
+  @MethodSource("openAddresses")
+  void aNonLoopbackManagementAddressWithoutAuthStopsTheStartUp(String address) {
+    MockEnvironment env = environment(UNSET, UNSET, address);
+    assertThatThrownBy(() -> new LoopbackWithoutAuth(destination -> recording(new ArrayList<>()))
+        .postProcessEnvironment(env, new SpringApplication()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("management.server.address=" + address);
   }
 
   /** The chart and kustomize choose through the environment variable {@code ALTIMETER_API_AUTH}. */

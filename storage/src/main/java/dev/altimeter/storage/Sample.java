@@ -41,7 +41,7 @@ public record Sample(
     requireText(resourceId, "resourceId");
     Objects.requireNonNull(timestamp, "timestamp");
     Objects.requireNonNull(messageId, "messageId");
-    if (!Double.isFinite(volume)) throw new IllegalArgumentException("volume must be finite: " + volume);
+    Values.volume(volume, "counter_volume");
     Values.text(meter, "counter_name");
     Values.text(unit, "counter_unit");
     Values.text(userId, "user_id");

@@ -13,7 +13,9 @@ import java.util.Map;
  * enters (a 400, a dead letter with the reason), never in a shared store transaction.
  *
  * <ul>
- *   <li>strings: no NUL character ({@code text} and {@code jsonb} refuse {@code \u0000});</li>
+ *   <li>strings: no NUL character ({@code text} and {@code jsonb} refuse {@code \u0000}), no
+ *       unpaired surrogate (no UTF-8 form);</li>
+ *   <li>volumes: finite, within {@link #MAX_VOLUME} (so aggregates over them stay finite);</li>
  *   <li>timestamps: years 1 to 9999 UTC ({@link #EARLIEST}..{@link #LATEST}): PostgreSQL has no
  *       year 0, and the sample table's daily partitions are named {@code sample_YYYYMMDD};</li>
  *   <li>JSON documents (maps, lists, scalars): every key and string as above, numbers that
@@ -30,10 +32,41 @@ public final class Values {
   /** The latest timestamp the store holds: 9999-12-31T23:59:59.999999Z. */
   public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
 
-  /** A string the store can hold ({@code null} passes). */
+  /**
+   * A string the store can hold ({@code null} passes): no NUL, and valid UTF-16, so that it has a
+   * UTF-8 form (a lone surrogate, e.g. JSON's {@code "\ud800"}, has none: the driver would send
+   * {@code ?} in its place, and a dictionary lookup of the original would never find the row).
+   */
   public static String text(String value, String field) {
-    if (value != null && value.indexOf('\u0000') >= 0) {
-      throw new IllegalArgumentException(field + " contains a NUL character, which cannot be stored");
+    if (value == null) return null;
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '\u0000') {
+        throw new IllegalArgumentException(field + " contains a NUL character, which cannot be stored");
+      }
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+          i++;
+        } else {
+          throw new IllegalArgumentException(field + " contains an unpaired surrogate (U+"
+              + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + "), which is not Unicode text");
+        }
+      }
+    }
+    return value;
+  }
+
+  /**
+   * The largest volume magnitude stored: past it, a sum or a standard deviation over a few of them
+   * would overflow PostgreSQL's double precision, and statistics would fail for every caller of the
+   * meter. Far above any real measurement (bytes, nanoseconds and counts stay below 1e20).
+   */
+  public static final double MAX_VOLUME = 1e100;
+
+  /** A volume the store can hold and aggregate: finite, at most {@link #MAX_VOLUME} in magnitude. */
+  public static double volume(double value, String field) {
+    if (!Double.isFinite(value) || Math.abs(value) > MAX_VOLUME) {
+      throw new IllegalArgumentException(field + " " + value + " is not a finite number within +-1e100");
     }
     return value;
   }

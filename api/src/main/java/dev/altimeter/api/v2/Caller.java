@@ -35,8 +35,9 @@ record Caller(String userId, String projectId, Set<String> roles, boolean anonym
     return userId == null && projectId == null && roles.isEmpty();
   }
 
+  /** Role {@code admin}, matched without case as oslo.policy matches roles; or anonymous in mode none. */
   boolean admin() {
-    return roles.contains("admin") || (anonymousIsAdmin && anonymous());
+    return roles.stream().anyMatch("admin"::equalsIgnoreCase) || (anonymousIsAdmin && anonymous());
   }
 
   /**

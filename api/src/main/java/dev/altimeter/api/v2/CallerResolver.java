@@ -3,6 +3,7 @@ package dev.altimeter.api.v2;
 import dev.altimeter.storage.TokenStore;
 import java.time.Clock;
 import java.util.HashSet;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -70,7 +71,23 @@ class CallerResolver implements HandlerMethodArgumentResolver {
     return authenticate(exchange.getRequest().getHeaders()).cast(Object.class);
   }
 
+  /**
+   * Headers that carry an identity or a credential; given more than once, the request is refused:
+   * an authenticating proxy that appends its headers instead of replacing the client's would
+   * otherwise let the client's copy win.
+   */
+  private static final List<String> SINGLE = List.of(Caller.USER, Caller.PROJECT, Caller.ROLES, IDENTITY_STATUS,
+      HttpHeaders.AUTHORIZATION, "X-Auth-Token");
+
   Mono<Caller> authenticate(HttpHeaders headers) {
+    for (String name : SINGLE) {
+      List<String> values = headers.get(name);
+      if (values != null && values.size() > 1) {
+        return Mono.error(mode == ApiSettings.Auth.TOKEN ? ApiError.unauthenticated("Ambiguous credentials: " + name
+            + " given more than once") : new ApiError(HttpStatus.UNAUTHORIZED, "Ambiguous identity: " + name
+            + " given more than once"));
+      }
+    }
     return switch (mode) {
       case NONE -> Mono.just(Caller.from(headers, true));
       case HEADERS -> {

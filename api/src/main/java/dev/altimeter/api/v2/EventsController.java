@@ -150,7 +150,7 @@ class EventsController {
     try {
       return switch (type) {
         case "integer" -> Long.parseLong(v.trim());
-        case "float" -> Double.parseDouble(v.trim());
+        case "float" -> SimpleQuery.finite(Double.parseDouble(v.trim()));
         case "datetime" -> {
           Instant t = Timestamps.parse(v);
           if (t == null) throw new IllegalArgumentException(v);

@@ -6,6 +6,7 @@ import dev.altimeter.storage.SampleConsumer;
 import dev.altimeter.storage.SampleFilter;
 import dev.altimeter.storage.SampleStore;
 import dev.altimeter.storage.SampleType;
+import dev.altimeter.storage.Values;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -149,7 +150,7 @@ class MetersController {
             .timestamp(timestamp).resourceMetadata(metadata).messageId(MessageIds.random()).build());
       } catch (IllegalArgumentException e) {
         // the model's own check (Values), should one the API did not foresee refuse the sample
-        throw ApiError.badRequest("Invalid input for field/attribute samples. " + e.getMessage().replace("\0", "\\u0000"));
+        throw ApiError.badRequest("Invalid input for field/attribute samples. " + RequestValues.printable(e.getMessage()));
       }
     }
     return samples;
@@ -186,8 +187,11 @@ class MetersController {
       throw wsmeInvalid(samples, "float() argument must be a string or a real number, not '"
           + (v instanceof Map ? "dict" : v instanceof List ? "list" : "bool") + "'");
     }
-    if (!Double.isFinite(d)) throw ApiError.invalidInput("counter_volume", v, "must be a finite number");
-    return d;
+    try {
+      return Values.volume(d, "counter_volume");
+    } catch (IllegalArgumentException e) {
+      throw ApiError.invalidInput("counter_volume", v, "must be a finite number within +-1e100");
+    }
   }
 
   /**

@@ -8,7 +8,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The values a request may hand to a store, checked before anything reaches one, as 400s that name
- * the field: the store's own rules ({@link Values}: no NUL character, numbers {@code numeric} holds;
+ * the field: the store's own rules ({@link Values}: Unicode text without NUL, numbers {@code numeric} holds;
  * timestamps are checked by {@link Timestamps#parse}), plus what only JSON input can carry: a number
  * too large for a double ({@code 1e999} reads as Infinity).
  */
@@ -21,8 +21,24 @@ final class RequestValues {
     try {
       return Values.text(value, field);
     } catch (IllegalArgumentException e) {
-      throw ApiError.invalidInput(field, value.replace("\0", "\\u0000"), "must not contain a NUL character");
+      throw ApiError.invalidInput(field, printable(value), "must be Unicode text without NUL characters");
     }
+  }
+
+  /** The value with NUL and unpaired surrogates written as a backslash-u escape: safe to echo in an answer. */
+  static String printable(String value) {
+    StringBuilder out = new StringBuilder(value.length());
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      boolean paired = Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))
+          || Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(value.charAt(i - 1));
+      if (c == 0 || (Character.isSurrogate(c) && !paired)) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 
   /** A document parsed into maps, lists and scalars: every key and string, every number. */
@@ -31,7 +47,7 @@ final class RequestValues {
     try {
       Values.json(value, field);
     } catch (IllegalArgumentException e) {
-      throw ApiError.badRequest("Invalid input for field/attribute " + field + ". " + e.getMessage().replace("\0", "\\u0000"));
+      throw ApiError.badRequest("Invalid input for field/attribute " + field + ". " + printable(e.getMessage()));
     }
   }
 

@@ -262,7 +262,7 @@ final class SimpleQuery {
     try {
       return switch (c.type()) {
         case "integer" -> Long.parseLong(v.trim());
-        case "float" -> Double.parseDouble(v.trim());
+        case "float" -> finite(Double.parseDouble(v.trim()));
         case "boolean" -> switch (v.trim().toLowerCase()) {
           case "true", "1", "yes", "on", "y", "t" -> true;
           case "false", "0", "no", "off", "n", "f" -> false;
@@ -278,6 +278,12 @@ final class SimpleQuery {
     } catch (IllegalArgumentException e) {
       throw ApiError.badRequest("Unable to convert the value " + v + " to the expected data type " + c.type() + ".");
     }
+  }
+
+  /** A float a store can compare: NaN and the infinities ({@code 1e999}) are no value (400). */
+  static double finite(double d) {
+    if (!Double.isFinite(d)) throw new IllegalArgumentException("not a finite number");
+    return d;
   }
 
   /** Python's {@code ast.literal_eval} for the scalar forms a query can hold; anything else stays a string. */

@@ -28,7 +28,9 @@ final class Timestamps {
       .parseDefaulting(ChronoField.HOUR_OF_DAY, 0)
       .parseDefaulting(ChronoField.MINUTE_OF_HOUR, 0)
       .parseDefaulting(ChronoField.SECOND_OF_MINUTE, 0)
-      .toFormatter();
+      .toFormatter()
+      // February 30th is an error, not March 1st or February 29th
+      .withResolverStyle(java.time.format.ResolverStyle.STRICT);
 
   private Timestamps() {}
 

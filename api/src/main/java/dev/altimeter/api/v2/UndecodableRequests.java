@@ -20,7 +20,6 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -59,8 +58,7 @@ class UndecodableRequests implements NettyServerCustomizer {
   private static final Logger LOG = LoggerFactory.getLogger(UndecodableRequests.class);
   private static final long LINGER_SECONDS = 2;
   private static final int MAX_DETAIL = 200;
-  /** A '%' that does not start a percent-escape (RFC 3986 section 2.1). */
-  private static final Pattern MALFORMED_ESCAPE = Pattern.compile("%(?![0-9A-Fa-f]{2})");
+
 
   private final long maxRequestLine;
   private final long maxHeaders;
@@ -97,10 +95,10 @@ class UndecodableRequests implements NettyServerCustomizer {
    */
   FullHttpResponse refusal(HttpRequest request) {
     if (request.decoderResult().isFailure()) return refusal(request.decoderResult().cause());
-    if (MALFORMED_ESCAPE.matcher(request.uri()).find()) {
-      // not a URI: Spring's adapter would answer an empty 400 before any filter could word it
-      return fault(HttpStatus.BAD_REQUEST, "Malformed HTTP request: a '%' in the request target does not start a"
-          + " percent-escape");
+    String notUri = notUri(request.uri());
+    if (notUri != null) {
+      // Spring's adapter would answer an empty 400 before any filter could word it
+      return fault(HttpStatus.BAD_REQUEST, "Malformed HTTP request: the request target is not a URI: " + cut(notUri));
     }
     if (request.protocolVersion().majorVersion() != 1) {
       // 400 as Reactor Netty answers, not 505: the request is the client's fault, not a server error
@@ -120,6 +118,16 @@ class UndecodableRequests implements NettyServerCustomizer {
     }
     return fault(HttpStatus.BAD_REQUEST,
         "Malformed HTTP request: " + cut(cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()));
+  }
+
+  /** Why the request target is no URI (RFC 3986: a stray '%', a raw '"', '{', control characters), or null. */
+  private static String notUri(String target) {
+    try {
+      new java.net.URI(target);
+      return null;
+    } catch (java.net.URISyntaxException e) {
+      return e.getReason() + " at index " + e.getIndex();
+    }
   }
 
   /** The decoder's words can quote the request: no more of them than a reader needs. */
