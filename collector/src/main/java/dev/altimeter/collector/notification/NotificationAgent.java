@@ -34,10 +34,15 @@ public final class NotificationAgent {
   }
 
   /**
-   * What one notification produced. {@code eventError} is set when its event could not be built
-   * (Ceilometer acknowledges those, {@code ack_on_event_error}); the transport keeps a copy.
+   * What one notification produced. {@code samplesError} / {@code eventError} say why that part did
+   * not convert (null when it did, or made nothing without a fault): as Ceilometer, what converts is
+   * stored and the notification acknowledged; the transport counts and logs the failed part.
    */
-  public record Outcome(int samples, boolean event, String eventError) {}
+  public record Outcome(String eventType, int samples, boolean event, String samplesError, String eventError) {
+    public boolean partial() {
+      return samplesError != null || eventError != null;
+    }
+  }
 
   /**
    * A notification that cannot be converted: the transport dead-letters it. {@link #process} may
@@ -60,15 +65,21 @@ public final class NotificationAgent {
     }
   }
 
-  /** Converts and stores; the Mono completes once samples and event are committed. */
+  /**
+   * Converts and stores; the Mono completes once samples and event are committed. Samples and the
+   * event convert independently (Ceilometer's sample and event endpoints each get the notification):
+   * a part that fails is left out and named in the {@link Outcome}; only a notification that fails
+   * and produces nothing at all is {@link Unprocessable}.
+   */
   public Mono<Outcome> process(Notification notification) {
     // built once: both kinds of definition evaluate their paths on it
     Map<String, Object> body = notification.body();
-    List<Sample> produced;
+    List<Sample> produced = List.of();
+    String samplesError = null;
     try {
       produced = meters.toSamples(notification, body);
     } catch (RuntimeException e) {
-      return Mono.error(new Unprocessable("cannot convert to samples: " + e.getMessage(), e));
+      samplesError = "cannot convert to samples: " + e.getMessage();
     }
     Optional<Event> event = Optional.empty();
     String eventError = null;
@@ -79,9 +90,13 @@ public final class NotificationAgent {
         eventError = "cannot convert to an event: " + e.getMessage();
       }
     }
+    if ((samplesError != null || eventError != null) && produced.isEmpty() && event.isEmpty()) {
+      String reason = samplesError == null ? eventError : eventError == null ? samplesError : samplesError + "; " + eventError;
+      return Mono.error(new Unprocessable(reason, null));
+    }
     Mono<Void> storeSamples = samples.accept(produced);
     Mono<Void> storeEvent = event.map(e -> eventSink.apply(List.of(e))).orElse(Mono.empty());
-    Outcome outcome = new Outcome(produced.size(), event.isPresent(), eventError);
+    Outcome outcome = new Outcome(notification.eventType(), produced.size(), event.isPresent(), samplesError, eventError);
     return Mono.when(storeSamples, storeEvent).thenReturn(outcome);
   }
 }

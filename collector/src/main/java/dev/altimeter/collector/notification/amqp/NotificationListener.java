@@ -22,9 +22,11 @@ import reactor.core.scheduler.Scheduler;
 
 /**
  * Consumes notifications with manual acknowledgement: a message is acknowledged only after
- * everything it produced is committed, together with the settled deliveries before it (one {@code
+ * everything it produced is committed (a notification whose samples or event did not convert but
+ * that produced something is acknowledged too, the failed part counted and logged by {@link
+ * ConversionFailures}, as Ceilometer does), together with the settled deliveries before it (one {@code
  * basic.ack} with {@code multiple} per contiguous run, see {@link Acknowledgements}); a message
- * that can never be processed (malformed, not convertible, its values refused by the store, too
+ * that can never be processed (malformed, nothing of it convertible, its values refused by the store, too
  * large, or any failure that is not transient) is copied to the dead-letter queue with the reason
  * in its headers, then acknowledged; a transient failure (the store unavailable, the pipeline full)
  * returns it to the broker after a pause, so the broker keeps the backlog and consumption slows
@@ -57,7 +59,7 @@ public final class NotificationListener implements ChannelAwareMessageListener {
   private final Counter processed;
   private final Counter deadLettered;
   private final Counter redelivered;
-  private final Counter eventErrors;
+  private final ConversionFailures conversionFailures;
   private final Map<Channel, Acknowledgements> channels = new ConcurrentHashMap<>();
   /** Notifications taken and not yet acknowledged, dead-lettered or requeued. */
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -76,7 +78,7 @@ public final class NotificationListener implements ChannelAwareMessageListener {
     this.processed = counter(registry, "processed");
     this.deadLettered = counter(registry, "dead_lettered");
     this.redelivered = counter(registry, "requeued");
-    this.eventErrors = counter(registry, "event_failed");
+    this.conversionFailures = new ConversionFailures(registry);
   }
 
   private static Counter counter(MeterRegistry registry, String outcome) {
@@ -110,12 +112,9 @@ public final class NotificationListener implements ChannelAwareMessageListener {
     // blocking client calls (acks, dead letters, requeues) are scheduled on brokerIo.
     work.subscribe(outcome -> {
       processed.increment();
-      if (outcome.eventError() == null) {
-        delivery.acknowledge();
-      } else {
-        eventErrors.increment();
-        brokerIo.schedule(() -> deadLetterThenAcknowledge(message, outcome.eventError(), delivery));
-      }
+      // what converted is stored; the part that did not is counted and logged, not dead-lettered
+      if (outcome.partial()) conversionFailures.record(outcome);
+      delivery.acknowledge();
     }, error -> {
       if (isTransient(error)) {
         redelivered.increment();

@@ -53,7 +53,14 @@ public final class MeterDefinitions {
    * The matching definitions per event type: matching every definition's regular expressions for
    * every notification was a visible part of its cost, and a deployment sends few distinct types.
    */
-  private final Map<String, List<MeterDefinition>> byEventType = new ConcurrentHashMap<>();
+  private final Map<String, Matching> byEventType = new ConcurrentHashMap<>();
+
+  /** What converts notifications of one event type: meters.yaml's definitions and Ceilometer's coded endpoints. */
+  private record Matching(List<MeterDefinition> definitions, List<SampleEndpoints.Endpoint> endpoints) {
+    boolean isEmpty() {
+      return definitions.isEmpty() && endpoints.isEmpty();
+    }
+  }
 
   private MeterDefinitions(List<MeterDefinition> definitions, List<DefinitionException> skipped) {
     this.definitions = List.copyOf(definitions);
@@ -167,8 +174,10 @@ public final class MeterDefinitions {
   }
 
   /**
-   * The samples of a notification: every matching definition contributes (not just the first).
-   * Notifications of other priorities than {@code info} and {@code sample} give none.
+   * The samples of a notification: every matching definition contributes (not just the first), then
+   * the meters Ceilometer makes in code ({@code http.request}, {@code http.response}, {@code
+   * hardware.ipmi.*}, see {@link SampleEndpoints}). Notifications of other priorities than {@code
+   * info} and {@code sample} give none.
    */
   public List<Sample> toSamples(Notification notification) {
     return toSamples(notification, notification.body());
@@ -177,20 +186,23 @@ public final class MeterDefinitions {
   /** As {@link #toSamples(Notification)}, with the notification's {@link Notification#body()} already built. */
   public List<Sample> toSamples(Notification notification, Map<String, Object> body) {
     if (!PRIORITIES.contains(notification.priority())) return List.of();
-    List<MeterDefinition> matching = matching(notification.eventType());
+    Matching matching = matching(notification.eventType());
     if (matching.isEmpty()) return List.of();
     List<Sample> out = new ArrayList<>();
-    for (MeterDefinition d : matching) d.toSamples(notification, body, out);
+    for (MeterDefinition d : matching.definitions()) d.toSamples(notification, body, out);
+    for (SampleEndpoints.Endpoint e : matching.endpoints()) e.toSamples(notification, out);
     return out;
   }
 
-  /** The definitions whose event types match, in evaluation order. */
-  List<MeterDefinition> matching(String eventType) {
-    List<MeterDefinition> cached = byEventType.get(eventType);
+  /** The definitions and coded endpoints whose event types match, in evaluation order. */
+  private Matching matching(String eventType) {
+    Matching cached = byEventType.get(eventType);
     if (cached != null) return cached;
-    List<MeterDefinition> found = new ArrayList<>();
-    for (MeterDefinition d : definitions) if (d.matches(eventType)) found.add(d);
-    found = List.copyOf(found);
+    List<MeterDefinition> defs = new ArrayList<>();
+    for (MeterDefinition d : definitions) if (d.matches(eventType)) defs.add(d);
+    List<SampleEndpoints.Endpoint> endpoints = new ArrayList<>();
+    for (SampleEndpoints.Endpoint e : SampleEndpoints.ALL) if (e.matches(eventType)) endpoints.add(e);
+    Matching found = new Matching(List.copyOf(defs), List.copyOf(endpoints));
     // bounded: event types come from the wire, and a sender could make up endless ones
     if (byEventType.size() < EVENT_TYPES_CACHED) byEventType.put(eventType, found);
     return found;

@@ -170,13 +170,41 @@ class NotificationListenerTest {
     List<Event> storedEvents = storage.eventStore().events(EventFilter.builder().build(), 100_000).collectList().block(TIMEOUT);
     assertThat(storedEvents).containsExactlyInAnyOrderElementsOf(expectedEvents);
 
-    // an event that cannot be built (the swift sample's malformed eventTime) keeps its samples and
-    // leaves a copy with the reason on the dead-letter queue
+    // an event that cannot be built (the swift sample's malformed eventTime) keeps its samples, as
+    // in Ceilometer: the notification is acknowledged, the failed part counted, nothing dead-lettered
     assertThat(eventFailures).isEqualTo(1);
-    Message copy = rabbit.receive(topology.deadLetterQueue(), 10_000);
-    assertThat(copy).isNotNull();
-    assertThat((String) copy.getMessageProperties().getHeader(NotificationListener.REASON)).startsWith("cannot convert to an event");
-    assertThat((String) copy.getMessageProperties().getHeader(NotificationListener.ORIGINAL_EXCHANGE)).isEqualTo("swift");
+    assertThat(conversionFailures("event")).isEqualTo(1);
+    assertThat(conversionFailures("samples")).isZero();
+    assertThat(outcome("dead_lettered")).isZero();
+    assertThat(new RabbitAdmin(connections).getQueueInfo(topology.deadLetterQueue()).getMessageCount()).isZero();
+  }
+
+  private double conversionFailures(String part) {
+    var c = registry.find("altimeter.notification.conversion.failures").tag("part", part).counter();
+    return c == null ? 0 : c.count();
+  }
+
+  /** A notification whose only product fails to convert produced nothing: that one is dead-lettered. */
+  @Test
+  void aNotificationThatProducesNothingIsDeadLettered() {
+    listen(samples, Duration.ofMillis(100));
+    // as an error notification it makes no samples (only info and sample do), and its event fails
+    @SuppressWarnings("unchecked")
+    Map<String, Object> inner = tools.jackson.databind.json.JsonMapper.builder().build()
+        .readValue(Fixtures.resource("notifications/legacy/swift-objectstore.http.request.json"), Map.class);
+    inner.put("priority", "ERROR");
+    String wire = Fixtures.envelope(inner);
+    assertThat(Notification.parse(wire).priority()).isEqualTo("error");
+    publish(new Wire("swift", "notifications.error", wire));
+    await("dead-lettered", () -> outcome("dead_lettered") == 1);
+    Message dead = rabbit.receive(topology.deadLetterQueue(), 10_000);
+    assertThat(dead).isNotNull();
+    assertThat((String) dead.getMessageProperties().getHeader(NotificationListener.REASON))
+        .isEqualTo("cannot convert to an event: trait 'eventTime' of type datetime cannot hold 2015-01-30T16: 38: 43.233621");
+    assertThat(outcome("processed")).isZero();
+    assertThat(conversionFailures("event")).isZero();
+    assertThat(storedSamples()).isZero();
+    assertThat(storedEvents()).isZero();
   }
 
   @Test
