@@ -76,17 +76,23 @@ final class PostgresListings {
     }).single();
   }
 
+  /**
+   * Joins the dictionary row {@code alias} of {@code table} whose id is {@code key}. The LIMIT keeps
+   * PostgreSQL from flattening it into a join it could plan as a hash join over the whole table
+   * (which it does without statistics): it stays one index lookup per row.
+   */
+  private static String lookup(String table, String alias, String key) {
+    return " CROSS JOIN LATERAL (SELECT * FROM " + table + " WHERE id = " + key + " LIMIT 1) " + alias;
+  }
+
   // ---------------------------------------------------------------- samples
 
   static final String SAMPLE_COLUMNS = """
       SELECT s.message_id, m.name, m.type, m.unit, s.volume, r.user_id, r.project_id, r.resource_id,
              r.source, s.timestamp, s.recorded_at, md.doc::text AS doc, s.message_signature""";
 
-  private static final String SAMPLE_JOINS = """
-
-      JOIN meter m ON m.id = s.meter_id
-      JOIN resource r ON r.id = s.resource_pk
-      JOIN resource_metadata md ON md.id = s.metadata_id""";
+  private static final String SAMPLE_JOINS = lookup("meter", "m", "s.meter_id")
+      + lookup("resource", "r", "s.resource_pk") + lookup("resource_metadata", "md", "s.metadata_id");
 
   /**
    * Samples newest first (ties in insertion order), or null when nothing can match. With resolved
@@ -97,31 +103,29 @@ final class PostgresListings {
   static Sql samples(JsonMapper json, SampleFilter f, Resolved ids, int limit) {
     if (ids.matchesNothing()) return null;
     SqlWhere w = new SqlWhere(json);
-    String driver;
-    String column;
     if (f.messageId() != null || (ids.owners() == null && ids.meters() == null)) {
-      // a message id is its own index (the primary key); no dictionary filter: the time index
+      // a message id is its own index (the primary key); otherwise the time index, filtered
       if (!w.addFilter(f, "s", "md", true)) return null;
       return new Sql(SAMPLE_COLUMNS + " FROM sample s" + SAMPLE_JOINS + w.sql()
           + " ORDER BY s.timestamp DESC, s.seq LIMIT " + w.bind(limit), w.binds());
     }
     SqlWhere inner = w.part();
+    String driver;
     if (ids.owners() != null) {
       driver = "unnest(" + w.bind(ids.owners()) + "::bigint[])";
-      column = "s.resource_pk";
+      inner.condition("s.resource_pk = d.id");
       if (ids.meters() != null) inner.condition("s.meter_id = ANY(" + w.bind(ids.meters()) + "::int[])");
     } else {
       driver = "unnest(" + w.bind(ids.meters()) + "::int[])";
-      column = "s.meter_id";
+      inner.condition("s.meter_id = d.id");
     }
-    inner.condition(column + " = d.id");
     String joins = "";
     if (ids.manyOwners()) {
-      joins += " JOIN resource r ON r.id = s.resource_pk";
+      joins += lookup("resource", "r", "s.resource_pk");
       inner.addOwnerFilter(f, "r");
     }
     if (!f.metadata().isEmpty()) {
-      joins += " JOIN resource_metadata md ON md.id = s.metadata_id";
+      joins += lookup("resource_metadata", "md", "s.metadata_id");
       inner.addMetadataFilter(f, "md");
     }
     inner.addTimeFilter(f, "s");
@@ -140,19 +144,16 @@ final class PostgresListings {
   // ---------------------------------------------------------------- series-based listings
 
   /**
-   * Conditions a series row {@code se} (owner {@code r}, newest metadata {@code md}) must meet to
-   * match the filter; the meter is left to the caller (a group shares it, or it is the driver).
+   * The filter's owner and metadata conditions on owner {@code r} and metadata {@code md}; resolved
+   * owners are matched on the column {@code owner} (the walked series' own, for its index).
    */
-  private static void seriesMatch(SqlWhere w, SampleFilter f, Resolved ids, String se, String r, String md) {
-    if (ids.owners() != null) w.condition(se + ".resource_pk = ANY(" + w.bind(ids.owners()) + "::bigint[])");
+  private static void ownerAndMetadata(SqlWhere w, SampleFilter f, Resolved ids, String owner, String r, String md) {
+    if (ids.owners() != null) w.condition(owner + " = ANY(" + w.bind(ids.owners()) + "::bigint[])");
     if (ids.manyOwners()) w.addOwnerFilter(f, r);
     w.addMetadataFilter(f, md);
   }
 
-  private static String md(SampleFilter f, String alias) {
-    return f.metadata().isEmpty() ? null : alias;
-  }
-
+  /** The meter condition on series {@code se}, AND-ed, or nothing. */
   private static String meterMatch(SqlWhere w, Resolved ids, String se) {
     if (ids.meters() == null) return "";
     // one id keeps the (meter_id, first_seq) index in order; several (same name, other unit) cannot
@@ -160,13 +161,29 @@ final class PostgresListings {
         : " AND " + se + ".meter_id = ANY(" + w.bind(ids.meters()) + "::int[])";
   }
 
+  private static String md(SampleFilter f, String alias) {
+    return f.metadata().isEmpty() ? null : alias;
+  }
+
   /**
-   * The FROM of series {@code se} with its owner {@code r} and, when {@code md} is not null, its
-   * newest metadata {@code md} (joined only when read: each join is a lookup per row).
+   * The series {@code se} walked in {@code first_seq} order, with its owner {@code r} and, when
+   * {@code md} is not null, its newest metadata {@code md}.
    */
-  private static String series(String se, String r, String md) {
-    return " series " + se + " JOIN resource " + r + " ON " + r + ".id = " + se + ".resource_pk"
-        + (md == null ? "" : " JOIN resource_metadata " + md + " ON " + md + ".id = " + se + ".last_metadata_id");
+  private static String walk(String se, String r, String md) {
+    return " series " + se + lookup("resource", r, se + ".resource_pk")
+        + (md == null ? "" : lookup("resource_metadata", md, se + ".last_metadata_id"));
+  }
+
+  /**
+   * The series {@code se} meeting {@code seConditions} (on {@code se}, AND-ed) of every owner
+   * {@code r} of the resource id {@code resourceId}, with their metadata {@code md} when not null:
+   * owners through the resource_id index, then each owner's series through its index.
+   */
+  private static String members(String r, String se, String md, String resourceId, String seConditions) {
+    return " resource " + r + " CROSS JOIN LATERAL (SELECT * FROM series " + se + " WHERE " + se + ".resource_pk = "
+        + r + ".id" + seConditions + " OFFSET 0) " + se
+        + (md == null ? "" : lookup("resource_metadata", md, se + ".last_metadata_id"))
+        + " WHERE " + r + ".resource_id = " + resourceId;
   }
 
   /**
@@ -180,31 +197,33 @@ final class PostgresListings {
     SqlWhere w = new SqlWhere(json);
     if (unique) {
       SqlWhere first = w.part();
-      seriesMatch(first, f, ids, "se", "r", "md");
+      ownerAndMetadata(first, f, ids, "se.resource_pk", "r", "md");
       String meters = ids.meters() == null ? "" : " WHERE m.id = ANY(" + w.bind(ids.meters()) + "::int[])";
       String sql = "SELECT m.name, m.type, m.unit, NULL AS resource_id, NULL AS project_id, NULL AS user_id,"
-          + " NULL AS source FROM meter m CROSS JOIN LATERAL (SELECT se.first_seq FROM" + series("se", "r", md(f, "md"))
+          + " NULL AS source FROM meter m CROSS JOIN LATERAL (SELECT se.first_seq FROM" + walk("se", "r", md(f, "md"))
           + " WHERE se.meter_id = m.id" + first.and() + " ORDER BY se.first_seq LIMIT 1) f" + meters
           + " ORDER BY f.first_seq LIMIT " + w.bind(limit);
       return new Sql(sql, w.binds());
     }
-    SqlWhere top = w.part();
-    seriesMatch(top, f, ids, "se", "r", "md");
     String topMeter = meterMatch(w, ids, "se");
+    SqlWhere top = w.part();
+    ownerAndMetadata(top, f, ids, "se.resource_pk", "r", "md");
     SqlWhere earlier = w.part();
-    seriesMatch(earlier, f, ids, "se2", "r2", "md2");
+    ownerAndMetadata(earlier, f, ids, "r2.id", "r2", "md2");
     SqlWhere newest = w.part();
-    seriesMatch(newest, f, ids, "se3", "r3", "md3");
-    String sql = "SELECT m.name, m.type, m.unit, r.resource_id, g.project_id, g.user_id, g.source FROM"
-        + series("se", "r", md(f, "md")) + " JOIN meter m ON m.id = se.meter_id"
-        + " CROSS JOIN LATERAL (SELECT r3.project_id, r3.user_id, r3.source FROM" + series("se3", "r3", md(f, "md3"))
-        + " WHERE r3.resource_id = r.resource_id AND se3.meter_id = se.meter_id" + newest.and()
-        + " ORDER BY se3.last_timestamp DESC LIMIT 1) g"
+    ownerAndMetadata(newest, f, ids, "r3.id", "r3", "md3");
+    String n = w.bind(limit);
+    // the walk and its group check first, limited; the newest owner only for the rows returned
+    String sql = "SELECT m.name, m.type, m.unit, se.resource_id, g.project_id, g.user_id, g.source FROM"
+        + " (SELECT se.meter_id, se.first_seq, r.resource_id FROM" + walk("se", "r", md(f, "md"))
         + " WHERE TRUE" + topMeter + top.and()
-        + " AND (SELECT TRUE FROM" + series("se2", "r2", md(f, "md2"))
-        + " WHERE r2.resource_id = r.resource_id AND se2.meter_id = se.meter_id AND se2.first_seq < se.first_seq"
-        + earlier.and() + " LIMIT 1) IS NULL"
-        + " ORDER BY se.first_seq LIMIT " + w.bind(limit);
+        + " AND (SELECT bool_or(TRUE) FROM" + members("r2", "se2", md(f, "md2"), "r.resource_id",
+            " AND se2.meter_id = se.meter_id AND se2.first_seq < se.first_seq") + earlier.and() + ") IS NULL"
+        + " ORDER BY se.first_seq LIMIT " + n + ") se" + lookup("meter", "m", "se.meter_id")
+        + " CROSS JOIN LATERAL (SELECT r3.project_id, r3.user_id, r3.source FROM"
+        + members("r3", "se3", md(f, "md3"), "se.resource_id", " AND se3.meter_id = se.meter_id") + newest.and()
+        + " ORDER BY se3.last_timestamp DESC LIMIT 1) g"
+        + " ORDER BY se.first_seq LIMIT " + n;
     return new Sql(sql, w.binds());
   }
 
@@ -216,30 +235,33 @@ final class PostgresListings {
   static Sql resources(JsonMapper json, SampleFilter f, Resolved ids, int limit) {
     if (ids.matchesNothing()) return null;
     SqlWhere w = new SqlWhere(json);
-    SqlWhere top = w.part();
-    seriesMatch(top, f, ids, "se", "r", "md");
     String topMeter = meterMatch(w, ids, "se");
-    SqlWhere earlier = w.part();
-    seriesMatch(earlier, f, ids, "se2", "r2", "md2");
+    SqlWhere top = w.part();
+    ownerAndMetadata(top, f, ids, "se.resource_pk", "r", "md");
     String earlierMeter = meterMatch(w, ids, "se2");
-    SqlWhere group = w.part();
-    seriesMatch(group, f, ids, "se3", "r3", "md3");
+    SqlWhere earlier = w.part();
+    ownerAndMetadata(earlier, f, ids, "r2.id", "r2", "md2");
     String groupMeter = meterMatch(w, ids, "se3");
+    SqlWhere group = w.part();
+    ownerAndMetadata(group, f, ids, "r3.id", "r3", "md3");
     String newest = " ORDER BY se3.last_timestamp DESC, se3.first_seq DESC))[1]";
-    String sql = "SELECT r.resource_id, g.first_ts, g.last_ts, g.user_id, g.project_id, g.source, g.doc,"
+    String n = w.bind(limit);
+    // the walk and its group check first, limited; the group's columns only for the rows returned
+    String sql = "SELECT se.resource_id, g.first_ts, g.last_ts, g.user_id, g.project_id, g.source, g.doc,"
         // every meter of the resource, whatever the filter (Ceilometer's meter_links)
-        + " ARRAY(SELECT m4.name FROM series se4 JOIN resource r4 ON r4.id = se4.resource_pk"
-        + " JOIN meter m4 ON m4.id = se4.meter_id WHERE r4.resource_id = r.resource_id"
-        + " GROUP BY m4.name ORDER BY min(se4.first_seq)) AS meters FROM" + series("se", "r", md(f, "md"))
+        + " ARRAY(SELECT name FROM (SELECT (SELECT m4.name FROM meter m4 WHERE m4.id = se4.meter_id) AS name,"
+        + " se4.first_seq FROM" + members("r4", "se4", null, "se.resource_id", "")
+        + ") links GROUP BY name ORDER BY min(first_seq)) AS meters FROM"
+        + " (SELECT se.first_seq, r.resource_id FROM" + walk("se", "r", md(f, "md"))
+        + " WHERE TRUE" + topMeter + top.and()
+        + " AND (SELECT bool_or(TRUE) FROM" + members("r2", "se2", md(f, "md2"), "r.resource_id",
+            " AND se2.first_seq < se.first_seq" + earlierMeter) + earlier.and() + ") IS NULL"
+        + " ORDER BY se.first_seq LIMIT " + n + ") se"
         + " CROSS JOIN LATERAL (SELECT min(se3.first_timestamp) AS first_ts, max(se3.last_timestamp) AS last_ts,"
         + " (array_agg(r3.user_id" + newest + " AS user_id, (array_agg(r3.project_id" + newest + " AS project_id,"
         + " (array_agg(r3.source" + newest + " AS source, (array_agg(md3.doc::text" + newest + " AS doc FROM"
-        + series("se3", "r3", "md3") + " WHERE r3.resource_id = r.resource_id" + groupMeter + group.and() + ") g"
-        + " WHERE TRUE" + topMeter + top.and()
-        + " AND (SELECT TRUE FROM" + series("se2", "r2", md(f, "md2"))
-        + " WHERE r2.resource_id = r.resource_id AND se2.first_seq < se.first_seq" + earlierMeter + earlier.and()
-        + " LIMIT 1) IS NULL"
-        + " ORDER BY se.first_seq LIMIT " + w.bind(limit);
+        + members("r3", "se3", "md3", "se.resource_id", groupMeter) + group.and() + ") g"
+        + " ORDER BY se.first_seq LIMIT " + n;
     return new Sql(sql, w.binds());
   }
 }
