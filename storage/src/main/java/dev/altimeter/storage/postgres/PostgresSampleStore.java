@@ -379,65 +379,37 @@ public final class PostgresSampleStore implements SampleStore {
 
   @Override
   public Flux<Sample> samples(SampleFilter filter, int limit) {
-    SqlWhere where = new SqlWhere(json);
-    if (!where.addFilter(filter, "s", "md", true)) return Flux.empty();
-    String sql = SAMPLE_COLUMNS + where.sql() + " ORDER BY s.timestamp DESC, s.seq LIMIT " + where.bind(limit);
-    return query(sql, where.binds(), this::toSample);
+    return PostgresListings.resolve(this, filter)
+        .flatMapMany(ids -> listing(PostgresListings.samples(json, filter, ids, limit), this::toSample));
   }
 
   @Override
   public Mono<Sample> sample(UUID messageId) {
-    return query(SAMPLE_COLUMNS + " WHERE s.message_id = $1 ORDER BY s.seq LIMIT 1", List.of(messageId),
-        this::toSample).next();
+    return listing(PostgresListings.sample(messageId), this::toSample).next();
   }
 
   @Override
   public Flux<Meter> meters(SampleFilter filter, boolean unique, int limit) {
-    SqlWhere where = new SqlWhere(json);
-    if (!where.addFilter(filter, "se", "md", false)) return Flux.empty();
-    String matched = """
-        FROM series se
-        JOIN meter m ON m.id = se.meter_id
-        JOIN resource r ON r.id = se.resource_pk
-        JOIN resource_metadata md ON md.id = se.last_metadata_id""" + where.sql();
-    if (unique) {
-      String sql = "SELECT m.name, m.type, m.unit, NULL AS resource_id, NULL AS project_id, NULL AS user_id,"
-          + " NULL AS source, min(se.first_seq) AS first_id " + matched
-          + " GROUP BY m.id, m.name, m.type, m.unit ORDER BY first_id LIMIT " + where.bind(limit);
-      return query(sql, where.binds(), PostgresSampleStore::toMeter);
-    }
-    String sql = "SELECT * FROM (SELECT DISTINCT ON (se.meter_id, r.resource_id) m.name, m.type, m.unit,"
-        + " r.resource_id, r.project_id, r.user_id, r.source,"
-        + " min(se.first_seq) OVER (PARTITION BY se.meter_id, r.resource_id) AS first_id " + matched
-        + " ORDER BY se.meter_id, r.resource_id, se.last_timestamp DESC) x ORDER BY first_id LIMIT "
-        + where.bind(limit);
-    return query(sql, where.binds(), PostgresSampleStore::toMeter);
+    return PostgresListings.resolve(this, filter).flatMapMany(ids ->
+        listing(PostgresListings.meters(json, filter, ids, unique, limit), PostgresSampleStore::toMeter));
   }
 
   @Override
   public Flux<Resource> resources(SampleFilter filter, int limit) {
-    SqlWhere where = new SqlWhere(json);
-    boolean timed = filter.start() != null || filter.end() != null;
-    String inner;
-    if (timed) {
-      if (!where.addFilter(filter, "s", "md", true)) return Flux.empty();
-      inner = """
-          SELECT s.seq AS id, m.name, r.resource_id, r.user_id, r.project_id, r.source,
-                 s.timestamp AS first_ts, s.timestamp AS last_ts, md.doc
-          FROM sample s
-          JOIN meter m ON m.id = s.meter_id
-          JOIN resource r ON r.id = s.resource_pk
-          JOIN resource_metadata md ON md.id = s.metadata_id""" + where.sql();
-    } else {
-      if (!where.addFilter(filter, "se", "md", false)) return Flux.empty();
-      inner = """
-          SELECT se.first_seq AS id, m.name, r.resource_id, r.user_id, r.project_id, r.source,
-                 se.first_timestamp AS first_ts, se.last_timestamp AS last_ts, md.doc
-          FROM series se
-          JOIN meter m ON m.id = se.meter_id
-          JOIN resource r ON r.id = se.resource_pk
-          JOIN resource_metadata md ON md.id = se.last_metadata_id""" + where.sql();
+    if (filter.start() == null && filter.end() == null) {
+      return PostgresListings.resolve(this, filter).flatMapMany(ids ->
+          listing(PostgresListings.resources(json, filter, ids, limit), this::toResource));
     }
+    // a time window: the resources of the samples in it (read from the samples, not the series)
+    SqlWhere where = new SqlWhere(json);
+    if (!where.addFilter(filter, "s", "md", true)) return Flux.empty();
+    String inner = """
+        SELECT s.seq AS id, m.name, r.resource_id, r.user_id, r.project_id, r.source,
+               s.timestamp AS first_ts, s.timestamp AS last_ts, md.doc
+        FROM sample s
+        JOIN meter m ON m.id = s.meter_id
+        JOIN resource r ON r.id = s.resource_pk
+        JOIN resource_metadata md ON md.id = s.metadata_id""" + where.sql();
     String sql = "SELECT resource_id, min(first_ts) AS first_ts, max(last_ts) AS last_ts,"
         + " (array_agg(user_id ORDER BY last_ts DESC, id DESC))[1] AS user_id,"
         + " (array_agg(project_id ORDER BY last_ts DESC, id DESC))[1] AS project_id,"
@@ -449,6 +421,11 @@ public final class PostgresSampleStore implements SampleStore {
         + " GROUP BY m2.name ORDER BY min(se2.first_seq)) AS meters, min(id) AS first_id"
         + " FROM (" + inner + ") matched GROUP BY resource_id ORDER BY first_id LIMIT " + where.bind(limit);
     return query(sql, where.binds(), this::toResource);
+  }
+
+  /** Runs a listing statement; null (the filter matches nothing) reads nothing. */
+  private <T> Flux<T> listing(PostgresListings.Sql sql, Function<Readable, T> mapper) {
+    return sql == null ? Flux.empty() : query(sql.text(), sql.binds(), mapper);
   }
 
   @Override
