@@ -430,7 +430,7 @@ public abstract class SampleStoreTestKit {
 
     List<Statistics.Function> functions = List.of(Statistics.Function.values());
     long[] periods = {60, 120, 3600, 7200, 86_400, 45, 61, 90, 3601};
-    for (int n = 0; n < 250; n++) {
+    for (int n = 0; n < 150; n++) {
       SampleFilter.Builder f = SampleFilter.builder().meter(random.nextInt(5) == 0 ? "memory" : "cpu");
       String[] o = owners[random.nextInt(owners.length)];
       if (random.nextInt(4) == 0) f.resourceId(o[0]);
