@@ -77,7 +77,7 @@ final class PostgresRollups {
             return execute(conn, "DELETE FROM rollup WHERE granularity = ANY($1::int[])", gone)
                 .then(execute(conn, "DELETE FROM rollup_granularity WHERE seconds = ANY($1::int[])", gone))
                 .then(execute(conn, "INSERT INTO rollup_granularity SELECT unnest($1::int[])", fresh))
-                .then(execute(conn, upsert("sample", "unnest($1::int[]) AS g(seconds)"), fresh));
+                .then(execute(conn, upsert("sample", "(SELECT unnest($1::int[]) AS seconds)"), fresh));
           })
           .then(Mono.from(conn.commitTransaction()))
           .onErrorResume(e -> Mono.from(conn.rollbackTransaction()).then(Mono.error(e)));
@@ -91,9 +91,13 @@ final class PostgresRollups {
         .collectList();
   }
 
-  private static Mono<Void> execute(Connection conn, String sql, Object... binds) {
-    var st = conn.createStatement(sql);
-    for (int i = 0; i < binds.length; i++) st.bind(i, binds[i]);
-    return Flux.from(st.execute()).flatMap(r -> r.getRowsUpdated()).then();
+  private static Mono<Void> execute(Connection conn, String sql) {
+    return Flux.from(conn.createStatement(sql).execute()).flatMap(r -> r.getRowsUpdated()).then();
+  }
+
+  /** Runs {@code sql} with the granularities as {@code $1} (an {@code int[]}). */
+  private static Mono<Void> execute(Connection conn, String sql, Integer[] granularities) {
+    return Flux.from(conn.createStatement(sql).bind(0, granularities).execute()).flatMap(r -> r.getRowsUpdated())
+        .then();
   }
 }
