@@ -320,6 +320,11 @@ public class AltimeterProperties {
     private Duration batchDelay = Duration.ofMillis(50);
     /** Batches written concurrently. */
     private int writers = 4;
+    /**
+     * The rollups kept for statistics, Gnocchi-style {@code granularity:retention} levels finest
+     * first, e.g. {@code 1m:30d, 1h:400d, 1d:forever} (docs/operations.md, Archive policies).
+     */
+    private String archivePolicy = dev.altimeter.storage.ArchivePolicy.DEFAULT;
 
     public int getMaxConnections() { return maxConnections; }
     public void setMaxConnections(int v) { maxConnections = v; }
@@ -331,5 +336,7 @@ public class AltimeterProperties {
     public void setBatchDelay(Duration v) { batchDelay = v; }
     public int getWriters() { return writers; }
     public void setWriters(int v) { writers = v; }
+    public String getArchivePolicy() { return archivePolicy; }
+    public void setArchivePolicy(String v) { archivePolicy = v; }
   }
 }

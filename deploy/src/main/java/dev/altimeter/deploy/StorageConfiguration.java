@@ -1,5 +1,6 @@
 package dev.altimeter.deploy;
 
+import dev.altimeter.storage.ArchivePolicy;
 import dev.altimeter.storage.EventStore;
 import dev.altimeter.storage.SampleStore;
 import dev.altimeter.storage.TokenStore;
@@ -36,7 +37,8 @@ class StorageConfiguration {
       @Value("${spring.r2dbc.password:#{null}}") String password) {
     return PostgresStorage.start(new PostgresStorage.Config(url, username, password, properties.getDataDir(),
         properties.getEmbedded().getPort(), properties.getStore().getMaxConnections(),
-        properties.getEmbedded().getStartupWait(), true));
+        properties.getEmbedded().getStartupWait(), true,
+        ArchivePolicy.parse("altimeter.store.archive-policy", properties.getStore().getArchivePolicy())));
   }
 
   @Bean

@@ -28,6 +28,13 @@ public abstract class SampleStoreTestKit {
   /** Removes everything the previous test stored. */
   protected abstract void clear();
 
+  /**
+   * The store's statistics computed the plain way, from every matching sample (no rollups, no
+   * shortcuts): the reference {@link #statisticsEqualTheRawComputationOnRandomData} holds {@link
+   * SampleStore#statistics} to.
+   */
+  protected abstract Flux<Statistics> statisticsFromSamples(Statistics.Query query);
+
   @BeforeEach
   void clearStore() {
     clear();
@@ -385,6 +392,109 @@ public abstract class SampleStoreTestKit {
     Integer stored = Flux.fromIterable(batches).flatMap(store()::write, 8).reduce(0, Integer::sum).block(TIMEOUT);
     assertThat(stored).isEqualTo(4000);
     assertThat(store().meters(SampleFilter.ALL, false, 1000).collectList().block(TIMEOUT)).hasSize(7 * 13);
+  }
+
+  // ---------------------------------------------------------------- statistics property
+
+  /**
+   * Random samples (a few series, redeliveries) and random queries, answered by {@link
+   * SampleStore#statistics} and by {@link #statisticsFromSamples}: the answers must be the same.
+   * Seeded: a failure names the seed and the query, and reproduces.
+   */
+  @Test
+  public void statisticsEqualTheRawComputationOnRandomData() {
+    long seed = 13;
+    java.util.Random random = new java.util.Random(seed);
+    Instant base = Instant.parse("2024-03-01T00:00:00Z");
+    long spanMicros = 3L * 86_400_000_000L;
+    String[][] owners = {{"r1", "u1", "p1", "s1"}, {"r1", "u2", "p1", "s1"}, {"r2", "u1", "p2", "s2"},
+        {"r3", "u2", "p2", "s1"}, {"r4", "u3", "p1", "s2"}};
+    List<Sample> written = new ArrayList<>();
+    for (int batch = 0; batch < 6; batch++) {
+      List<Sample> samples = new ArrayList<>();
+      for (int i = 0; i < 80; i++) {
+        String[] o = owners[random.nextInt(owners.length)];
+        int m = random.nextInt(10);
+        samples.add(Sample.builder().meter(m < 7 ? "cpu" : "memory").type(SampleType.GAUGE)
+            .unit(m == 0 ? "s" : "ns").volume(Math.round(random.nextDouble() * 100_000 - 5_000) / 100.0)
+            .resourceId(o[0]).userId(o[1]).projectId(o[2]).source(o[3])
+            .timestamp(randomTime(random, base, spanMicros))
+            .resourceMetadata(Map.of("instance_type", random.nextBoolean() ? "m1.small" : "m1.large")).build());
+      }
+      // redeliveries: earlier samples again, in this batch or twice in it
+      for (int i = 0; i < 15 && !written.isEmpty(); i++) samples.add(written.get(random.nextInt(written.size())));
+      if (!samples.isEmpty()) samples.add(samples.get(random.nextInt(samples.size())));
+      store().write(samples).block(TIMEOUT);
+      written.addAll(samples);
+    }
+
+    List<Statistics.Function> functions = List.of(Statistics.Function.values());
+    long[] periods = {60, 120, 3600, 7200, 86_400, 45, 61, 90, 3601};
+    for (int n = 0; n < 150; n++) {
+      SampleFilter.Builder f = SampleFilter.builder().meter(random.nextInt(5) == 0 ? "memory" : "cpu");
+      String[] o = owners[random.nextInt(owners.length)];
+      if (random.nextInt(4) == 0) f.resourceId(o[0]);
+      if (random.nextInt(5) == 0) f.userId(o[1]);
+      if (random.nextInt(5) == 0) f.projectId(o[2]);
+      if (random.nextInt(6) == 0) f.source(random.nextInt(8) == 0 ? SampleFilter.NULL : o[3]);
+      if (random.nextInt(25) == 0) f.metadata("instance_type", "m1.small");
+      Instant a = randomTime(random, base, spanMicros), b = randomTime(random, base, spanMicros);
+      if (random.nextInt(3) > 0) f.start(a.isBefore(b) ? a : b, random.nextBoolean());
+      if (random.nextInt(3) > 0) f.end(a.isBefore(b) ? b : a, random.nextBoolean());
+      long period = random.nextInt(3) == 0 ? 0 : periods[random.nextInt(periods.length)];
+      List<Statistics.GroupBy> groupBy = new ArrayList<>(List.of(Statistics.GroupBy.RESOURCE_ID,
+          Statistics.GroupBy.USER_ID, Statistics.GroupBy.PROJECT_ID));
+      java.util.Collections.shuffle(groupBy, random);
+      groupBy = new ArrayList<>(groupBy.subList(0, random.nextInt(4)));
+      if (random.nextInt(20) == 0) groupBy.add(Statistics.GroupBy.INSTANCE_TYPE);
+      List<Statistics.Aggregate> aggregates = new ArrayList<>();
+      if (random.nextBoolean()) {
+        for (int i = random.nextInt(4); i >= 0; i--) {
+          Statistics.Function fn = functions.get(random.nextInt(functions.size()));
+          aggregates.add(new Statistics.Aggregate(fn, fn == Statistics.Function.CARDINALITY
+              ? Statistics.Aggregate.CARDINALITY_PARAMS.get(random.nextInt(3)) : null));
+        }
+      }
+      Statistics.Query q = new Statistics.Query(f.build(), groupBy, period, aggregates);
+      List<Statistics> expected = statisticsFromSamples(q).collectList().block(TIMEOUT);
+      List<Statistics> actual = store().statistics(q).collectList().block(TIMEOUT);
+      String where = "seed " + seed + ", query " + n + ": " + q;
+      assertThat(actual).as(where).hasSameSizeAs(expected);
+      for (int i = 0; i < expected.size(); i++) assertSameStatistics(actual.get(i), expected.get(i), where + ", row " + i);
+    }
+  }
+
+  /** Within 3 days of base: a third on whole hours, a third on whole minutes, the rest anywhere (microseconds). */
+  private static Instant randomTime(java.util.Random random, Instant base, long spanMicros) {
+    long us = Math.floorMod(random.nextLong(), spanMicros);
+    long unit = switch (random.nextInt(3)) {
+      case 0 -> 3_600_000_000L;
+      case 1 -> 60_000_000L;
+      default -> 1;
+    };
+    return base.plus(us / unit * unit, ChronoUnit.MICROS);
+  }
+
+  private static void assertSameStatistics(Statistics actual, Statistics expected, String where) {
+    assertThat(actual).as(where).usingRecursiveComparison()
+        .ignoringFields("min", "max", "avg", "sum", "aggregates").isEqualTo(expected);
+    assertClose(actual.min(), expected.min(), where + " min");
+    assertClose(actual.max(), expected.max(), where + " max");
+    assertClose(actual.avg(), expected.avg(), where + " avg");
+    assertClose(actual.sum(), expected.sum(), where + " sum");
+    assertThat(actual.aggregates().keySet()).as(where).containsExactlyElementsOf(expected.aggregates().keySet());
+    expected.aggregates().forEach((k, v) -> assertClose(actual.aggregates().get(k), v, where + " " + k));
+  }
+
+  /** Equal to 1e-9 relative (sums are added in another order), and to 1e-9 absolute near 0. */
+  private static void assertClose(Double actual, Double expected, String where) {
+    if (expected == null) {
+      assertThat(actual).as(where).isNull();
+      return;
+    }
+    assertThat(actual).as(where).isNotNull();
+    double tolerance = 1e-9 * Math.max(1, Math.max(Math.abs(actual), Math.abs(expected)));
+    assertThat(Math.abs(actual - expected)).as(where + ": " + actual + " vs " + expected).isLessThanOrEqualTo(tolerance);
   }
 
   private List<Double> volumes(SampleFilter filter) {

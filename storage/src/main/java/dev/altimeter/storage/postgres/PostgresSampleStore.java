@@ -1,5 +1,6 @@
 package dev.altimeter.storage.postgres;
 
+import dev.altimeter.storage.ArchivePolicy;
 import dev.altimeter.storage.Meter;
 import dev.altimeter.storage.Resource;
 import dev.altimeter.storage.Sample;
@@ -46,7 +47,7 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>A batch is written in one round trip per table: dictionary rows (meter, resource owner,
  * metadata document) are resolved through in-memory caches and upserted in bulk on a miss; the
  * samples go in as one {@code INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING} that also
- * folds the batch into the {@code series} table, in one transaction. Rows are upserted in key order
+ * folds the batch into the {@code series} and {@code rollup} tables, in one transaction. Rows are upserted in key order
  * so concurrent batches lock in the same order. Thread-safe.
  */
 public final class PostgresSampleStore implements SampleStore {
@@ -60,9 +61,20 @@ public final class PostgresSampleStore implements SampleStore {
   private final Map<OwnerKey, Long> ownerIds = new ConcurrentHashMap<>();
   private final Map<UUID, Long> metadataIds = new ConcurrentHashMap<>();
   private final Set<LocalDate> partitions = ConcurrentHashMap.newKeySet();
+  private final RollupPlanner planner;
 
+  /** A store whose planner reads the default archive policy's rollups ({@link ArchivePolicy#DEFAULT}). */
   public PostgresSampleStore(ConnectionFactory connections) {
+    this(connections, ArchivePolicy.parse("archive policy", ArchivePolicy.DEFAULT));
+  }
+
+  /**
+   * @param policy the rollups the database holds (see {@link PostgresStorage}, which brings the
+   *     database in line with it at start)
+   */
+  public PostgresSampleStore(ConnectionFactory connections, ArchivePolicy policy) {
     this.connections = connections;
+    this.planner = new RollupPlanner(policy.granularities());
     this.json = JsonMapper.builder().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
   }
 
@@ -272,6 +284,9 @@ public final class PostgresSampleStore implements SampleStore {
         .then();
   }
 
+  /** Only the rows {@code ins} returns (those actually inserted) are rolled up: a redelivery counts once. */
+  private static final String ROLLUP_UPSERT = PostgresRollups.upsert("ins", "rollup_granularity");
+
   private Mono<Integer> insertSamples(Connection conn, List<Prepared> batch) {
     int n = batch.size();
     UUID[] ids = new UUID[n];
@@ -308,7 +323,9 @@ public final class PostgresSampleStore implements SampleStore {
                  meter_id, resource_pk, metadata_id, volume, clock_timestamp(), seq, signature
           FROM input ORDER BY message_id
           ON CONFLICT DO NOTHING
-          RETURNING meter_id, resource_pk, timestamp, metadata_id, seq
+          RETURNING meter_id, resource_pk, timestamp, metadata_id, seq, volume
+        ), rolled AS (
+          ROLLUP_UPSERT
         ), folded AS (
           INSERT INTO series (meter_id, resource_pk, first_seq, first_timestamp, last_timestamp,
                               last_metadata_id)
@@ -323,7 +340,7 @@ public final class PostgresSampleStore implements SampleStore {
                                     THEN excluded.last_metadata_id ELSE series.last_metadata_id END,
             last_timestamp = greatest(series.last_timestamp, excluded.last_timestamp)
         )
-        SELECT count(*) AS stored FROM ins""")
+        SELECT count(*) AS stored FROM ins""".replace("ROLLUP_UPSERT", ROLLUP_UPSERT))
         .bind(0, ids).bind(1, times).bind(2, meters).bind(3, owners).bind(4, metadata)
         .bind(5, volumes).bind(6, signatures);
     // one statement is one implicit transaction: all rows or none
@@ -430,6 +447,11 @@ public final class PostgresSampleStore implements SampleStore {
 
   @Override
   public Flux<Statistics> statistics(Statistics.Query q) {
+    return RollupStatistics.compute(this, planner, q);
+  }
+
+  /** Statistics from the raw samples only, never the rollups: the reference the planner must match. */
+  Flux<Statistics> statisticsFromSamples(Statistics.Query q) {
     return PostgresStatistics.compute(this, q);
   }
 

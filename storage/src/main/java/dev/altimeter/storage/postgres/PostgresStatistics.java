@@ -114,7 +114,8 @@ final class PostgresStatistics {
     };
   }
 
-  private static Statistics toStatistics(Readable row, Statistics.Query q, List<Statistics.Aggregate> aggregates,
+  /** Reads a row of {@code rows}' columns (also written by {@link RollupStatistics}). */
+  static Statistics toStatistics(Readable row, Statistics.Query q, List<Statistics.Aggregate> aggregates,
       Instant lo) {
     Map<String, String> groupBy = null;
     if (!q.groupBy().isEmpty()) {

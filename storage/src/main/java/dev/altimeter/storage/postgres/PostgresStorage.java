@@ -1,5 +1,6 @@
 package dev.altimeter.storage.postgres;
 
+import dev.altimeter.storage.ArchivePolicy;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
 import io.r2dbc.spi.ConnectionFactories;
@@ -31,10 +32,11 @@ public final class PostgresStorage implements AutoCloseable {
   private final PostgresEventStore eventStore;
   private final String description;
 
-  private PostgresStorage(EmbeddedPostgresServer embedded, ConnectionPool pool, String description) {
+  private PostgresStorage(EmbeddedPostgresServer embedded, ConnectionPool pool, String description,
+      ArchivePolicy policy) {
     this.embedded = embedded;
     this.pool = pool;
-    this.store = new PostgresSampleStore(pool);
+    this.store = new PostgresSampleStore(pool, policy);
     this.tokens = new PostgresTokenStore(pool);
     this.eventStore = new PostgresEventStore(pool);
     this.description = description;
@@ -49,9 +51,11 @@ public final class PostgresStorage implements AutoCloseable {
    * @param embeddedStartupWait how long the embedded server may take to start, crash recovery included
    * @param embeddedDurable whether the embedded server's commits are on disk when acknowledged (fsync
    *     on); {@code false} only for throwaway test clusters
+   * @param archivePolicy the rollups kept for statistics; the database is brought in line with it at
+   *     start
    */
   public record Config(String r2dbcUrl, String username, String password, Path dataDir, int embeddedPort,
-      int maxConnections, Duration embeddedStartupWait, boolean embeddedDurable) {
+      int maxConnections, Duration embeddedStartupWait, boolean embeddedDurable, ArchivePolicy archivePolicy) {
     /** The service's start-up wait for the embedded server: crash recovery after heavy writes takes minutes. */
     public static final Duration DEFAULT_EMBEDDED_STARTUP_WAIT = Duration.ofMinutes(10);
 
@@ -59,6 +63,13 @@ public final class PostgresStorage implements AutoCloseable {
     public Config(String r2dbcUrl, String username, String password, Path dataDir, int embeddedPort,
         int maxConnections) {
       this(r2dbcUrl, username, password, dataDir, embeddedPort, maxConnections, DEFAULT_EMBEDDED_STARTUP_WAIT, true);
+    }
+
+    /** With the default archive policy ({@link ArchivePolicy#DEFAULT}). */
+    public Config(String r2dbcUrl, String username, String password, Path dataDir, int embeddedPort,
+        int maxConnections, Duration embeddedStartupWait, boolean embeddedDurable) {
+      this(r2dbcUrl, username, password, dataDir, embeddedPort, maxConnections, embeddedStartupWait, embeddedDurable,
+          ArchivePolicy.parse("archive policy", ArchivePolicy.DEFAULT));
     }
   }
 
@@ -92,7 +103,8 @@ public final class PostgresStorage implements AutoCloseable {
           .maxAcquireTime(Duration.ofSeconds(30))
           .validationQuery("SELECT 1")
           .build());
-      PostgresStorage storage = new PostgresStorage(embedded, pool, description);
+      PostgresRollups.apply(pool, config.archivePolicy()).block(Duration.ofHours(1));
+      PostgresStorage storage = new PostgresStorage(embedded, pool, description, config.archivePolicy());
       storage.maintain().block(Duration.ofMinutes(1));
       LOG.info("Storing samples in {}", description);
       return storage;

@@ -1,0 +1,158 @@
+package dev.altimeter.storage.postgres;
+
+import dev.altimeter.storage.SampleFilter;
+import dev.altimeter.storage.Statistics;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import reactor.core.publisher.Flux;
+
+/**
+ * Statistics from the rollups where they are exact, with the same answers as {@link
+ * PostgresStatistics} (which serves everything else): the pieces {@link RollupPlanner} chose are
+ * read as one {@code UNION ALL} of partial aggregates (a raw sample is a partial of one) and merged
+ * in one {@code GROUP BY}. Count, sum, min, max and the first and last times merge directly; avg is
+ * sum / count; the population stddev merges the pieces' squared deviations around the group's mean
+ * (Chan et al.), so it does not cancel as {@code sumsq/n - mean^2} would.
+ */
+final class RollupStatistics {
+  private RollupStatistics() {}
+
+  static Flux<Statistics> compute(PostgresSampleStore store, RollupPlanner planner, Statistics.Query q) {
+    if (!RollupPlanner.eligible(q)) return PostgresStatistics.compute(store, q);
+    SampleFilter f = q.filter();
+    // the filter's bounds as a half-open range of microseconds (PostgreSQL's precision)
+    Long from = f.start() == null ? null : EpochMicros.of(f.start()) + (f.startInclusive() ? 0 : 1);
+    Long to = f.end() == null ? null : EpochMicros.of(f.end()) + (f.endInclusive() ? 1 : 0);
+    if (q.period() == 0) {
+      List<RollupPlanner.Piece> pieces = planner.cover(from, to, 0, 0);
+      if (!RollupPlanner.usesRollups(pieces)) return PostgresStatistics.compute(store, q);
+      return rows(store, q, pieces, null);
+    }
+    if (f.start() != null && f.end() != null) return windows(store, planner, q, f.start(), f.end(), from, to);
+    // an open bound: windows start at the oldest matching sample / end at the newest
+    List<RollupPlanner.Piece> all = planner.cover(from, to, 0, 0);
+    if (!RollupPlanner.usesRollups(all)) return PostgresStatistics.compute(store, q);
+    SqlWhere where = new SqlWhere(store.json());
+    String sql = "SELECT min(p.tsmin) AS lo, max(p.tsmax) AS hi FROM (" + union(q.filter(), all, where) + ") p";
+    return store.query(sql, where.binds(), row -> new Instant[] {
+            PostgresSampleStore.instant(row.get("lo", OffsetDateTime.class)),
+            PostgresSampleStore.instant(row.get("hi", OffsetDateTime.class))})
+        .next()
+        .flatMapMany(b -> b[0] == null ? Flux.empty()
+            : windows(store, planner, q, f.start() != null ? f.start() : b[0], f.end() != null ? f.end() : b[1],
+                from, to));
+  }
+
+  /** As {@link PostgresStatistics}: {@code ceil((last - origin) / period)} windows from origin. */
+  private static Flux<Statistics> windows(PostgresSampleStore store, RollupPlanner planner, Statistics.Query q,
+      Instant origin, Instant last, Long from, Long to) {
+    long o = EpochMicros.of(origin);
+    long span = EpochMicros.of(last) - o;
+    if (span <= 0) return Flux.empty();
+    long periodMicros = q.period() * 1_000_000L;
+    long end = o + (span + periodMicros - 1) / periodMicros * periodMicros;
+    List<RollupPlanner.Piece> pieces = planner.cover(from == null ? o : from, to == null ? end : Math.min(to, end),
+        q.period(), o);
+    if (!RollupPlanner.usesRollups(pieces)) return PostgresStatistics.compute(store, q);
+    return rows(store, q, pieces, origin);
+  }
+
+  private static Flux<Statistics> rows(PostgresSampleStore store, Statistics.Query q, List<RollupPlanner.Piece> pieces,
+      Instant origin) {
+    SqlWhere where = new SqlWhere(store.json());
+    String partials = union(q.filter(), pieces, where);
+    List<Statistics.Aggregate> aggregates = List.copyOf(new LinkedHashSet<>(q.aggregates()));
+    boolean stddev = aggregates.stream().anyMatch(a -> a.function() == Statistics.Function.STDDEV);
+
+    // q: one row per partial with its group's keys
+    List<String> keys = new ArrayList<>(List.of("unit"));
+    List<String> inner = new ArrayList<>(List.of("m.unit AS unit", "r.resource_id", "r.user_id", "r.project_id",
+        "p.n", "p.s", "p.mn", "p.mx", "p.m2", "p.tsmin", "p.tsmax", "p.first_seq"));
+    for (int i = 0; i < q.groupBy().size(); i++) {
+      inner.add("r." + q.groupBy().get(i).field() + " AS g" + i); // resource_id, user_id or project_id
+      keys.add("g" + i);
+    }
+    if (origin != null) {
+      inner.add("floor(extract(epoch FROM p.t - " + where.bind(origin) + ") / " + where.bind(q.period())
+          + ")::bigint AS k");
+      keys.add("k");
+    }
+    String grouped = "SELECT " + String.join(", ", inner) + " FROM (" + partials + ") p"
+        + " JOIN meter m ON m.id = p.meter_id JOIN resource r ON r.id = p.resource_pk";
+    if (stddev) {
+      grouped = "SELECT q.*, sum(q.s) OVER w / sum(q.n::float8) OVER w AS mean FROM (" + grouped + ") q"
+          + " WINDOW w AS (PARTITION BY " + String.join(", ", keys) + ")";
+    }
+    List<String> select = new ArrayList<>(keys);
+    select.addAll(List.of("min(tsmin) AS tsmin", "max(tsmax) AS tsmax", "min(first_seq) AS first_seq"));
+    if (aggregates.isEmpty()) {
+      select.addAll(List.of("min(mn) AS min", "max(mx) AS max", "sum(s) / sum(n)::float8 AS avg", "sum(s) AS sum",
+          "sum(n)::bigint AS count"));
+    } else {
+      for (int i = 0; i < aggregates.size(); i++) select.add(aggregateSql(aggregates.get(i)) + " AS a" + i);
+    }
+    String sql = "SELECT " + String.join(", ", select) + " FROM (" + grouped + ") q GROUP BY "
+        + String.join(", ", keys) + " ORDER BY " + (origin != null ? "k, " : "") + "first_seq";
+    return store.query(sql, where.binds(), row -> PostgresStatistics.toStatistics(row, q, aggregates, origin));
+  }
+
+  private static String aggregateSql(Statistics.Aggregate a) {
+    return switch (a.function()) {
+      case MAX -> "max(mx)";
+      case MIN -> "min(mn)";
+      case SUM -> "sum(s)";
+      case AVG -> "sum(s) / sum(n)::float8";
+      case COUNT -> "sum(n)::bigint";
+      case STDDEV -> "sqrt(greatest(0, sum(m2 + n * (s / n - mean) ^ 2) / sum(n)::float8))";
+      // resource_id, user_id or project_id: the owner's fields, kept by every partial
+      case CARDINALITY -> "count(DISTINCT " + a.param() + ")";
+    };
+  }
+
+  /**
+   * The pieces as one relation of partial aggregates: meter_id, resource_pk, t (the time that picks
+   * the window: the sample's, or the bucket's start), n, s, mn, mx, m2, tsmin, tsmax, first_seq.
+   * The filter's owner and meter conditions are pushed into every branch.
+   */
+  private static String union(SampleFilter f, List<RollupPlanner.Piece> pieces, SqlWhere where) {
+    List<String> meter = new ArrayList<>();
+    equalsOrNull(where, meter, "m.name", f.meter());
+    List<String> owner = new ArrayList<>();
+    equalsOrNull(where, owner, "r.user_id", f.userId());
+    equalsOrNull(where, owner, "r.project_id", f.projectId());
+    equalsOrNull(where, owner, "r.resource_id", f.resourceId());
+    equalsOrNull(where, owner, "r.source", f.source());
+    String series = (meter.isEmpty() ? "" : " AND x.meter_id IN (SELECT m.id FROM meter m WHERE "
+        + String.join(" AND ", meter) + ")")
+        + (owner.isEmpty() ? "" : " AND x.resource_pk IN (SELECT r.id FROM resource r WHERE "
+        + String.join(" AND ", owner) + ")");
+    List<String> branches = new ArrayList<>();
+    for (RollupPlanner.Piece piece : pieces) {
+      String time = piece.raw() ? "x.timestamp" : "x.bucket";
+      StringBuilder b = new StringBuilder(piece.raw()
+          ? "SELECT x.meter_id, x.resource_pk, x.timestamp AS t, 1::bigint AS n, x.volume AS s, x.volume AS mn,"
+              + " x.volume AS mx, 0::float8 AS m2, x.timestamp AS tsmin, x.timestamp AS tsmax, x.seq AS first_seq"
+              + " FROM sample x WHERE true"
+          : "SELECT x.meter_id, x.resource_pk, x.bucket AS t, x.count AS n, x.sum AS s, x.min AS mn, x.max AS mx,"
+              + " x.m2, x.first_timestamp AS tsmin, x.last_timestamp AS tsmax, x.first_seq"
+              + " FROM rollup x WHERE x.granularity = " + piece.granularity());
+      if (piece.from() != null) b.append(" AND ").append(time).append(" >= ").append(where.bind(micros(piece.from())));
+      if (piece.to() != null) b.append(" AND ").append(time).append(" < ").append(where.bind(micros(piece.to())));
+      branches.add(b.append(series).toString());
+    }
+    return String.join(" UNION ALL ", branches);
+  }
+
+  private static void equalsOrNull(SqlWhere where, List<String> conditions, String column, String value) {
+    if (value == null) return;
+    conditions.add(SampleFilter.NULL.equals(value) ? column + " IS NULL" : column + " = " + where.bind(value));
+  }
+
+  private static Instant micros(long epochMicros) {
+    return Instant.EPOCH.plus(epochMicros, ChronoUnit.MICROS);
+  }
+}
