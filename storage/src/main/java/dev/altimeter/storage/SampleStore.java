@@ -43,7 +43,7 @@ public interface SampleStore {
   /**
    * Resources with samples matching the filter, in first-stored order. Owner and metadata come from
    * the newest matching sample; {@link Resource#meters()} lists every meter the resource has samples
-   * of, whatever the filter.
+   * of, whatever the filter but its project: with a project, only that project's meters.
    */
   Flux<Resource> resources(SampleFilter filter, int limit);
 

@@ -193,6 +193,21 @@ public abstract class SampleStoreTestKit {
     assertThat(windowed.get(0).meters()).containsExactly("cpu", "memory");
   }
 
+  @Test
+  public void meterLinksStayInTheFilteredProject() {
+    // another project records a meter for the same resource id: a member of p-other must not learn of it
+    write(sample("cpu", "shared", T0, 1).projectId("p-mine").build(),
+        sample("secret.meter", "shared", T0.plusSeconds(1), 1).projectId("p-other").build());
+    for (SampleFilter.Builder mine : List.of(SampleFilter.builder().projectId("p-mine"),
+        SampleFilter.builder().projectId("p-mine").end(T0.plusSeconds(30), false))) {
+      List<Resource> listed = store().resources(mine.build(), 10).collectList().block(TIMEOUT);
+      assertThat(listed).extracting(Resource::resourceId).containsExactly("shared");
+      assertThat(listed.get(0).meters()).containsExactly("cpu");
+    }
+    assertThat(store().resources(SampleFilter.ALL, 10).collectList().block(TIMEOUT).get(0).meters())
+        .containsExactly("cpu", "secret.meter");
+  }
+
   // ---------------------------------------------------------------- statistics
 
   protected static final Instant S0 = Instant.parse("2024-03-01T10:00:00Z");

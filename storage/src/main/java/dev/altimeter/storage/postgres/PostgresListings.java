@@ -179,6 +179,13 @@ final class PostgresListings {
    * {@code r} of the resource id {@code resourceId}, with their metadata {@code md} when not null:
    * owners through the resource_id index, then each owner's series through its index.
    */
+  /** {@code AND <r>.project_id = ...} when the filter names a project (a non-admin's always does). */
+  static String sameProject(SqlWhere w, SampleFilter f, String r) {
+    if (f.projectId() == null) return "";
+    if (SampleFilter.NULL.equals(f.projectId())) return " AND " + r + ".project_id IS NULL";
+    return " AND " + r + ".project_id = " + w.bind(f.projectId());
+  }
+
   private static String members(String r, String se, String md, String resourceId, String seConditions) {
     return " resource " + r + " CROSS JOIN LATERAL (SELECT * FROM series " + se + " WHERE " + se + ".resource_pk = "
         + r + ".id" + seConditions + " OFFSET 0) " + se
@@ -248,9 +255,10 @@ final class PostgresListings {
     String n = w.bind(limit);
     // the walk and its group check first, limited; the group's columns only for the rows returned
     String sql = "SELECT se.resource_id, g.first_ts, g.last_ts, g.user_id, g.project_id, g.source, g.doc,"
-        // every meter of the resource, whatever the filter (Ceilometer's meter_links)
+        // every meter of the resource, whatever the filter but its project (Ceilometer's meter_links;
+        // a member must not learn the meters another project records for the same resource id)
         + " ARRAY(SELECT name FROM (SELECT (SELECT m4.name FROM meter m4 WHERE m4.id = se4.meter_id) AS name,"
-        + " se4.first_seq FROM" + members("r4", "se4", null, "se.resource_id", "")
+        + " se4.first_seq FROM" + members("r4", "se4", null, "se.resource_id", "") + sameProject(w, f, "r4")
         + ") links GROUP BY name ORDER BY min(first_seq)) AS meters FROM"
         + " (SELECT se.first_seq, r.resource_id FROM" + walk("se", "r", md(f, "md"))
         + " WHERE TRUE" + topMeter + top.and()

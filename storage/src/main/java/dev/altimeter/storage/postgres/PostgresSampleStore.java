@@ -432,9 +432,10 @@ public final class PostgresSampleStore implements SampleStore {
         + " (array_agg(project_id ORDER BY last_ts DESC, id DESC))[1] AS project_id,"
         + " (array_agg(source ORDER BY last_ts DESC, id DESC))[1] AS source,"
         + " (array_agg(doc::text ORDER BY last_ts DESC, id DESC))[1] AS doc,"
-        // every meter of the resource, whatever the filter (Ceilometer's meter_links)
+        // every meter of the resource, whatever the filter but its project (Ceilometer's meter_links)
         + " ARRAY(SELECT m2.name FROM series se2 JOIN resource r2 ON r2.id = se2.resource_pk"
         + " JOIN meter m2 ON m2.id = se2.meter_id WHERE r2.resource_id = matched.resource_id"
+        + PostgresListings.sameProject(where, filter, "r2")
         + " GROUP BY m2.name ORDER BY min(se2.first_seq)) AS meters, min(id) AS first_id"
         + " FROM (" + inner + ") matched GROUP BY resource_id ORDER BY first_id LIMIT " + where.bind(limit);
     return query(sql, where.binds(), this::toResource);
