@@ -29,6 +29,11 @@ class HttpBehaviourTest extends ApiTestSupport {
         .jsonPath("$.error_message.faultstring").isEqualTo("Content type 'text/plain' not supported");
     http.post().uri("/v2/query/samples").contentType(MediaType.APPLICATION_XML).bodyValue("<q/>").exchange()
         .expectStatus().isEqualTo(415);
+    // a GET with a body that is not JSON, as POST (WSME reads arguments from a GET's body too)
+    http.method(HttpMethod.GET).uri("/v2/samples").contentType(MediaType.TEXT_PLAIN).bodyValue("q=1").exchange()
+        .expectStatus().isEqualTo(415).expectBody().jsonPath("$.error_message.faultcode").isEqualTo("Client");
+    // a GET without a body may say what it likes
+    http.get().uri("/v2/samples").header("Content-Type", "text/plain").exchange().expectStatus().isOk();
   }
 
   @Test
