@@ -1,5 +1,6 @@
 package dev.altimeter.bench;
 
+import dev.altimeter.storage.postgres.PostgresStorage;
 import java.io.IOException;
 import java.io.StringReader;
 import java.net.ServerSocket;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,7 +85,7 @@ public final class IngestBenchmark {
           HttpResponse.BodyHandlers.ofString()).body();
       double batchSeconds = metric(metrics, "altimeter_store_batch_duration_seconds_sum");
       double batches = metric(metrics, "altimeter_store_batch_duration_seconds_count");
-      try (Connection db = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/altimeter", "postgres", "")) {
+      try (Connection db = embeddedStore(data, pgPort)) {
         long stored = count(db, "SELECT count(*) FROM sample s JOIN meter m ON m.id = s.meter_id WHERE m.name = 'bench.ingest'");
         if (stored != samples) throw new IllegalStateException("stored " + stored + " of " + samples + " samples");
         double copySeconds = copy(db, samples);
@@ -211,6 +213,12 @@ public final class IngestBenchmark {
       return 0;
     }
     return 0;
+  }
+
+  /** A connection to the service's embedded PostgreSQL, with the password the service keeps beside its data. */
+  static Connection embeddedStore(Path dataDir, int pgPort) throws IOException, SQLException {
+    String password = Files.readString(PostgresStorage.embeddedPasswordFile(dataDir)).strip();
+    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/altimeter", "postgres", password);
   }
 
   static int freePort() throws IOException {

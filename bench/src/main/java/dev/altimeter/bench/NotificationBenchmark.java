@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -181,7 +180,7 @@ public final class NotificationBenchmark {
         for (int i = 0; i < cpu.length; i++) cpu[i] = cpu1[i] - cpu0[i];
         System.out.printf("service pid %d, data in %s%n", service.pid(), data);
         // processed means committed: the counts are final
-        try (Connection db = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/altimeter", "postgres", "")) {
+        try (Connection db = IngestBenchmark.embeddedStore(data, pgPort)) {
           storedSamples = IngestBenchmark.count(db, "SELECT count(*) FROM sample");
           storedEvents = IngestBenchmark.count(db, "SELECT count(*) FROM event");
         }

@@ -29,6 +29,9 @@ public final class BlockHoundInstaller implements LauncherSessionListener {
         // Netty 4.2's buffer allocator takes a short StampedLock when it grows or frees a magazine;
         // a brief lock between event loops, not I/O (BlockHound 1.0.13's Netty integration predates it)
         .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
-        .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines"));
+        .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")
+        // r2dbc-postgresql's SCRAM login (the embedded server requires a password) draws its nonce
+        // from SecureRandom, which reads /dev/urandom: never waits once the kernel is seeded
+        .allowBlockingCallsInside("com.ongres.scram.common.ScramFunctions", "nonce"));
   }
 }

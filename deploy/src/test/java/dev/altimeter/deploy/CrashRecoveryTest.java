@@ -12,9 +12,11 @@ import static org.assertj.core.api.Assertions.fail;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import dev.altimeter.storage.postgres.PostgresStorage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -83,8 +85,13 @@ class CrashRecoveryTest {
     int storePort = freePort();
     Path log = log(notifications);
     List<String> args = List.of("--altimeter.data-dir=" + dataDir, "--altimeter.embedded.port=" + storePort);
+    // the service takes the password it finds (as after its first start) for the cluster it creates
+    String password = "crash-" + notifications.run;
+    Files.writeString(Files.createFile(PostgresStorage.embeddedPasswordFile(dataDir),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))), password);
+    String store = "postgres:" + password + "@127.0.0.1:" + storePort;
     try {
-      streamWithFault(notifications, log, args, "postgres@127.0.0.1:" + storePort, "altimeter", (service, restart) -> {
+      streamWithFault(notifications, log, args, store, "altimeter", (service, restart) -> {
         service.destroyForcibly().waitFor(); // SIGKILL
         long restarted = System.nanoTime();
         Process again = restart.call();

@@ -19,6 +19,7 @@ import reactor.core.publisher.Mono;
 public final class TestPostgres {
   public static final String URL_VARIABLE = "ALTIMETER_TEST_POSTGRES_URL";
   private static PostgresStorage storage;
+  private static Path dataDir;
 
   private TestPostgres() {}
 
@@ -32,6 +33,7 @@ public final class TestPostgres {
         throw new UncheckedIOException(e);
       }
       // a throwaway cluster: zonky's fast settings (fsync off), unlike the service's durable ones
+      dataDir = dir;
       storage = PostgresStorage.start(new PostgresStorage.Config(url, null, null, dir, 0, 8,
           PostgresStorage.Config.DEFAULT_EMBEDDED_STARTUP_WAIT, false));
       PostgresStorage started = storage;
@@ -40,13 +42,22 @@ public final class TestPostgres {
     return storage;
   }
 
-  /** The R2DBC URL (without credentials) of the test server, for tests that start the whole service. */
+  /**
+   * The R2DBC URL of the test server, for tests that start the whole service; for the embedded
+   * server with its password (base64url: nothing to escape in a URL).
+   */
   public static String r2dbcUrl() {
     String url = System.getenv(URL_VARIABLE);
     if (url != null) return url;
     String d = storage().description();
     int port = Integer.parseInt(d.substring(d.lastIndexOf(' ') + 1));
-    return "r2dbc:postgresql://postgres@localhost:" + port + "/altimeter";
+    String password;
+    try {
+      password = Files.readString(PostgresStorage.embeddedPasswordFile(dataDir)).strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return "r2dbc:postgresql://postgres:" + password + "@localhost:" + port + "/altimeter";
   }
 
   /** Empties every table, so each test starts from nothing. */

@@ -114,6 +114,14 @@ public final class PostgresStorage implements AutoCloseable {
     }
   }
 
+  /**
+   * Where the embedded server on {@code dataDir} keeps the password of its superuser {@code postgres}
+   * (readable by its owner only); every connection to that server needs it.
+   */
+  public static Path embeddedPasswordFile(Path dataDir) {
+    return EmbeddedPostgresServer.passwordFile(dataDir);
+  }
+
   /** Runs the schema migrations over JDBC (Flyway); blocking. */
   static void migrate(ConnectionFactoryOptions options) {
     String url = "jdbc:postgresql://" + options.getValue(ConnectionFactoryOptions.HOST) + ":" + portOf(options)

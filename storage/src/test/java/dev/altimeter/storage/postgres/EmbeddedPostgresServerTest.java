@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.altimeter.storage.postgres.EmbeddedPostgresServer.Durability;
+import io.r2dbc.spi.ConnectionFactoryOptions;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import io.zonky.test.db.postgres.util.LinuxUtils;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -23,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The embedded server starts again on its data after the service died without stopping it, never
- * touches a process that is not its own server, and is durable when asked to be.
+ * touches a process that is not its own server, is durable when asked to be, and admits no
+ * connection without its password.
  */
 class EmbeddedPostgresServerTest {
   private static final Duration WAIT = Duration.ofMinutes(2);
@@ -104,6 +109,87 @@ class EmbeddedPostgresServerTest {
     }
   }
 
+  /**
+   * Any local user could connect to a server that trusts local connections, as superuser (and run
+   * commands as the service's user with COPY ... TO PROGRAM): every connection needs the password,
+   * kept in a file only its owner can read.
+   */
+  @Test
+  void newClusterRequiresThePasswordKeptInAnOwnerOnlyFile() throws Exception {
+    try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dataDir, 0, WAIT, Durability.VOLATILE)) {
+      assertRequiresPassword(server);
+    }
+    // later starts read it
+    String password = password();
+    try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dataDir, 0, WAIT, Durability.VOLATILE)) {
+      assertThat(password()).isEqualTo(password);
+      assertRequiresPassword(server);
+    }
+  }
+
+  /**
+   * A data directory of a version before the password (zonky's initdb: trust for everything) is
+   * migrated at its next start and keeps its data.
+   */
+  @Test
+  void trustingClusterOfAnEarlierVersionIsMigrated() throws Exception {
+    try (EmbeddedPostgres old = EmbeddedPostgres.builder().setDataDirectory(cluster().toFile())
+        .setCleanDataDirectory(false).setRegisterShutdownHook(false).start();
+         Connection c = old.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+      st.execute("CREATE DATABASE " + EmbeddedPostgresServer.DATABASE);
+      try (Connection db = old.getDatabase("postgres", EmbeddedPostgresServer.DATABASE).getConnection();
+           Statement dbSt = db.createStatement()) {
+        dbSt.execute("CREATE TABLE note (text text)");
+        dbSt.execute("INSERT INTO note VALUES ('before')");
+      }
+    }
+    assertThat(ClusterPassword.admitsWithoutPassword(cluster().resolve("pg_hba.conf"))).as("trust before").isTrue();
+    assertThat(EmbeddedPostgresServer.passwordFile(dataDir)).doesNotExist();
+
+    try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dataDir, 0, WAIT, Durability.VOLATILE)) {
+      assertRequiresPassword(server);
+      assertThat(query(server.port(), "SELECT text FROM note")).containsExactly("before");
+    }
+    assertThat(ClusterPassword.admitsWithoutPassword(cluster().resolve("pg_hba.conf"))).as("trust after").isFalse();
+    try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dataDir, 0, WAIT, Durability.VOLATILE)) {
+      assertRequiresPassword(server);
+    }
+  }
+
+  /** A new password would be refused (after zonky retried it for the whole start-up wait): fail at once instead. */
+  @Test
+  void refusesToStartWhenThePasswordFileIsLost() throws Exception {
+    EmbeddedPostgresServer.start(dataDir, 0, WAIT, Durability.VOLATILE).close();
+    Files.delete(EmbeddedPostgresServer.passwordFile(dataDir));
+    assertThatThrownBy(() -> EmbeddedPostgresServer.start(dataDir, 0, WAIT, Durability.VOLATILE))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("postgresql.password, which is missing");
+    assertThat(EmbeddedPostgresServer.passwordFile(dataDir)).doesNotExist();
+  }
+
+  /** The service's own connections (R2DBC, Flyway) log in with the options' password. */
+  @Test
+  void optionsCarryThePassword() {
+    try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dataDir, 0, WAIT, Durability.VOLATILE)) {
+      assertThat(server.options().getValue(ConnectionFactoryOptions.PASSWORD)).hasToString(password());
+      PostgresStorage.migrate(server.options());
+    }
+  }
+
+  private void assertRequiresPassword(EmbeddedPostgresServer server) throws Exception {
+    Path file = EmbeddedPostgresServer.passwordFile(dataDir);
+    assertThat(Files.getPosixFilePermissions(file))
+        .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+    assertThat(password()).hasSizeGreaterThanOrEqualTo(43); // 32 random bytes, base64url
+    assertThatThrownBy(() -> connect(server.port(), null).close()).isInstanceOf(SQLException.class)
+        .hasMessageContaining("no password was provided");
+    assertThatThrownBy(() -> connect(server.port(), "guess").close()).isInstanceOf(SQLException.class)
+        .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("28P01"); // invalid_password
+    // every rule, the unix socket's too, by the server's own reading of pg_hba.conf
+    assertThat(query(server.port(), "SELECT string_agg(DISTINCT auth_method, ',') FROM pg_hba_file_rules"))
+        .containsExactly("scram-sha-256");
+    assertThat(query(server.port(), "SELECT 'in'")).containsExactly("in");
+  }
+
   private Path cluster() {
     return dataDir.resolve("postgresql");
   }
@@ -113,13 +199,13 @@ class EmbeddedPostgresServerTest {
     return ProcessHandle.of(pid).orElseThrow();
   }
 
-  private static void execute(int port, String... statements) throws SQLException {
+  private void execute(int port, String... statements) throws SQLException {
     try (Connection c = connect(port); Statement st = c.createStatement()) {
       for (String sql : statements) st.execute(sql);
     }
   }
 
-  private static List<String> query(int port, String sql) throws SQLException {
+  private List<String> query(int port, String sql) throws SQLException {
     List<String> rows = new ArrayList<>();
     try (Connection c = connect(port); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
       while (rs.next()) rows.add(rs.getString(1));
@@ -127,9 +213,21 @@ class EmbeddedPostgresServerTest {
     return rows;
   }
 
-  private static Connection connect(int port) throws SQLException {
-    return DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/" + EmbeddedPostgresServer.DATABASE
-        + "?user=postgres");
+  private Connection connect(int port) throws SQLException {
+    return connect(port, password());
+  }
+
+  private static Connection connect(int port, String password) throws SQLException {
+    return DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/" + EmbeddedPostgresServer.DATABASE,
+        "postgres", password);
+  }
+
+  private String password() {
+    try {
+      return Files.readString(EmbeddedPostgresServer.passwordFile(dataDir)).strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static int freePort() throws IOException {

@@ -31,19 +31,21 @@ class EventTraitsMigrationTest {
     Object port = server.getValue(ConnectionFactoryOptions.PORT);
     String base = "jdbc:postgresql://" + host + ":" + (port == null ? 5432 : port) + "/";
     String user = server.getRequiredValue(ConnectionFactoryOptions.USER).toString();
-    try (Connection admin = DriverManager.getConnection(base + "postgres", user, null);
+    Object secret = server.getValue(ConnectionFactoryOptions.PASSWORD);
+    String password = secret == null ? null : secret.toString();
+    try (Connection admin = DriverManager.getConnection(base + "postgres", user, password);
          Statement st = admin.createStatement()) {
       st.execute("DROP DATABASE IF EXISTS " + DATABASE);
       st.execute("CREATE DATABASE " + DATABASE);
     }
     Flyway flyway = Flyway.configure(PostgresStorage.class.getClassLoader())
-        .dataSource(base + DATABASE, user, null)
+        .dataSource(base + DATABASE, user, password)
         .locations("classpath:db/migration/altimeter")
         .table("altimeter_schema_history")
         .target("4")
         .load();
     flyway.migrate();
-    try (Connection db = DriverManager.getConnection(base + DATABASE, user, null);
+    try (Connection db = DriverManager.getConnection(base + DATABASE, user, password);
          Statement st = db.createStatement()) {
       st.execute("INSERT INTO event_type (name) VALUES ('compute.instance.exists')");
       st.execute("""
@@ -60,7 +62,7 @@ class EventTraitsMigrationTest {
             (1, 4, 'ratio', 'float', NULL, NULL, 'NaN', NULL)""");
     }
     Flyway.configure(PostgresStorage.class.getClassLoader())
-        .dataSource(base + DATABASE, user, null)
+        .dataSource(base + DATABASE, user, password)
         .locations("classpath:db/migration/altimeter")
         .table("altimeter_schema_history")
         .load()
