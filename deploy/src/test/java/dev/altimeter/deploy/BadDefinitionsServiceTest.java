@@ -10,6 +10,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -28,6 +29,8 @@ class BadDefinitionsServiceTest {
 
   @LocalServerPort
   int port;
+  @LocalManagementPort
+  int managementPort;
 
   @DynamicPropertySource
   static void services(DynamicPropertyRegistry registry) {
@@ -39,15 +42,17 @@ class BadDefinitionsServiceTest {
   void theServiceStartsWithoutTheBadDefinitionAndShowsIt() {
     WebTestClient http = WebTestClient.bindToServer().baseUrl("http://localhost:" + port)
         .responseTimeout(Duration.ofSeconds(30)).build();
-    // the API is up (identity headers: the default altimeter.api.auth=headers)
+    // the API is up
     http.get().uri("/v2/meters").header("X-User-Id", "u1").header("X-Project-Id", "p1").header("X-Roles", "admin")
         .exchange().expectStatus().isOk();
-    http.get().uri("/actuator/health/notificationDefinitions").exchange().expectStatus().isOk().expectBody()
+    WebTestClient management = WebTestClient.bindToServer().baseUrl("http://localhost:" + managementPort)
+        .responseTimeout(Duration.ofSeconds(30)).build();
+    management.get().uri("/actuator/health/notificationDefinitions").exchange().expectStatus().isOk().expectBody()
         .jsonPath("$.status").isEqualTo("UP")
         .jsonPath("$.details.meterDefinitions").isEqualTo(1)
         .jsonPath("$.details.skipped.length()").isEqualTo(1)
         .jsonPath("$.details.skipped[0]").isEqualTo(ERROR);
-    String prometheus = http.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
+    String prometheus = management.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
         .expectBody(String.class).returnResult().getResponseBody();
     assertThat(prometheus)
         .containsPattern("altimeter_definitions_skipped\\{.*kind=\"meter\"} 1")
@@ -57,7 +62,7 @@ class BadDefinitionsServiceTest {
   @Test
   void strictlyTheBadDefinitionStopsTheStart() {
     SpringApplicationBuilder strict = new SpringApplicationBuilder(AltimeterApplication.class).properties(
-        "server.port=0", "altimeter.roles=notification", "altimeter.meters.dirs=" + DIR,
+        "server.port=0", "management.server.port=0", "altimeter.roles=notification", "altimeter.meters.dirs=" + DIR,
         "altimeter.definitions.strict=true", "spring.r2dbc.url=" + TestPostgres.r2dbcUrl(),
         "spring.rabbitmq.addresses=" + TestBroker.uri());
     assertThatThrownBy(() -> strict.run().close())
