@@ -83,7 +83,9 @@ class TokensController {
         if (expiresAt == null) throw ApiError.invalidInput("expires_at", e.toString(), "invalid timestamp format");
         if (!expiresAt.isAfter(now)) throw ApiError.invalidInput("expires_at", e.asString(), "must be in the future");
       }
-      for (String text : texts(project, user, r)) RequestValues.checkText("token", text);
+      RequestValues.checkText("project_id", project.asString());
+      if (user != null && user.isString()) RequestValues.checkText("user_id", user.asString());
+      for (String role : roles) RequestValues.checkText("roles", role);
       return TokenIssuer.issue(store, project.asString(), user == null || user.isNull() ? null : user.asString(), roles,
           now, expiresAt).map(issued -> {
             Map<String, Object> out = render(issued.token());
@@ -91,14 +93,6 @@ class TokensController {
             return ResponseEntity.status(HttpStatus.CREATED).body(out);
           });
     });
-  }
-
-  private static List<String> texts(JsonNode project, JsonNode user, JsonNode roles) {
-    List<String> out = new ArrayList<>();
-    out.add(project.asString());
-    if (user != null && user.isString()) out.add(user.asString());
-    if (roles != null && roles.isArray()) for (JsonNode role : roles) out.add(role.asString());
-    return out;
   }
 
   @GetMapping(path = "/v2/admin/tokens", produces = MediaType.APPLICATION_JSON_VALUE)

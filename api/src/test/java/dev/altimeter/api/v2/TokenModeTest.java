@@ -88,5 +88,9 @@ class TokenModeTest extends ApiTestSupport {
         "Invalid input for field/attribute roles. Value: '\"admin\"'. a list of strings is expected");
     fault(post("/v2/admin/tokens", "{\"project_id\": \"p\", \"scope\": 1}", ADMIN), 400,
         "Unknown attribute for argument token: scope");
+    fault(post("/v2/admin/tokens", "{\"project_id\": \"p\\u0000\"}", ADMIN), 400,
+        "Invalid input for field/attribute project_id. Value: 'p\\u0000'. must be Unicode text without NUL characters");
+    fault(post("/v2/admin/tokens", "{\"project_id\": \"p\", \"expires_at\": \"2001-01-01T00:00:00\"}", ADMIN), 400,
+        "Invalid input for field/attribute expires_at. Value: '2001-01-01T00:00:00'. must be in the future");
   }
 }
