@@ -2,7 +2,6 @@ package dev.altimeter.deploy;
 
 import static dev.altimeter.deploy.ServiceProcess.awaitReadiness;
 import static dev.altimeter.deploy.ServiceProcess.env;
-import static dev.altimeter.deploy.ServiceProcess.freePort;
 import static dev.altimeter.deploy.ServiceProcess.processed;
 import static dev.altimeter.deploy.ServiceProcess.sql;
 import static dev.altimeter.deploy.ServiceProcess.tail;
@@ -66,9 +65,14 @@ class CrashRecoveryTest {
   final int port;
   final int managementPort;
 
+  /** The embedded store's port, apart from the two above. */
+  final int storePort;
+
   CrashRecoveryTest() throws IOException {
-    port = freePort();
-    managementPort = freePort();
+    int[] ports = ServiceProcess.freePorts(3);
+    port = ports[0];
+    managementPort = ports[1];
+    storePort = ports[2];
   }
 
   /** What happens mid-stream; returns the service process that runs on afterwards. */
@@ -82,7 +86,6 @@ class CrashRecoveryTest {
   void sigkillOnTheEmbeddedStoreThenRestartStoresEachNotificationOnce() throws Exception {
     NotificationRun notifications = new NotificationRun("crash");
     Path dataDir = Files.createTempDirectory("altimeter-crash-check");
-    int storePort = freePort();
     Path log = log(notifications);
     List<String> args = List.of("--altimeter.data-dir=" + dataDir, "--altimeter.embedded.port=" + storePort);
     // the service takes the password it finds (as after its first start) for the cluster it creates

@@ -2,7 +2,6 @@ package dev.altimeter.deploy;
 
 import static dev.altimeter.deploy.ServiceProcess.awaitReadiness;
 import static dev.altimeter.deploy.ServiceProcess.env;
-import static dev.altimeter.deploy.ServiceProcess.freePort;
 import static dev.altimeter.deploy.ServiceProcess.processed;
 import static dev.altimeter.deploy.ServiceProcess.readiness;
 import static dev.altimeter.deploy.ServiceProcess.sql;
@@ -67,8 +66,9 @@ class GracefulShutdownTest {
     rabbit.setUri(amqp);
     sql(postgres, "postgres", "CREATE DATABASE " + database);
     Path log = Files.createDirectories(Path.of("target", "shutdown-check")).resolve(notifications.run + ".log");
-    int port = freePort();
-    int managementPort = freePort();
+    int[] ports = ServiceProcess.freePorts(2);
+    int port = ports[0];
+    int managementPort = ports[1];
     Process app = null;
     try (Connection connection = rabbit.newConnection("altimeter-shutdown-check")) {
       List<String> args = new ArrayList<>(List.of("--server.port=" + port, "--server.address=127.0.0.1",

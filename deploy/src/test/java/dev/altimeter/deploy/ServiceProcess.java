@@ -91,9 +91,21 @@ final class ServiceProcess {
     return v == null || v.isBlank() ? fallback : v;
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+  /**
+   * {@code n} distinct free ports: the sockets stay open until all are chosen, since a port closed
+   * again may be handed out again at once (the service refuses one port for its API and management).
+   */
+  static int[] freePorts(int n) throws IOException {
+    ServerSocket[] sockets = new ServerSocket[n];
+    try {
+      int[] ports = new int[n];
+      for (int i = 0; i < n; i++) {
+        sockets[i] = new ServerSocket(0);
+        ports[i] = sockets[i].getLocalPort();
+      }
+      return ports;
+    } finally {
+      for (ServerSocket s : sockets) if (s != null) s.close();
     }
   }
 
