@@ -1,5 +1,6 @@
 package dev.altimeter.api.v2;
 
+import dev.altimeter.storage.Values;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -41,14 +42,9 @@ final class Timestamps {
     return (local.getNano() == 0 ? SECONDS : MICROS).format(local);
   }
 
-  /** The first instant a store keeps: year 1 (PostgreSQL has no year 0; Python's datetime neither). */
-  static final Instant MIN = Instant.parse("0001-01-01T00:00:00Z");
-  /** The first instant past what a store keeps: year 10000 (Python's datetime ends at 9999). */
-  static final Instant END = Instant.parse("+10000-01-01T00:00:00Z");
-
   /**
-   * Parses ISO-8601; a value without offset is UTC. Returns null when malformed or outside years 1
-   * to 9999 (UTC).
+   * Parses ISO-8601; a value without offset is UTC. Returns null when malformed or outside what a
+   * store keeps ({@link Values#EARLIEST} to {@link Values#LATEST}: years 1 to 9999 UTC).
    */
   static Instant parse(String text) {
     if (text == null) return null;
@@ -57,7 +53,7 @@ final class Timestamps {
       LocalDateTime local = LocalDateTime.from(t);
       ZoneOffset offset = t.isSupported(ChronoField.OFFSET_SECONDS) ? ZoneOffset.from(t) : ZoneOffset.UTC;
       Instant instant = OffsetDateTime.of(local, offset).toInstant();
-      return instant.isBefore(MIN) || !instant.isBefore(END) ? null : instant;
+      return instant.isBefore(Values.EARLIEST) || instant.isAfter(Values.LATEST) ? null : instant;
     } catch (java.time.DateTimeException e) {
       return null;
     }
