@@ -120,13 +120,11 @@ async function showStatistics(page, { resource = '', project = '', statistic = '
   await page.selectOption('#period', String(PERIOD));
   await page.selectOption('#statistic', statistic);
   const query = statisticsQuery({ resource, project });
-  const answered = page.waitForResponse((r) => r.url() === `${BASE}/${query}`, { timeout: TIMEOUT });
   await page.click('#stats-form button[type="submit"]');
-  await answered;
+  // the click's request is the section's latest: the section is busy until its answer is shown
   const shown = `GET /${decodeURIComponent(query)}`;
-  await page.waitForFunction((text) => document.getElementById('stats-request').textContent === text
-    && !document.getElementById('stats-caption').textContent.startsWith('Statistics: '), shown, { timeout: TIMEOUT });
-  await page.waitForLoadState('networkidle');
+  await page.waitForFunction((text) => document.getElementById('stats').getAttribute('aria-busy') === 'false'
+    && document.getElementById('stats-request').textContent === text, shown, { timeout: TIMEOUT });
   if (await page.textContent('#stats-request') !== shown) fail(`the page shows request ${await page.textContent('#stats-request')}`);
   return query;
 }
@@ -201,11 +199,9 @@ function seriesName(metric) {
 async function runPromql(page, expr) {
   await page.fill('#step', String(STEP));
   await page.fill('#expr', expr);
-  const answered = page.waitForResponse((r) => r.url().startsWith(`${BASE}/api/v1/query_range?`), { timeout: TIMEOUT });
   await page.focus('#expr');
   await page.keyboard.press('Enter');
-  await answered;
-  await page.waitForLoadState('networkidle');
+  await page.waitForFunction(() => document.getElementById('promql').getAttribute('aria-busy') === 'false', null, { timeout: TIMEOUT });
   const params = new URLSearchParams({ query: expr, start: String(START / 1000), end: String(END / 1000), step: String(STEP) });
   return `api/v1/query_range?${params}`;
 }
@@ -288,6 +284,7 @@ async function main() {
     page.setDefaultTimeout(TIMEOUT);
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('console', (m) => { if (m.type() === 'error' && !/the server responded with a status of 4[0-9][0-9]/.test(m.text())) problems.push(`console: ${m.text()}`); });
+    if (process.env.CONSOLE_DEBUG) page.on('response', (r) => console.log('   ', r.status(), decodeURIComponent(r.url())));
     page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
     page.on('request', (r) => { if (!r.url().startsWith(BASE) && !r.url().startsWith('data:')) problems.push(`request outside the service: ${r.url()}`); });
 

@@ -43,12 +43,12 @@ function timeRange() {
 }
 
 /** The range, or null after showing why it is not one in the section's error box (cleared otherwise). */
-function checkedRange(errorId) {
+function checkedRange(section) {
   try {
-    showError(errorId, null);
+    showError(`${section}-error`, null);
     return timeRange();
   } catch (e) {
-    showError(errorId, e.message);
+    done(section, () => showError(`${section}-error`, e.message));
     return null;
   }
 }
@@ -97,7 +97,7 @@ async function showStatistics() {
   const name = $('meter').value.trim();
   if (!name) return;
   const call = ++latest.stats;
-  const range = checkedRange('stats-error');
+  const range = checkedRange('stats');
   if (!range) return;
   const period = statisticsPeriod(range);
   const params = [];
@@ -110,14 +110,19 @@ async function showStatistics() {
   const url = apiUrl(`v2/meters/${encodeURIComponent(name)}/statistics`, params);
   $('stats-request').textContent = describe(url);
   saveState();
+  $('stats').setAttribute('aria-busy', 'true');
   let rows;
   try {
     rows = await getJson(url);
   } catch (e) {
-    if (call === latest.stats) failed(e, 'stats-error');
+    if (call === latest.stats) done('stats', () => failed(e, 'stats-error'));
     return;
   }
   if (call !== latest.stats) return; // a newer query was asked for meanwhile
+  done('stats', () => statisticsView(name, period, range, rows));
+}
+
+function statisticsView(name, period, range, rows) {
   const statistic = $('statistic').value;
   const label = $('statistic').selectedOptions[0].textContent;
   const unit = rows.find((r) => r.unit)?.unit ?? '';
@@ -125,7 +130,7 @@ async function showStatistics() {
     .map((r) => ({ x: parseUtc(r.period_start), y: r[statistic], t: r.period_start, v: String(r[statistic]) }))
     .sort((a, b) => a.x - b.x);
   drawChart($('stats-chart'), [{ name: '', points }],
-    { label: `${label} of ${name} per ${period} s`, gap: period * 1000 * 1.5, unit });
+    { label: `${label} of ${name} per ${period} s`, gap: period * 1000 * 1.5, unit, domain: [range.start, range.end] });
   statisticsTable(name, period, rows);
   setStatus(`${name}: ${rows.length} periods of ${period} s.`);
 }
@@ -146,13 +151,14 @@ async function runPromql() {
   const expr = $('expr').value.trim();
   if (!expr) return;
   const call = ++latest.promql;
-  const range = checkedRange('promql-error');
+  const range = checkedRange('promql');
   if (!range) return;
   const step = Number($('step').value) || Math.max(Math.floor((range.end - range.start) / 1000 / PROMQL_RESOLUTION), 1);
   const url = apiUrl('api/v1/query_range', [['query', expr], ['start', String(range.start / 1000)],
     ['end', String(range.end / 1000)], ['step', String(step)]]);
   $('promql-request').textContent = describe(url);
   saveState();
+  $('promql').setAttribute('aria-busy', 'true');
   let body;
   try {
     body = await getJson(url);
@@ -160,15 +166,19 @@ async function runPromql() {
       throw new ApiError(200, `Expected a matrix from query_range, got ${body?.data?.resultType ?? 'no data'}`);
     }
   } catch (e) {
-    if (call === latest.promql) failed(e, 'promql-error');
+    if (call === latest.promql) done('promql', () => failed(e, 'promql-error'));
     return;
   }
   if (call !== latest.promql) return;
+  done('promql', () => promqlView(expr, step, range, body));
+}
+
+function promqlView(expr, step, range, body) {
   const series = body.data.result.map((r) => ({
     name: seriesName(r.metric ?? {}),
     points: r.values.map(([t, v]) => ({ x: t * 1000, y: sampleValue(v), t: String(t), v })),
   }));
-  drawChart($('promql-chart'), series, { label: expr, gap: step * 1000 * 1.5 });
+  drawChart($('promql-chart'), series, { label: expr, gap: step * 1000 * 1.5, domain: [range.start, range.end] });
   const warnings = body.warnings?.length ? ` Warnings: ${body.warnings.join('; ')}` : '';
   setStatus(`PromQL: ${series.length} series, step ${step} s.${warnings}`);
 }
@@ -188,6 +198,15 @@ function sampleValue(v) {
 }
 
 // --- messages and credentials -------------------------------------------------------------------
+
+/** Shows the answer to a section's latest request, then marks the section as no longer busy. */
+function done(section, show) {
+  try {
+    show();
+  } finally {
+    $(section).setAttribute('aria-busy', 'false');
+  }
+}
 
 function setStatus(text) {
   $('status').textContent = text;

@@ -8,7 +8,7 @@ import { build, element } from './dom.js';
 const SVG = 'http://www.w3.org/2000/svg';
 const WIDTH = 960;
 const HEIGHT = 320;
-const MARGIN = { top: 12, right: 20, bottom: 34, left: 72 };
+const MARGIN = { top: 24, right: 20, bottom: 34, left: 72 };
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2',
   '#7f7f7f', '#bcbd22'];
 const SECOND = 1000;
@@ -23,9 +23,10 @@ const MAX_TIME_TICKS = 8;
 /**
  * Draws into `figure` (replacing what was there).
  * series: [{ name, points: [{ x: epoch ms, y: number, t: raw time, v: raw value }] }], points in x order;
- * options: { label: what is plotted (for the summary), gap: ms beyond which a line breaks, unit }.
+ * options: { label: what is plotted (for the summary), gap: ms beyond which a line breaks, unit,
+ * domain: [start, end] in epoch ms, the time axis (the query's range; default the points' own) }.
  */
-export function drawChart(figure, series, { label = 'Values', gap = Infinity, unit = '' } = {}) {
+export function drawChart(figure, series, { label = 'Values', gap = Infinity, unit = '', domain = null } = {}) {
   figure.replaceChildren();
   const drawn = series.map((s, i) => ({ ...s, color: PALETTE[i % PALETTE.length],
     points: s.points.filter((p) => Number.isFinite(p.y)) }));
@@ -34,7 +35,7 @@ export function drawChart(figure, series, { label = 'Values', gap = Infinity, un
     figure.append(element('p', { class: 'empty' }, 'No data in this range.'));
     return;
   }
-  const [x0, x1] = padded(...extent(all.map((p) => p.x)), MINUTE);
+  const [x0, x1] = domain ?? padded(...extent(all.map((p) => p.x)), MINUTE);
   const [yMin, yMax] = extent(all.map((p) => p.y));
   const yTicks = niceTicks(yMin, yMax);
   const [y0, y1] = [yTicks[0], yTicks[yTicks.length - 1]];
@@ -48,6 +49,7 @@ export function drawChart(figure, series, { label = 'Values', gap = Infinity, un
     tabindex: '0', class: all.length > 400 ? 'dense' : '' });
   svg.append(svgElement('title', {}, summary));
   svg.append(yAxis(yTicks, scaleY), xAxis(timeTicks(x0, x1), scaleX));
+  if (unit) svg.append(svgElement('text', { x: MARGIN.left - 8, y: MARGIN.top - 12, 'text-anchor': 'end', class: 'axis unit' }, unit));
   for (const s of drawn) {
     const group = svgElement('g', { class: 'series', 'data-series': s.name, stroke: s.color, fill: s.color });
     group.append(svgElement('path', { d: linePath(s.points, gap, scaleX, scaleY), fill: 'none' }));
