@@ -115,7 +115,7 @@ async function showStatistics() {
   try {
     rows = await getJson(url);
   } catch (e) {
-    if (call === latest.stats) done('stats', () => failed(e, 'stats-error'));
+    if (call === latest.stats) done('stats', () => failed(e, 'stats'));
     return;
   }
   if (call !== latest.stats) return; // a newer query was asked for meanwhile
@@ -166,7 +166,7 @@ async function runPromql() {
       throw new ApiError(200, `Expected a matrix from query_range, got ${body?.data?.resultType ?? 'no data'}`);
     }
   } catch (e) {
-    if (call === latest.promql) done('promql', () => failed(e, 'promql-error'));
+    if (call === latest.promql) done('promql', () => failed(e, 'promql'));
     return;
   }
   if (call !== latest.promql) return;
@@ -217,10 +217,20 @@ function showError(id, message) {
   $(id).hidden = !message;
 }
 
-/** Shows an API failure where it belongs; a request for a bearer token opens the token form. */
-function failed(error, errorId) {
+/**
+ * Shows an API failure in its section (whose chart and table it empties: they answered another
+ * query), or in the status line; a request for a bearer token opens the token form.
+ */
+function failed(error, section) {
   const message = error instanceof ApiError ? error.message : String(error);
-  if (errorId) showError(errorId, message);
+  if (section) {
+    showError(`${section}-error`, message);
+    $(`${section}-chart`).replaceChildren();
+    if (section === 'stats') {
+      $('stats-caption').textContent = 'Statistics: none (see the error above)';
+      $('stats-table').tBodies[0].replaceChildren();
+    }
+  }
   if (error.bearer) {
     $('auth').hidden = false;
     setStatus(`${message}. This service needs an API token: enter it above.`);
