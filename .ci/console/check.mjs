@@ -107,7 +107,10 @@ async function chooseMeter(page) {
   await page.keyboard.press('Enter');
   if (await page.inputValue('#meter') !== METER) fail(`Enter did not pick ${METER}`);
   if (await page.isVisible('#meter-list')) fail('the list stayed open after Enter');
-  ok(`meter chosen with the keyboard search (type, ArrowDown, ArrowUp, Enter): ${METER}`);
+  await page.waitForFunction(() => document.querySelectorAll('#resource-list option, #project-list option').length === 4);
+  const suggested = await page.$$eval('#resource-list option, #project-list option', (os) => os.map((o) => o.value));
+  if (suggested.join() !== 'ci-r1,ci-r2,ci-p1,ci-p2') fail(`resource and project suggestions: ${suggested.join(', ')}`);
+  ok(`meter chosen with the keyboard search (type, ArrowDown, ArrowUp, Enter): ${METER}; its resources and projects suggested`);
 }
 
 /** Sets the filters and the fixed range, submits, and waits for the page's answer to that query. */

@@ -1,5 +1,6 @@
-// The console: wires the page's controls to the API. Everything shown comes from two calls made
-// with the user's credentials: GET v2/meters/{name}/statistics (chart and table) and
+// The console: wires the page's controls to the API, whose calls all carry the user's credentials:
+// GET v2/meters?unique=true (the meter list), GET v2/meters/{name} (its latest samples' resources
+// and projects, as suggestions), GET v2/meters/{name}/statistics (chart and table) and
 // GET api/v1/query_range (the PromQL graph). The controls' state lives in the URL's fragment, so a
 // view can be bookmarked or shared (never the token).
 
@@ -18,7 +19,9 @@ const PROMQL_RESOLUTION = 250;
 const STATE = { m: 'meter', r: 'resource', p: 'project', range: 'range', from: 'from', to: 'to', period: 'period',
   stat: 'statistic', q: 'expr', step: 'step' };
 
-let meters = [];
+/** The most meter definitions listed, and recent samples read for a meter's resource and project suggestions. */
+const MAX_METERS = 10000;
+const SUGGESTION_SAMPLES = 1000;
 const latest = { stats: 0, promql: 0 };
 const combobox = new Combobox($('meter'), $('meter-list'), () => {
   fillFilters();
@@ -69,26 +72,41 @@ function statisticsPeriod({ start, end }) {
 
 async function loadMeters() {
   setStatus('Loading meters…');
+  let meters;
   try {
-    meters = await getJson(apiUrl('v2/meters'));
+    // one entry per meter definition (name, type, unit), not per resource: every name fits
+    meters = await getJson(apiUrl('v2/meters', [['unique', 'true'], ['limit', String(MAX_METERS)]]));
   } catch (e) {
     failed(e, null);
     return false;
   }
   const byName = new Map();
-  for (const m of meters) if (!byName.has(m.name)) byName.set(m.name, `${m.type}, ${m.unit}`);
-  combobox.setOptions([...byName.keys()].sort().map((value) => ({ value, detail: byName.get(value) })));
-  setStatus(`${byName.size} meters. Type in the Meter field to search, arrow keys to choose, Enter to pick.`);
+  for (const m of meters) byName.set(m.name, [...(byName.get(m.name) ?? []), `${m.type}, ${m.unit}`]);
+  combobox.setOptions([...byName.keys()].sort().map((value) => ({ value, detail: byName.get(value).join('; ') })));
+  const more = meters.length >= MAX_METERS ? ` (the first ${MAX_METERS})` : '';
+  setStatus(`${byName.size} meters${more}. Type in the Meter field to search, arrow keys to choose, Enter to pick.`);
   return true;
 }
 
-/** The resource and project suggestions: those the chosen meter has. */
-function fillFilters() {
-  const rows = meters.filter((m) => m.name === $('meter').value);
+/**
+ * The resource and project suggestions: those among the chosen meter's latest samples. Only
+ * suggestions (any value can be typed), so a failure leaves them empty and says nothing.
+ */
+async function fillFilters() {
+  const name = $('meter').value.trim();
   const fill = (list, values) => $(list).replaceChildren(
     ...[...new Set(values)].filter(Boolean).sort().map((value) => element('option', { value })));
-  fill('resource-list', rows.map((m) => m.resource_id));
-  fill('project-list', rows.map((m) => m.project_id));
+  let samples = [];
+  if (name) {
+    try {
+      samples = await getJson(apiUrl(`v2/meters/${encodeURIComponent(name)}`, [['limit', String(SUGGESTION_SAMPLES)]]));
+    } catch {
+      // no suggestions
+    }
+  }
+  if (name !== $('meter').value.trim()) return; // another meter was chosen meanwhile
+  fill('resource-list', samples.map((s) => s.resource_id));
+  fill('project-list', samples.map((s) => s.project_id));
 }
 
 // --- statistics ---------------------------------------------------------------------------------
