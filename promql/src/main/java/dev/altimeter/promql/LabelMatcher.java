@@ -1,0 +1,86 @@
+package dev.altimeter.promql;
+
+import java.util.Objects;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * One label matcher of a selector, {@code name="value"}, {@code !=}, {@code =~}, {@code !~}.
+ *
+ * <p>As in Prometheus, a missing label has the value {@code ""}, so {@code foo=""} matches series
+ * without {@code foo}, and regular expressions are fully anchored ({@code =~"a|b"} means
+ * {@code ^(?:a|b)$}). A SeriesSource pushing matchers into a database must keep both rules.
+ * Immutable and thread-safe.
+ */
+public record LabelMatcher(String name, Type type, String value) {
+
+  public enum Type {
+    EQ("="), NEQ("!="), RE("=~"), NRE("!~");
+
+    private final String operator;
+
+    Type(String operator) {
+      this.operator = operator;
+    }
+
+    /** The PromQL spelling, e.g. {@code =~}. */
+    public String operator() {
+      return operator;
+    }
+  }
+
+  public LabelMatcher {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(value, "value");
+  }
+
+  /**
+   * The compiled, anchored pattern for RE/NRE, null otherwise. Compiled per call: callers that
+   * match many values use {@link #matcher()}.
+   *
+   * @throws QueryException BAD_DATA if the expression is not valid
+   */
+  public Pattern pattern() {
+    if (type != Type.RE && type != Type.NRE) {
+      return null;
+    }
+    try {
+      return Pattern.compile("^(?:" + value + ")$", Pattern.DOTALL);
+    } catch (PatternSyntaxException e) {
+      throw new QueryException(QueryException.ErrorType.BAD_DATA,
+          "invalid regular expression in matcher " + this + ": " + e.getDescription());
+    }
+  }
+
+  /** A predicate with the pattern compiled once; thread-safe. */
+  public java.util.function.Predicate<String> matcher() {
+    return switch (type) {
+      case EQ -> v -> value.equals(v == null ? "" : v);
+      case NEQ -> v -> !value.equals(v == null ? "" : v);
+      case RE -> {
+        Pattern p = pattern();
+        yield v -> p.matcher(v == null ? "" : v).matches();
+      }
+      case NRE -> {
+        Pattern p = pattern();
+        yield v -> !p.matcher(v == null ? "" : v).matches();
+      }
+    };
+  }
+
+  /** Whether a label value (null or "" for a missing label) satisfies this matcher. */
+  public boolean matches(String v) {
+    return matcher().test(v);
+  }
+
+  /** Whether a label set satisfies this matcher. */
+  public boolean matches(Labels labels) {
+    return matches(labels.get(name));
+  }
+
+  @Override
+  public String toString() {
+    return name + type.operator + '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+  }
+}
