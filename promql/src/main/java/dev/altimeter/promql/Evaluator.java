@@ -412,7 +412,9 @@ final class Evaluator {
         default -> throw new QueryException(ErrorType.INTERNAL, "function " + f.promName + " not implemented");
       };
       if (r != null) {
-        out.add(new Sample(w.labels().withoutMetricName(), r, t));
+        // Prometheus 2.42 keeps the metric name for last_over_time only: it selects, not computes
+        Labels labels = f == Function.LAST_OVER_TIME ? w.labels() : w.labels().withoutMetricName();
+        out.add(new Sample(labels, r, t));
       }
     }
     return checkUnique(new Vec(out));
