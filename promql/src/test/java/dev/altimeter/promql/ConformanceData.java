@@ -40,7 +40,20 @@ final class ConformanceData {
     for (String q : new String[] {"q1", "q2", "q3"}) {
       out.add(intGauge(r, Labels.of("__name__", "queue_depth", "queue", q, "instance", q.equals("q3") ? "c:1" : "a:1"), 60_000, SPAN));
     }
+    out.add(special(r, Labels.of("__name__", "odd_gauge", "kind", "specials"), 25_000, SPAN));
     return out;
+  }
+
+  /** A gauge with occasional NaN, +Inf and -Inf values among ordinary ones. */
+  private static Series special(Random r, Labels labels, long interval, long to) {
+    long[] ts = times(r, interval, 0, to);
+    double[] vs = new double[ts.length];
+    for (int i = 0; i < ts.length; i++) {
+      double x = r.nextDouble();
+      vs[i] = x < 0.05 ? Double.NaN : x < 0.08 ? Double.POSITIVE_INFINITY : x < 0.11 ? Double.NEGATIVE_INFINITY
+          : round3(r.nextGaussian() * 10);
+    }
+    return new Series(labels, ts, vs);
   }
 
   private static long[] times(Random r, long interval, long from, long to) {
@@ -136,7 +149,10 @@ final class ConformanceData {
       l.append("} ");
       for (int i = 0; i < s.size(); i++) {
         long t = s.timestamps()[i];
-        b.append(l).append(new BigDecimal(Double.toString(s.values()[i])).toPlainString()).append(' ')
+        double v = s.values()[i];
+        String value = Double.isNaN(v) ? "NaN" : Double.isInfinite(v) ? (v > 0 ? "+Inf" : "-Inf")
+            : new BigDecimal(Double.toString(v)).toPlainString();
+        b.append(l).append(value).append(' ')
             .append(t / 1000).append('.').append(String.format("%03d", t % 1000)).append('\n');
       }
     }
