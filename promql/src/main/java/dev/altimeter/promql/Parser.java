@@ -8,10 +8,8 @@ import dev.altimeter.promql.Expr.VectorMatching.Card;
 import dev.altimeter.promql.Lexer.Kind;
 import dev.altimeter.promql.Lexer.Token;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -249,7 +247,7 @@ final class Parser {
         if (t.kind() == Kind.IDENT && after == Kind.LPAREN) {
           return call();
         }
-        if (t.kind() == Kind.IDENT && isReservedInExpression(name)) {
+        if (t.kind() == Kind.IDENT && isReservedInExpression(name) && after != Kind.LBRACE) {
           throw unexpected("");
         }
         next();
@@ -322,7 +320,11 @@ final class Parser {
         next();
         Token value = expect(Kind.STRING, "label matching, expected string");
         LabelMatcher m = new LabelMatcher(label.text(), type, value.text());
-        m.pattern(); // validates regular expressions now
+        try {
+          m.pattern(); // validates regular expressions now
+        } catch (QueryException e) {
+          throw error(value, e.getMessage());
+        }
         if (name != null && m.name().equals(Labels.METRIC_NAME)) {
           throw error(label, "metric name must not be set twice: \"" + name + "\" or \"" + m.value() + "\"");
         }
@@ -489,10 +491,6 @@ final class Parser {
     if (op == AggregateOp.COUNT_VALUES && param instanceof Expr.StringLiteral s
         && !LABEL_NAME.matcher(s.value()).matches()) {
       throw error(at, "invalid label name \"" + s.value() + "\"");
-    }
-    Set<String> seen = new HashSet<>();
-    for (String g : grouping) {
-      seen.add(g);
     }
     return new Expr.Aggregate(op, e, param, List.copyOf(grouping), without);
   }
