@@ -42,18 +42,28 @@ final class Evaluator {
   private final long deadlineNanos;
   private final long maxSamples;
   private final Map<Expr.Subquery, Map<Long, Vec>> subqueryMemo = new IdentityHashMap<>();
+  private final java.util.function.BooleanSupplier cancelled;
   private long memoSamples;
 
-  Evaluator(Map<Expr.VectorSelector, List<Series>> data, long lookbackMs, long deadlineNanos, long maxSamples) {
+  /**
+   * @param deadlineNanos in System.nanoTime() terms; evaluation fails with TIMEOUT after it
+   * @param cancelled polled with the deadline; evaluation fails with CANCELED once it is true
+   */
+  Evaluator(Map<Expr.VectorSelector, List<Series>> data, long lookbackMs, long deadlineNanos, long maxSamples,
+      java.util.function.BooleanSupplier cancelled) {
     this.data = data;
     this.lookbackMs = lookbackMs;
     this.deadlineNanos = deadlineNanos;
     this.maxSamples = maxSamples;
+    this.cancelled = cancelled;
   }
 
   void checkDeadline() {
     if (System.nanoTime() - deadlineNanos > 0) {
       throw new QueryException(ErrorType.TIMEOUT, "query timed out in query execution");
+    }
+    if (cancelled.getAsBoolean()) {
+      throw new QueryException(ErrorType.CANCELED, "query was canceled in query execution");
     }
   }
 
@@ -307,7 +317,7 @@ final class Evaluator {
     String regex = ((Expr.StringLiteral) unwrap(c.args().get(4))).value();
     Pattern p;
     try {
-      p = Pattern.compile("^(?:" + regex.replace("(?P<", "(?<") + ")$", Pattern.DOTALL);
+      p = LabelMatcher.anchored(regex);
     } catch (PatternSyntaxException e) {
       throw new QueryException(ErrorType.EXECUTION, "invalid regular expression in label_replace(): " + regex);
     }

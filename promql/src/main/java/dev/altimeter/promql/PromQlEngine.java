@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -118,6 +119,7 @@ public final class PromQlEngine {
     Map<Expr.VectorSelector, long[]> ranges = new IdentityHashMap<>();
     collectRanges(expr, start, end, ranges);
     long deadline = System.nanoTime() + limits.timeout().toNanos();
+    AtomicBoolean cancelled = new AtomicBoolean();
     return Flux.fromIterable(ranges.entrySet())
         .flatMap(e -> source.select(e.getKey().matchers, e.getValue()[0], e.getValue()[1], limits)
             .map(list -> Map.entry(e.getKey(), sorted(list))), 4)
@@ -135,8 +137,10 @@ public final class PromQlEngine {
           if (samples > limits.maxSamples()) {
             throw QueryException.tooManySamples();
           }
-          return evaluation.apply(new Evaluator(data, lookbackMs, deadline, limits.maxSamples()));
+          return evaluation.apply(new Evaluator(data, lookbackMs, deadline, limits.maxSamples(), cancelled::get));
         })
+        // a cancelled or timed-out query stops evaluating at its next check, freeing the thread
+        .doOnCancel(() -> cancelled.set(true))
         .timeout(limits.timeout())
         .onErrorMap(TimeoutException.class,
             e -> new QueryException(ErrorType.TIMEOUT, "query timed out in query execution", e))
