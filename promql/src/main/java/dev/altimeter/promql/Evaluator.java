@@ -569,17 +569,10 @@ final class Evaluator {
         default -> g.value;
       };
       if (op == AggregateOp.TOPK || op == AggregateOp.BOTTOMK) {
-        boolean top = op == AggregateOp.TOPK;
-        List<Sample> members = new ArrayList<>(g.members);
-        // NaN ranks last either way, as in Prometheus' heaps
-        members.sort((x, y) -> {
-          if (Double.isNaN(x.v()) || Double.isNaN(y.v())) {
-            return Boolean.compare(Double.isNaN(x.v()), Double.isNaN(y.v()));
-          }
-          return top ? Double.compare(y.v(), x.v()) : Double.compare(x.v(), y.v());
-        });
-        for (int i = 0; i < members.size() && i < k; i++) {
-          out.add(new Sample(members.get(i).labels(), members.get(i).v(), t));
+        SelectionHeap heap = new SelectionHeap(k, op == AggregateOp.TOPK);
+        g.members.forEach(heap::offer);
+        for (Sample m : heap.samples()) {
+          out.add(new Sample(m.labels(), m.v(), t));
         }
         continue;
       }
