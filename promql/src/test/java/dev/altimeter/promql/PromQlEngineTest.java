@@ -139,6 +139,18 @@ class PromQlEngineTest {
   }
 
   @Test
+  void seriesWithEqualLabelsAreMergedSortedByLabels() {
+    Labels a = Labels.of("__name__", "x", "i", "a");
+    List<Series> merged = PromQlEngine.sorted(List.of(
+        new Series(Labels.of("__name__", "x", "i", "b"), new long[] {1}, new double[] {1}),
+        new Series(a, new long[] {10, 30}, new double[] {1, 3}),
+        new Series(a, new long[] {20, 30}, new double[] {2, 4})));
+    assertThat(merged).containsExactly(
+        new Series(a, new long[] {10, 20, 30}, new double[] {1, 2, 4}),
+        new Series(Labels.of("__name__", "x", "i", "b"), new long[] {1}, new double[] {1}));
+  }
+
+  @Test
   void resultShapes() {
     PromQlEngine engine = new PromQlEngine(new InMemorySeriesSource(data()), QueryLimits.DEFAULT);
     QueryResult s = engine.instant("1 + 2", 5000).block();
