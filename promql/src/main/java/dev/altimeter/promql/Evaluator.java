@@ -341,7 +341,7 @@ final class Evaluator {
     List<Sample> out = new ArrayList<>();
     for (Sample s : in.samples()) {
       String srcVal = s.labels().get(src);
-      Matcher m = p.matcher(srcVal == null ? "" : srcVal);
+      Matcher m = p.matcher(new DeadlineCharSequence(srcVal == null ? "" : srcVal, deadlineNanos));
       Labels labels = s.labels();
       if (m.matches()) {
         labels = labels.with(dst, expand(repl, m));

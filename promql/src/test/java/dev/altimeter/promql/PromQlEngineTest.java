@@ -111,6 +111,19 @@ class PromQlEngineTest {
   }
 
   @Test
+  void catastrophicBacktrackingEndsAtTheDeadline() {
+    String evil = "a".repeat(40) + "!";
+    List<Series> data = List.of(new Series(Labels.of("__name__", "m", "v", evil), new long[] {0}, new double[] {1}));
+    PromQlEngine engine = new PromQlEngine(new InMemorySeriesSource(data),
+        new QueryLimits(1000, 1000, Duration.ofMillis(300)));
+    // (.*a){12} against 40 a's and a mismatch takes ~40^12 steps with a backtracking engine (RE2: linear)
+    StepVerifier.create(engine.instant("label_replace(m, \"x\", \"$1\", \"v\", \"(.*a){12}\")", 0))
+        .verifyErrorSatisfies(e -> assertThat(((QueryException) e).type()).isEqualTo(ErrorType.TIMEOUT));
+    StepVerifier.create(engine.instant("m{v=~\"(.*a){12}\"}", 0))
+        .verifyErrorSatisfies(e -> assertThat(((QueryException) e).type()).isEqualTo(ErrorType.TIMEOUT));
+  }
+
+  @Test
   void evaluatesOffTheCallersThread() {
     AtomicReference<String> thread = new AtomicReference<>();
     PromQlEngine engine = new PromQlEngine(new InMemorySeriesSource(data()), QueryLimits.DEFAULT);
