@@ -332,7 +332,12 @@ final class Parser {
       if (s.startsWith("0x") || s.startsWith("0X")) {
         return Long.parseLong(s.substring(2), 16);
       }
-      return Double.parseDouble(s);
+      double v = Double.parseDouble(s);
+      if (Double.isInfinite(v)) {
+        // Go's strconv.ParseFloat fails with "value out of range" where Java rounds to Infinity
+        throw error(t, "error parsing number: strconv.ParseFloat: parsing \"" + s + "\": value out of range");
+      }
+      return v;
     } catch (NumberFormatException e) {
       throw error(t, "bad number or duration syntax: \"" + s + "\"");
     }

@@ -78,7 +78,7 @@ public final class PromQlEngine {
     return Mono.defer(() -> {
       Expr expr = Parser.parse(query);
       return run(expr, timeMs, timeMs, 1, limits, ev -> instantResult(ev.eval(expr, timeMs), timeMs));
-    });
+    }).onErrorMap(PromQlEngine::asQueryException);
   }
 
   /**
@@ -108,7 +108,7 @@ public final class PromQlEngine {
             + "\" for range query, must be Scalar or instant Vector");
       }
       return run(expr, startMs, endMs, stepMs, limits, ev -> rangeResult(ev, expr, startMs, endMs, stepMs, limits));
-    });
+    }).onErrorMap(PromQlEngine::asQueryException);
   }
 
   private interface Evaluation {
@@ -142,12 +142,21 @@ public final class PromQlEngine {
         // a cancelled or timed-out query stops evaluating at its next check, freeing the thread
         .doOnCancel(() -> cancelled.set(true))
         .timeout(limits.timeout())
-        .onErrorMap(TimeoutException.class,
-            e -> new QueryException(ErrorType.TIMEOUT, "query timed out in query execution", e))
-        .onErrorMap(RejectedExecutionException.class,
-            e -> new QueryException(ErrorType.EXECUTION, "too many concurrent queries", e))
-        .onErrorMap(e -> !(e instanceof QueryException),
-            e -> new QueryException(ErrorType.INTERNAL, String.valueOf(e.getMessage()), e));
+        .onErrorMap(PromQlEngine::asQueryException);
+  }
+
+  /** Every failure leaves the engine as a QueryException; INTERNAL means a bug here or in the source. */
+  private static Throwable asQueryException(Throwable e) {
+    if (e instanceof QueryException) {
+      return e;
+    }
+    if (e instanceof TimeoutException) {
+      return new QueryException(ErrorType.TIMEOUT, "query timed out in query execution", e);
+    }
+    if (e instanceof RejectedExecutionException) {
+      return new QueryException(ErrorType.EXECUTION, "too many concurrent queries", e);
+    }
+    return new QueryException(ErrorType.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage(), e);
   }
 
   /**

@@ -248,7 +248,7 @@ class PrometheusConformanceTest {
         "quantile(-0.5, temperature_celsius)", "quantile(2, temperature_celsius)",
         "topk(0, temperature_celsius)", "topk(2.9, temperature_celsius)",
         // errors: both sides must reject
-        "rate(temperature_celsius)", "sum(temperature_celsius[5m])", "http_requests_total + on(job) http_requests_total",
+        "rate(temperature_celsius)", "sum(temperature_celsius[5m])", "1e400", "queue_depth * 1e308 * 10", "http_requests_total + on(job) http_requests_total",
         "queue_depth + queue_depth{queue=\"q1\"} or", "foo{", "label_replace(queue_depth, \"1x\", \"\", \"queue\", \"q1\")",
         "rate(http_requests_total[5m]) or rate(node_cpu_seconds_total[5m])",
         "{__name__=~\"queue_depth|temperature_celsius\"} * 1"));
