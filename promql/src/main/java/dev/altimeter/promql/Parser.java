@@ -567,15 +567,17 @@ final class Parser {
       throw error(at, "unknown function with name \"" + name + "\"");
     }
     List<Expr> args = arguments("function call");
-    int max = f.argTypes.size();
-    int min = max - f.optional;
+    int declared = f.argTypes.size();
+    boolean unbounded = f.optional < 0;
+    int min = unbounded ? declared - 1 : declared - f.optional;
+    int max = unbounded ? Integer.MAX_VALUE : declared;
     if (args.size() < min || args.size() > max) {
       String expected = min == max ? "expected " + max + " argument(s)"
           : args.size() < min ? "expected at least " + min + " argument(s)" : "expected at most " + max + " argument(s)";
       throw error(at, expected + " in call to \"" + name + "\", got " + args.size());
     }
     for (int k = 0; k < args.size(); k++) {
-      ValueType want = f.argTypes.get(k);
+      ValueType want = f.argTypes.get(Math.min(k, declared - 1));
       ValueType got = args.get(k).type();
       if (got != want) {
         throw error(at, "expected type " + want + " in call to function \"" + name + "\", got " + got);

@@ -156,6 +156,11 @@ class PrometheusConformanceTest {
       }
       q.add("quantile_over_time(0." + r.nextInt(10) + ", " + g + "[" + pick(r, RANGES) + "])");
       q.add("quantile_over_time(1.5, " + g + "[" + pick(r, RANGES) + "])");
+      q.add("stdvar_over_time(" + g + "[" + pick(r, RANGES) + "])");
+      q.add("present_over_time(" + g + "[" + pick(r, RANGES) + "]" + pick(r, OFFSETS) + ")");
+      q.add("predict_linear(" + g + "[" + pick(r, RANGES) + "], " + (r.nextInt(7200) - 600) + ")");
+      q.add(pick(r, new String[] {"exp", "ln", "log2", "log10", "sqrt", "sgn", "sin", "cos", "tan", "asin", "acos",
+          "atan", "sinh", "cosh", "tanh", "deg", "rad"}) + "(" + g + " / 10)");
       q.add("abs(" + g + ")");
       q.add("ceil(" + g + ")");
       q.add("floor(" + g + ")");
@@ -247,7 +252,18 @@ class PrometheusConformanceTest {
         "topk by (instance) (1, queue_depth + 0.001 * timestamp(queue_depth))",
         "quantile(-0.5, temperature_celsius)", "quantile(2, temperature_celsius)",
         "topk(0, temperature_celsius)", "topk(2.9, temperature_celsius)",
+        "absent_over_time(nonexistent{job=\"x\"}[5m])", "absent_over_time(queue_depth[5m])",
+        "absent_over_time(http_requests_total{instance=\"d:1\"}[5m])", "absent_over_time(nonexistent[5m:1m])",
+        "label_join(queue_depth, \"joined\", \"-\", \"queue\", \"instance\")",
+        "label_join(queue_depth, \"queue\", \"\", \"nolabel\")", "label_join(queue_depth, \"x\", \",\")",
+        "label_join(temperature_celsius, \"__name__\", \"_\", \"room\", \"sensor\")",
+        "pi()", "pi() * queue_depth", "log2(vector(8)) + log2(queue_depth)", "exp(odd_gauge)", "sqrt(odd_gauge)",
+        "hour()", "minute()", "month()", "year()", "day_of_month()", "day_of_week()", "days_in_month()",
+        "hour(timestamp(queue_depth))", "minute(timestamp(temperature_celsius))",
+        "days_in_month(vector(1709251199))", "day_of_week(vector(1700006400 + 86400 * 3))",
+        "predict_linear(http_requests_total[10m:1m], 3600)",
         // errors: both sides must reject
+        "label_join(queue_depth, \"1x\", \"-\", \"queue\")", "label_join(queue_depth)", "hour(1, 2)",
         "rate(temperature_celsius)", "sum(temperature_celsius[5m])", "1e400", "queue_depth * 1e308 * 10", "http_requests_total + on(job) http_requests_total",
         "queue_depth + queue_depth{queue=\"q1\"} or", "foo{", "label_replace(queue_depth, \"1x\", \"\", \"queue\", \"q1\")",
         "rate(http_requests_total[5m]) or rate(node_cpu_seconds_total[5m])",
