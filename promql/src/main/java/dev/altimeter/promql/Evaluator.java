@@ -140,8 +140,7 @@ final class Evaluator {
     long step = subqueryStep(sq);
     long end = t - sq.offsetMs;
     Map<Long, Vec> memo = subqueryMemo.computeIfAbsent(sq, k -> new HashMap<>());
-    Map<Labels, List<long[]>> tsBy = new LinkedHashMap<>();
-    Map<Labels, List<Double>> vsBy = new HashMap<>();
+    Map<Labels, PointBuffer> byLabels = new LinkedHashMap<>();
     for (long ts = subqueryStart(t, sq.rangeMs, sq.offsetMs, step); ts <= end; ts += step) {
       Vec v = memo.get(ts);
       if (v == null) {
@@ -153,21 +152,14 @@ final class Evaluator {
         memo.put(ts, v);
       }
       for (Sample s : v.samples()) {
-        tsBy.computeIfAbsent(s.labels(), k -> new ArrayList<>()).add(new long[] {ts});
-        vsBy.computeIfAbsent(s.labels(), k -> new ArrayList<>()).add(s.v());
+        byLabels.computeIfAbsent(s.labels(), k -> new PointBuffer()).add(ts, s.v());
       }
     }
     List<Window> out = new ArrayList<>();
-    for (Map.Entry<Labels, List<long[]>> e : tsBy.entrySet()) {
-      List<Double> vals = vsBy.get(e.getKey());
-      long[] ts = new long[vals.size()];
-      double[] vs = new double[vals.size()];
-      for (int k = 0; k < ts.length; k++) {
-        ts[k] = e.getValue().get(k)[0];
-        vs[k] = vals.get(k);
-      }
-      out.add(new Window(e.getKey(), ts, vs, 0, ts.length));
-    }
+    byLabels.forEach((labels, p) -> {
+      long[] ts = p.timestamps();
+      out.add(new Window(labels, ts, p.values(), 0, ts.length));
+    });
     out.sort(Comparator.comparing(Window::labels));
     return new Mat(out);
   }

@@ -247,33 +247,17 @@ public final class PromQlEngine {
     return new QueryResult.Matrix(out);
   }
 
-  /** One growing series of a range result. */
-  private static final class Points {
-    long[] ts = new long[16];
-    double[] vs = new double[16];
-    int n;
-
-    void add(long t, double v) {
-      if (n == ts.length) {
-        ts = Arrays.copyOf(ts, n * 2);
-        vs = Arrays.copyOf(vs, n * 2);
-      }
-      ts[n] = t;
-      vs[n++] = v;
-    }
-  }
-
   private static QueryResult rangeResult(Evaluator ev, Expr expr, long start, long end, long step, QueryLimits limits) {
-    Map<Labels, Points> series = new LinkedHashMap<>();
+    Map<Labels, PointBuffer> series = new LinkedHashMap<>();
     long points = 0;
     for (long t = start; t <= end; t += step) {
       Value v = ev.eval(expr, t);
       if (v instanceof Value.Scalar s) {
-        series.computeIfAbsent(Labels.EMPTY, k -> new Points()).add(t, s.v());
+        series.computeIfAbsent(Labels.EMPTY, k -> new PointBuffer()).add(t, s.v());
         points++;
       } else {
         for (Value.Sample s : ((Value.Vec) v).samples()) {
-          series.computeIfAbsent(s.labels(), k -> new Points()).add(t, s.v());
+          series.computeIfAbsent(s.labels(), k -> new PointBuffer()).add(t, s.v());
         }
         points += ((Value.Vec) v).samples().size();
       }
@@ -285,8 +269,7 @@ public final class PromQlEngine {
       }
     }
     List<QueryResult.Range> out = new ArrayList<>();
-    series.forEach((labels, p) -> out.add(new QueryResult.Range(labels, Arrays.copyOf(p.ts, p.n),
-        Arrays.copyOf(p.vs, p.n))));
+    series.forEach((labels, p) -> out.add(new QueryResult.Range(labels, p.timestamps(), p.values())));
     out.sort(Comparator.comparing(QueryResult.Range::labels));
     return new QueryResult.Matrix(out);
   }
