@@ -46,6 +46,9 @@ class PrometheusConformanceTest {
   static final Map<String, String> DEVIATIONS = Map.of(
       " @ ", "the @ modifier is answered with bad_data (not supported)");
 
+  /** Data and query seed; -Dpromql.conformance.seed=N explores other data and queries. */
+  static final long SEED = Long.getLong("promql.conformance.seed", 42);
+
   static Path dir;
   static Process prometheus;
   static String base;
@@ -61,7 +64,7 @@ class PrometheusConformanceTest {
       throw new IllegalStateException("ALTIMETER_REQUIRE_PROMETHEUS is set but " + missing);
     }
     Assumptions.assumeTrue(installed, "conformance skipped: " + missing);
-    List<Series> data = ConformanceData.generate(42);
+    List<Series> data = ConformanceData.generate(SEED);
     engine = new PromQlEngine(new InMemorySeriesSource(data), QueryLimits.DEFAULT);
     dir = Files.createTempDirectory("promql-conformance");
     Path om = dir.resolve("data.om");
@@ -345,24 +348,27 @@ class PrometheusConformanceTest {
 
   @Test
   void sameAnswersAsPrometheus() throws Exception {
-    Random r = new Random(7);
+    Random r = new Random(SEED == 42 ? 7 : SEED);
     int total = 0;
     int passed = 0;
     int deviations = 0;
     int nonEmpty = 0;
     int ties = 0;
+    int nondeterministic = 0;
     List<String> failures = new ArrayList<>();
     List<String> queries = new ArrayList<>(templates(r));
-    queries.addAll(composed(new Random(11), 250));
+    queries.addAll(composed(new Random(SEED == 42 ? 11 : SEED + 1), 250));
     for (String query : queries) {
       for (int k = 0; k < 3; k++) {
         String kind;
+        String path;
         JsonNode expected;
         Object actual;
         if (k < 2) {
           long t = k == 0 ? time(r) : time(r) / 1000 * 1000;
           kind = "instant t=" + t;
-          expected = get("/api/v1/query?query=" + enc(query) + "&time=" + seconds(t));
+          path = "/api/v1/query?query=" + enc(query) + "&time=" + seconds(t);
+          expected = get(path);
           actual = answer(() -> engine.instant(query, t).block());
         } else {
           long start = time(r);
@@ -370,8 +376,9 @@ class PrometheusConformanceTest {
           long step = new long[] {15_000, 30_000, 60_000, 37_000, 120_000}[r.nextInt(5)];
           long end = start + steps * step + r.nextInt(10_000);
           kind = "range start=" + start + " end=" + end + " step=" + step;
-          expected = get("/api/v1/query_range?query=" + enc(query) + "&start=" + seconds(start) + "&end="
-              + seconds(end) + "&step=" + seconds(step));
+          path = "/api/v1/query_range?query=" + enc(query) + "&start=" + seconds(start) + "&end="
+              + seconds(end) + "&step=" + seconds(step);
+          expected = get(path);
           actual = answer(() -> engine.range(query, start, end, step).block());
         }
         total++;
@@ -379,6 +386,19 @@ class PrometheusConformanceTest {
           nonEmpty++;
         }
         String diff = compare(expected, actual);
+        if (diff != null && (query.contains("topk") || query.contains("bottomk"))) {
+          // Prometheus feeds topk/bottomk in Go's random map order in range evaluations: when it
+          // does not answer the same twice, any of its answers is right
+          boolean varies = false;
+          for (int retry = 0; retry < 10 && diff != null; retry++) {
+            JsonNode again = get(path);
+            varies |= !canonical(again).equals(canonical(expected));
+            if (varies && compare(again, actual) == null) {
+              diff = null;
+              nondeterministic++;
+            }
+          }
+        }
         if (diff == null) {
           passed++;
         } else {
@@ -400,8 +420,8 @@ class PrometheusConformanceTest {
     System.out.printf(Locale.ROOT, "PromQL conformance vs Prometheus 2.42: %d/%d passed (%.1f%%), %d documented deviations, %d failures%n",
         passed, total, 100.0 * passed / total, deviations, failures.size());
     failures.stream().limit(40).forEach(f -> System.out.println("MISMATCH " + f));
-    System.out.printf(Locale.ROOT, "non-empty answers: %d of %d; deviations that are topk/bottomk ties: %d%n",
-        nonEmpty, total, ties);
+    System.out.printf(Locale.ROOT, "non-empty answers: %d of %d; deviations that are topk/bottomk ties: %d;"
+        + " passed by matching one of Prometheus' varying answers: %d%n", nonEmpty, total, ties, nondeterministic);
     assertThat(failures.size()).as("mismatches (printed above)").isZero();
     // a suite of empty answers would prove nothing
     assertThat(nonEmpty).isGreaterThan(total * 3 / 4);
@@ -514,6 +534,16 @@ class PrometheusConformanceTest {
         return null;
       }
     }
+  }
+
+  /** An answer with its series in label order, to tell whether Prometheus answered the same twice. */
+  static String canonical(JsonNode answer) {
+    List<String> series = new ArrayList<>();
+    for (JsonNode s : answer.path("data").path("result")) {
+      series.add(s.toString());
+    }
+    series.sort(null);
+    return answer.path("status").asString() + series;
   }
 
   /**
