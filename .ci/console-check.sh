@@ -32,6 +32,12 @@ fail() {
 }
 
 [[ -f $JAR ]] || fail "$JAR missing: run ./mvnw -B install -DskipTests first"
+if [[ ! -x ${CHROMIUM:-/usr/bin/chromium} ]]; then
+  echo "installing Debian's chromium"
+  (apt-get install -y -q --no-install-recommends chromium >"$WORK/apt.log" 2>&1 \
+    || { apt-get update >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends chromium >>"$WORK/apt.log" 2>&1; }) \
+    || { tail -5 "$WORK/apt.log" >&2; true; }
+fi
 [[ -x ${CHROMIUM:-/usr/bin/chromium} ]] || fail "${CHROMIUM:-/usr/bin/chromium} missing (apt-get install chromium)"
 command -v npm >/dev/null || fail "npm missing (apt-get install nodejs npm)"
 (cd .ci/console && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >"$WORK/npm.log" 2>&1) \
