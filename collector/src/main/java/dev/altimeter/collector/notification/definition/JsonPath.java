@@ -1,5 +1,6 @@
 package dev.altimeter.collector.notification.definition;
 
+import dev.altimeter.collector.python.Values;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -276,10 +277,10 @@ abstract class JsonPath {
         Object v = m.value();
         if (value instanceof Long) {
           // Python: int(value); values that do not convert are skipped
-          v = PyValues.toInt(v);
+          v = Values.intOrNull(v);
           if (v == null) continue;
         }
-        if (PyValues.compare(v, op, value)) return true;
+        if (Values.compare(v, op, value)) return true;
       }
       return false;
     }
@@ -301,7 +302,7 @@ abstract class JsonPath {
     @Override
     List<Match> find(Match datum, Object root) {
       if (!(datum.value() instanceof String s)) return List.of();
-      List<String> parts = PyValues.split(s, separator, maxSplit);
+      List<String> parts = Values.split(s, separator, maxSplit, false);
       if (segment >= parts.size()) return List.of();
       return List.of(new Match(parts.get(segment), datum.path()));
     }
@@ -386,24 +387,24 @@ abstract class JsonPath {
         List<Match> rs = r.find(datum, root);
         if (ls.isEmpty() || ls.size() != rs.size()) return List.of();
         for (int i = 0; i < ls.size(); i++) {
-          Object v = PyValues.arithmetic(ls.get(i).value(), op, rs.get(i).value());
+          Object v = Values.arithmetic(ls.get(i).value(), op, rs.get(i).value());
           if (v == null) return List.of();
           results.add(v);
         }
       } else if (left instanceof JsonPath l) {
         for (Match m : l.find(datum, root)) {
-          Object v = PyValues.arithmetic(m.value(), op, right);
+          Object v = Values.arithmetic(m.value(), op, right);
           if (v == null) return List.of();
           results.add(v);
         }
       } else if (right instanceof JsonPath r) {
         for (Match m : r.find(datum, root)) {
-          Object v = PyValues.arithmetic(left, op, m.value());
+          Object v = Values.arithmetic(left, op, m.value());
           if (v == null) return List.of();
           results.add(v);
         }
       } else {
-        Object v = PyValues.arithmetic(left, op, right);
+        Object v = Values.arithmetic(left, op, right);
         if (v == null) return List.of();
         results.add(v);
       }

@@ -1,6 +1,7 @@
 package dev.altimeter.collector.notification.definition;
 
 import dev.altimeter.collector.notification.Notification;
+import dev.altimeter.collector.python.PythonText;
 import dev.altimeter.storage.Sample;
 import java.io.IOException;
 import java.io.InputStream;
@@ -145,7 +146,7 @@ public final class MeterDefinitions {
         try {
           ConfigNode named = item;
           if (item.isMapping() && item.entries().get("name") != null && item.entries().get("name").isScalar()) {
-            String name = PyValues.str(item.entries().get("name").scalar());
+            String name = PythonText.str(item.entries().get("name").scalar());
             named = item.named(item.field + " '" + name + "'");
             if (byName.containsKey(name)) {
               LOG.info("Skipping duplicate meter definition '{}' at {}:{}", name, item.file, item.line());

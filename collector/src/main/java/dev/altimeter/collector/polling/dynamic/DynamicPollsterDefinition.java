@@ -1,6 +1,8 @@
 package dev.altimeter.collector.polling.dynamic;
 
 import dev.altimeter.collector.polling.PollingConfigException;
+import dev.altimeter.collector.python.ExpressionException;
+import dev.altimeter.collector.python.Values;
 import dev.altimeter.storage.SampleType;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -104,7 +106,7 @@ public final class DynamicPollsterDefinition {
       this.metadataFields = md;
       String next = optional(d, "next_sample_url_attribute");
       this.nextSampleUrlAttribute = next == null ? null : Attribute.parse(next);
-    } catch (Expression.SyntaxError e) {
+    } catch (ExpressionException.Syntax e) {
       throw error(file, e.getMessage());
     }
     this.metadataMapping = stringMap(d.get("metadata_mapping"), "metadata_mapping", file);
@@ -117,7 +119,7 @@ public final class DynamicPollsterDefinition {
     Object vm = d.get("value_mapping");
     if (vm != null && !(vm instanceof Map<?, ?>)) throw error(file, "value_mapping must be a mapping");
     Map<String, Object> mapping = new LinkedHashMap<>();
-    if (vm != null) ((Map<?, ?>) vm).forEach((k, v) -> mapping.put(String.valueOf(k), Expression.normalise(v)));
+    if (vm != null) ((Map<?, ?>) vm).forEach((k, v) -> mapping.put(String.valueOf(k), Values.normalise(v)));
     this.valueMapping = mapping;
     this.defaultValue = number(d.get("default_value"), -1, "default_value", file);
     this.timeout = Duration.ofMillis((long) (number(d.get("timeout"), 30, "timeout", file) * 1000));
@@ -200,7 +202,7 @@ public final class DynamicPollsterDefinition {
 
   private static List<Object> normalised(List<?> l) {
     List<Object> out = new ArrayList<>();
-    for (Object o : l) out.add(Expression.normalise(o));
+    for (Object o : l) out.add(Values.normalise(o));
     return out;
   }
 
