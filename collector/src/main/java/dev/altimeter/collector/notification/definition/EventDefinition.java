@@ -1,8 +1,9 @@
 package dev.altimeter.collector.notification.definition;
 
+import dev.altimeter.collector.config.ConfigNode;
+import dev.altimeter.collector.config.MeterFilter;
 import dev.altimeter.collector.notification.MalformedNotificationException;
 import dev.altimeter.collector.notification.Notification;
-import dev.altimeter.collector.pipeline.config.MeterFilter;
 import dev.altimeter.collector.python.PythonText;
 import dev.altimeter.collector.python.Values;
 import dev.altimeter.storage.Event;

@@ -1,5 +1,6 @@
 package dev.altimeter.collector.notification.definition;
 
+import dev.altimeter.collector.config.ConfigNode;
 import dev.altimeter.collector.python.PythonText;
 import dev.altimeter.collector.python.Values;
 import java.time.Duration;

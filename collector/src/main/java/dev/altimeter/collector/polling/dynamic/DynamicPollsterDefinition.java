@@ -1,6 +1,6 @@
 package dev.altimeter.collector.polling.dynamic;
 
-import dev.altimeter.collector.polling.PollingConfigException;
+import dev.altimeter.collector.config.ConfigException;
 import dev.altimeter.collector.python.ExpressionException;
 import dev.altimeter.collector.python.Values;
 import dev.altimeter.storage.SampleType;
@@ -56,8 +56,10 @@ public final class DynamicPollsterDefinition {
   final List<String> responseHandlers;
   final Attribute nextSampleUrlAttribute;
   final List<String> warnings = new ArrayList<>();
+  private final int line;
 
-  private DynamicPollsterDefinition(Map<String, Object> d, String file) {
+  private DynamicPollsterDefinition(Map<String, Object> d, String file, int line) {
+    this.line = line;
     Object rawName = d.get("name");
     this.name = rawName == null ? null : String.valueOf(rawName).strip();
     if (name == null || name.isEmpty()) throw error(file, "'name' is required");
@@ -143,10 +145,11 @@ public final class DynamicPollsterDefinition {
    * Validates one definition, the YAML mapping as loaded.
    *
    * @param file names the source of the definition in errors
-   * @throws PollingConfigException naming the file, the pollster and the rule
+   * @param line where the definition starts in the file (1-based; 0 when unknown)
+   * @throws ConfigException naming the file, the line, the pollster and the rule
    */
-  public static DynamicPollsterDefinition of(Map<String, Object> definition, String file) {
-    return new DynamicPollsterDefinition(definition, file);
+  public static DynamicPollsterDefinition of(Map<String, Object> definition, String file, int line) {
+    return new DynamicPollsterDefinition(definition, file, line);
   }
 
   /** The pollster and meter name (the template for multi-metric definitions). */
@@ -167,8 +170,8 @@ public final class DynamicPollsterDefinition {
   /** What the definition asks for that Altimeter ignores; log these once at load. */
   public List<String> warnings() { return List.copyOf(warnings); }
 
-  private PollingConfigException error(String file, String rule) {
-    return new PollingConfigException(file, 0, "dynamic pollster " + (name == null ? "?" : name), rule);
+  private ConfigException error(String file, String rule) {
+    return new ConfigException(file, line, "dynamic pollster " + (name == null ? "?" : name), rule);
   }
 
   private String required(Map<String, Object> d, String key, String file) {

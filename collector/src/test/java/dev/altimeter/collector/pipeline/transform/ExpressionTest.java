@@ -1,14 +1,14 @@
 package dev.altimeter.collector.pipeline.transform;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.altimeter.collector.python.Expression;
 import dev.altimeter.collector.python.ExpressionException;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 
 /** Transformer expressions: the kernel in the dialect of {@link SampleNamespace#EXPRESSIONS}. */
 class ExpressionTest {
