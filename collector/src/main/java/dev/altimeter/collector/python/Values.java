@@ -65,9 +65,29 @@ public final class Values {
   /** A number (or bool) as Long or Double; {@code null} when {@code v} is not numeric. */
   static Number number(Object v) {
     if (v instanceof Long || v instanceof Double) return (Number) v;
-    if (v instanceof Boolean b) return b ? 1L : 0L;
-    if (v instanceof Number n) return (Number) normalise(n) instanceof Long l ? l : (Number) n.doubleValue();
-    return null;
+    if (!isNumeric(v)) return null;
+    return isExact(v) ? (Number) asLong(v) : (Number) asDouble(v);
+  }
+
+  // the primitive views below let comparisons and arithmetic on the definitions' hot path run
+  // without boxing a JSON Integer into a Long first
+
+  private static boolean isNumeric(Object v) {
+    return v instanceof Number || v instanceof Boolean;
+  }
+
+  /** An int (or bool) that a long holds exactly. */
+  private static boolean isExact(Object v) {
+    return v instanceof Long || v instanceof Integer || v instanceof Boolean || v instanceof Short
+        || v instanceof Byte || v instanceof BigInteger b && b.bitLength() < 64;
+  }
+
+  private static long asLong(Object v) {
+    return v instanceof Boolean b ? (b ? 1 : 0) : ((Number) v).longValue();
+  }
+
+  private static double asDouble(Object v) {
+    return v instanceof Boolean b ? (b ? 1 : 0) : ((Number) v).doubleValue();
   }
 
   // ---------------------------------------------------------------- conversions
@@ -118,11 +138,9 @@ public final class Values {
 
   /** Python {@code a == b}: numbers by value across int, float and bool; lists element-wise. */
   public static boolean equal(Object a, Object b) {
-    Number x = number(a);
-    Number y = number(b);
-    if (x != null && y != null) {
-      if (x instanceof Long l && y instanceof Long m) return l.longValue() == m.longValue();
-      return x.doubleValue() == y.doubleValue();
+    if (isNumeric(a) && isNumeric(b)) {
+      if (isExact(a) && isExact(b)) return asLong(a) == asLong(b);
+      return asDouble(a) == asDouble(b);
     }
     if (a instanceof List<?> la && b instanceof List<?> lb) {
       if (la.size() != lb.size()) return false;
@@ -151,13 +169,15 @@ public final class Values {
     if (a instanceof String sa && b instanceof String sb) {
       c = sa.compareTo(sb);
     } else {
-      Number x = number(a);
-      Number y = number(b);
-      if (x == null || y == null) return null;
-      if (Double.isNaN(x.doubleValue()) || Double.isNaN(y.doubleValue())) return false;
-      c = x instanceof Long && y instanceof Long
-          ? Long.compare(x.longValue(), y.longValue())
-          : Double.compare(x.doubleValue(), y.doubleValue());
+      if (!isNumeric(a) || !isNumeric(b)) return null;
+      if (isExact(a) && isExact(b)) {
+        c = Long.compare(asLong(a), asLong(b));
+      } else {
+        double x = asDouble(a);
+        double y = asDouble(b);
+        if (Double.isNaN(x) || Double.isNaN(y)) return false;
+        c = Double.compare(x, y);
+      }
     }
     return switch (op) {
       case "<" -> c < 0;
@@ -192,14 +212,12 @@ public final class Values {
    * where Python raises (a type error, or a division by zero).
    */
   static Object binaryOrNull(String op, Object a, Object b) {
-    Number x = number(a);
-    Number y = number(b);
-    if (x == null || y == null) return sequenceOrNull(op, a, b);
-    boolean ints = x instanceof Long && y instanceof Long;
-    long i = x.longValue();
-    long j = y.longValue();
-    double dx = x.doubleValue();
-    double dy = y.doubleValue();
+    if (!isNumeric(a) || !isNumeric(b)) return sequenceOrNull(op, a, b);
+    boolean ints = isExact(a) && isExact(b);
+    long i = ints ? asLong(a) : 0;
+    long j = ints ? asLong(b) : 0;
+    double dx = asDouble(a);
+    double dy = asDouble(b);
     switch (op) {
       case "+":
         if (ints) {
@@ -225,30 +243,30 @@ public final class Values {
         if (dy == 0.0) return null;
         return ints ? (Object) Math.floorMod(i, j) : (Object) (dx - dy * Math.floor(dx / dy));
       case "**":
-        return power(x, y, ints);
+        return ints ? power(i, j) : power(dx, dy);
       default:
         return null;
     }
   }
 
-  private static Object power(Number x, Number y, boolean ints) {
-    if (ints && y.longValue() >= 0) {
-      long base = x.longValue();
-      long exp = y.longValue();
-      if (base == -1) return exp % 2 == 0 ? 1L : -1L;
-      long result = 1;
-      try {
-        for (long k = 0; k < exp; k++) {
-          result = Math.multiplyExact(result, base);
-          if (result == 0 || result == 1 && base == 1) break;
-        }
-        return result;
-      } catch (ArithmeticException e) {
-        return Math.pow(x.doubleValue(), y.doubleValue());
+  private static Object power(long base, long exp) {
+    if (exp < 0) return power((double) base, (double) exp);
+    if (base == -1) return exp % 2 == 0 ? 1L : -1L;
+    long result = 1;
+    try {
+      for (long k = 0; k < exp; k++) {
+        result = Math.multiplyExact(result, base);
+        if (result == 0 || result == 1 && base == 1) break;
       }
+      return result;
+    } catch (ArithmeticException e) {
+      return Math.pow(base, exp);
     }
-    if (x.doubleValue() == 0.0 && y.doubleValue() < 0) return null;
-    return Math.pow(x.doubleValue(), y.doubleValue());
+  }
+
+  private static Object power(double base, double exp) {
+    if (base == 0.0 && exp < 0) return null;
+    return Math.pow(base, exp);
   }
 
   private static Object sequenceOrNull(String op, Object a, Object b) {
@@ -271,9 +289,7 @@ public final class Values {
   static Object binary(String op, Object a, Object b) {
     Object r = binaryOrNull(op, a, b);
     if (r != null) return r;
-    Number x = number(a);
-    Number y = number(b);
-    if (x != null && y != null) {
+    if (isNumeric(a) && isNumeric(b)) {
       if (op.equals("**")) throw new ExpressionException("0.0 cannot be raised to a negative power");
       throw new ExpressionException(op.equals("/") ? "division by zero" : "integer division or modulo by zero");
     }
