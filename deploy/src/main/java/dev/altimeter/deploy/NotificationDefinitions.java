@@ -1,6 +1,6 @@
 package dev.altimeter.deploy;
 
-import dev.altimeter.collector.notification.definition.DefinitionException;
+import dev.altimeter.collector.config.ConfigException;
 import dev.altimeter.collector.notification.definition.EventDefinitions;
 import dev.altimeter.collector.notification.definition.MeterDefinitions;
 import io.micrometer.core.instrument.Gauge;
@@ -34,7 +34,7 @@ final class NotificationDefinitions implements HealthIndicator {
    * altimeter.event-definitions.file} (else Ceilometer's event_definitions.yaml). Blocking (reads
    * files): call at start-up.
    *
-   * @throws DefinitionException when strict and a definition is bad
+   * @throws ConfigException when strict and a definition is bad
    */
   static NotificationDefinitions load(AltimeterProperties properties, boolean strict, MeterRegistry registry) {
     AltimeterProperties.EventDefinitions e = properties.getEventDefinitions();
@@ -62,7 +62,7 @@ final class NotificationDefinitions implements HealthIndicator {
   @Override
   public Health health() {
     List<String> skipped = Stream.concat(meters.skipped().stream(), events.skipped().stream())
-        .map(DefinitionException::getMessage).toList();
+        .map(ConfigException::getMessage).toList();
     return Health.up().withDetail("meterDefinitions", meters.names().size()).withDetail("skipped", skipped).build();
   }
 }

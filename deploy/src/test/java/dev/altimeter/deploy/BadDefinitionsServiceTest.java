@@ -3,8 +3,8 @@ package dev.altimeter.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.altimeter.collector.config.ConfigException;
 import dev.altimeter.collector.notification.amqp.TestBroker;
-import dev.altimeter.collector.notification.definition.DefinitionException;
 import dev.altimeter.storage.TestPostgres;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -66,6 +66,6 @@ class BadDefinitionsServiceTest {
         "altimeter.definitions.strict=true", "spring.r2dbc.url=" + TestPostgres.r2dbcUrl(),
         "spring.rabbitmq.addresses=" + TestBroker.uri());
     assertThatThrownBy(() -> strict.run().close())
-        .rootCause().isInstanceOf(DefinitionException.class).hasMessage(ERROR);
+        .rootCause().isInstanceOf(ConfigException.class).hasMessage(ERROR);
   }
 }

@@ -1,8 +1,9 @@
 package dev.altimeter.collector.polling;
 
-import dev.altimeter.collector.pipeline.config.MeterFilter;
+import dev.altimeter.collector.config.ConfigException;
+import dev.altimeter.collector.config.ConfigNode;
+import dev.altimeter.collector.config.MeterFilter;
 import java.io.IOException;
-import java.io.Reader;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -12,15 +13,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.nodes.MappingNode;
-import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeTuple;
-import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * A parsed, validated polling.yaml (Ceilometer's format, spec §2): a list of sources, each with a
@@ -115,102 +110,70 @@ public final class PollingConfig {
    * Parses polling.yaml text.
    *
    * @param fileName used in error messages only
-   * @throws PollingConfigException naming file, line, source and rule
+   * @throws ConfigException naming file, line, source and rule
    */
   public static PollingConfig parse(String yaml, String fileName) {
-    Node root;
-    try (Reader r = new StringReader(yaml)) {
-      root = new Yaml(new LoaderOptions()).compose(r);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (RuntimeException e) {
-      throw new PollingConfigException(fileName, 0, null, "not valid YAML: " + e.getMessage());
-    }
-    if (root == null) throw new PollingConfigException(fileName, 1, null, "the file is empty; 'sources' is required");
-    if (!(root instanceof MappingNode map)) {
-      throw new PollingConfigException(fileName, line(root), null, "the top level must be a mapping with 'sources'");
-    }
-    Node sourcesNode = value(map, "sources");
-    if (sourcesNode == null) throw new PollingConfigException(fileName, line(root), null, "'sources' is required");
-    if (!(sourcesNode instanceof SequenceNode seq)) {
-      throw new PollingConfigException(fileName, line(sourcesNode), null, "'sources' must be a list");
-    }
+    ConfigNode root = ConfigNode.load(fileName, new StringReader(yaml));
+    if (root.isNull()) throw error(root, null, "the file is empty; 'sources' is required");
+    if (!root.isMapping()) throw error(root, null, "the top level must be a mapping with 'sources'");
+    ConfigNode sourcesNode = root.entries().get("sources");
+    if (sourcesNode == null) throw error(root, null, "'sources' is required");
+    if (!sourcesNode.isSequence()) throw error(sourcesNode, null, "'sources' must be a list");
     List<Source> sources = new ArrayList<>();
     Set<String> names = new HashSet<>();
-    for (Node item : seq.getValue()) {
-      if (!(item instanceof MappingNode src)) {
-        throw new PollingConfigException(fileName, line(item), null, "each source must be a mapping");
-      }
-      Node nameNode = value(src, "name");
-      String name = nameNode instanceof ScalarNode s ? s.getValue().strip() : null;
-      if (name == null || name.isEmpty()) {
-        throw new PollingConfigException(fileName, line(item), null, "'name' is required");
-      }
-      if (!names.add(name)) {
-        throw new PollingConfigException(fileName, line(nameNode), name, "duplicated source name");
-      }
-      Node intervalNode = value(src, "interval");
-      if (intervalNode == null) throw new PollingConfigException(fileName, line(item), name, "'interval' is required");
+    for (ConfigNode item : sourcesNode.items()) {
+      if (!item.isMapping()) throw error(item, null, "each source must be a mapping");
+      Map<String, ConfigNode> src = item.entries();
+      ConfigNode nameNode = src.get("name");
+      String name = nameNode != null && nameNode.isScalar() ? nameNode.written().strip() : "";
+      if (name.isEmpty()) throw error(item, null, "'name' is required");
+      if (!names.add(name)) throw error(nameNode, name, "duplicated source name");
+      ConfigNode intervalNode = src.get("interval");
+      if (intervalNode == null) throw error(item, name, "'interval' is required");
       long seconds;
       try {
-        if (!(intervalNode instanceof ScalarNode s)) throw new NumberFormatException();
-        seconds = Long.parseLong(s.getValue().strip());
+        if (intervalNode.isMapping() || intervalNode.isSequence()) throw new NumberFormatException();
+        seconds = Long.parseLong(intervalNode.written().strip());
       } catch (NumberFormatException e) {
-        throw new PollingConfigException(fileName, line(intervalNode), name,
-            "interval must be a positive integer (seconds), got " + text(intervalNode));
+        throw error(intervalNode, name, "interval must be a positive integer (seconds), got " + text(intervalNode));
       }
-      if (seconds <= 0) {
-        throw new PollingConfigException(fileName, line(intervalNode), name,
-            "interval must be a positive integer (seconds), got " + seconds);
-      }
-      Node metersNode = value(src, "meters");
-      if (metersNode == null) throw new PollingConfigException(fileName, line(item), name, "'meters' is required");
+      if (seconds <= 0) throw error(intervalNode, name, "interval must be a positive integer (seconds), got " + seconds);
+      ConfigNode metersNode = src.get("meters");
+      if (metersNode == null) throw error(item, name, "'meters' is required");
       MeterFilter meters;
       try {
-        meters = MeterFilter.of(strings(metersNode, fileName, name, "meters"), "meters");
+        meters = MeterFilter.of(strings(metersNode, name, "meters"), "meters");
       } catch (IllegalArgumentException e) {
-        throw new PollingConfigException(fileName, line(metersNode), name, e.getMessage());
+        throw error(metersNode, name, e.getMessage());
       }
-      List<String> resources = optionalStrings(value(src, "resources"), fileName, name, "resources");
-      List<String> discovery = optionalStrings(value(src, "discovery"), fileName, name, "discovery");
+      List<String> resources = optionalStrings(src.get("resources"), name, "resources");
+      List<String> discovery = optionalStrings(src.get("discovery"), name, "discovery");
       sources.add(new Source(name, Duration.ofSeconds(seconds), meters, resources, discovery));
     }
     return new PollingConfig(sources);
   }
 
-  private static List<String> optionalStrings(Node node, String file, String source, String key) {
-    if (node == null || (node instanceof ScalarNode s && (s.getValue().isEmpty() || "null".equals(s.getValue())))) {
-      return List.of();
-    }
-    return strings(node, file, source, key);
+  /** {@code <file>:<line>: source '<name>': <rule>}, or without the source outside one. */
+  private static ConfigException error(ConfigNode node, String source, String rule) {
+    return new ConfigException(node.file(), node.line(), source == null ? "" : "source '" + source + "'", rule);
   }
 
-  private static List<String> strings(Node node, String file, String source, String key) {
-    if (!(node instanceof SequenceNode seq)) {
-      throw new PollingConfigException(file, line(node), source, "'" + key + "' must be a list");
-    }
+  private static List<String> optionalStrings(ConfigNode node, String source, String key) {
+    if (node == null || node.isNull()) return List.of();
+    return strings(node, source, key);
+  }
+
+  private static List<String> strings(ConfigNode node, String source, String key) {
+    if (!node.isSequence()) throw error(node, source, "'" + key + "' must be a list");
     List<String> out = new ArrayList<>();
-    for (Node n : seq.getValue()) {
-      if (!(n instanceof ScalarNode s)) {
-        throw new PollingConfigException(file, line(n), source, "'" + key + "' entries must be strings");
-      }
-      out.add(s.getValue());
+    for (ConfigNode n : node.items()) {
+      if (n.isMapping() || n.isSequence()) throw error(n, source, "'" + key + "' entries must be strings");
+      out.add(n.written());
     }
     return out;
   }
 
-  private static Node value(MappingNode map, String key) {
-    for (NodeTuple t : map.getValue()) {
-      if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) return t.getValueNode();
-    }
-    return null;
-  }
-
-  private static String text(Node n) {
-    return n instanceof ScalarNode s ? "'" + s.getValue() + "'" : n.getNodeId().name().toLowerCase();
-  }
-
-  private static int line(Node n) {
-    return n == null || n.getStartMark() == null ? 0 : n.getStartMark().getLine() + 1;
+  private static String text(ConfigNode n) {
+    return n.isMapping() ? "mapping" : n.isSequence() ? "sequence" : "'" + n.written() + "'";
   }
 }

@@ -1,11 +1,14 @@
 package dev.altimeter.collector.polling;
 
+import dev.altimeter.collector.config.ConfigException;
+import dev.altimeter.collector.config.ConfigNode;
 import dev.altimeter.collector.polling.dynamic.DynamicPollster;
 import dev.altimeter.collector.polling.dynamic.DynamicPollsterDefinition;
 import dev.altimeter.collector.polling.host.HostPollster;
 import dev.altimeter.collector.polling.prometheus.ScrapePollster;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -20,9 +23,6 @@ import java.util.Objects;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.scheduler.Scheduler;
@@ -122,7 +122,7 @@ public final class PollsterFactory implements AutoCloseable {
       }
       for (Pollster p : fromDefinitions(text, f.getFileName().toString(), catalog, strict)) {
         if (out.containsKey(p.name())) {
-          if (strict) throw new PollingConfigException(f.getFileName().toString(), 0, null, "pollster " + p.name() + " is defined twice");
+          if (strict) throw new ConfigException(f.getFileName().toString(), 0, "", "pollster " + p.name() + " is defined twice");
           log.warn("pollster {} in {} is defined already; ignored", p.name(), f);
           continue;
         }
@@ -134,35 +134,30 @@ public final class PollsterFactory implements AutoCloseable {
 
   /** As {@link #fromDefinitions(List, Map, boolean)}, for the text of one file. */
   public List<Pollster> fromDefinitions(String yaml, String fileName, Map<String, URI> catalog, boolean strict) {
-    Object loaded;
-    try {
-      loaded = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
-    } catch (RuntimeException e) {
-      throw new PollingConfigException(fileName, 0, null, "not valid YAML: " + e.getMessage());
-    }
-    if (loaded == null) return List.of();
-    if (!(loaded instanceof List<?> list)) throw new PollingConfigException(fileName, 0, null, "the top level must be a list of definitions");
+    ConfigNode root = ConfigNode.loadForValues(fileName, new StringReader(yaml));
+    if (root.isNull()) return List.of();
+    if (!root.isSequence()) throw root.error("the top level must be a list of definitions");
     Map<String, Pollster> out = new LinkedHashMap<>();
-    for (Object item : list) {
+    for (ConfigNode item : root.items()) {
       try {
-        if (!(item instanceof Map<?, ?> raw)) throw new PollingConfigException(fileName, 0, null, "each definition must be a mapping");
-        Map<String, Object> d = new LinkedHashMap<>();
-        raw.forEach((k, v) -> d.put(String.valueOf(k), v));
+        if (!item.isMapping()) throw new ConfigException(fileName, item.line(), "", "each definition must be a mapping");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> d = (Map<String, Object>) item.value();
         Pollster p;
         if ("prometheus".equals(d.get("kind"))) {
-          p = scrape(ScrapePollster.fromDefinition(d, fileName));
+          p = scrape(ScrapePollster.fromDefinition(d, fileName, item.line()));
         } else {
-          DynamicPollsterDefinition def = DynamicPollsterDefinition.of(d, fileName);
+          DynamicPollsterDefinition def = DynamicPollsterDefinition.of(d, fileName, item.line());
           def.warnings().forEach(w -> log.warn("dynamic pollster {} in {}: {}", def.name(), fileName, w));
           p = dynamic(def, catalog);
         }
         if (out.containsKey(p.name())) {
-          if (strict) throw new PollingConfigException(fileName, 0, null, "pollster " + p.name() + " is defined twice");
+          if (strict) throw new ConfigException(fileName, item.line(), "", "pollster " + p.name() + " is defined twice");
           log.warn("pollster {} in {} is defined already; ignored", p.name(), fileName);
           continue;
         }
         out.put(p.name(), p);
-      } catch (PollingConfigException e) {
+      } catch (ConfigException e) {
         if (strict) throw e;
         log.warn("invalid pollster definition skipped: {}", e.getMessage());
       }

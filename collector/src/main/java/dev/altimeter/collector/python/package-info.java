@@ -1,2 +1,10 @@
-/** Python's text forms of JSON-shaped values, as Ceilometer produces them (signatures, definitions). */
+/**
+ * The Python subset Ceilometer's files are written in, in one place: {@link
+ * dev.altimeter.collector.python.Expression} (lexer, parser and evaluator, with a {@link
+ * dev.altimeter.collector.python.Dialect} per use: pipeline transformers, dynamic pollsters),
+ * {@link dev.altimeter.collector.python.Values} (truthiness, equality, ordering, arithmetic, {@code
+ * int()} / {@code float()}, also used by the notification definitions) and {@link
+ * dev.altimeter.collector.python.PythonText} ({@code str()} / {@code repr()}, for signatures and
+ * definitions).
+ */
 package dev.altimeter.collector.python;

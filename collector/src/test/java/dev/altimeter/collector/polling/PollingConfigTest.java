@@ -1,9 +1,10 @@
 package dev.altimeter.collector.polling;
 
-import dev.altimeter.collector.pipeline.config.MeterFilter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.altimeter.collector.config.ConfigException;
+import dev.altimeter.collector.config.MeterFilter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -90,10 +91,10 @@ class PollingConfigTest {
             interval: -1
             meters: ["cpu"]
         """, "polling.yaml"))
-        .isInstanceOf(PollingConfigException.class)
+        .isInstanceOf(ConfigException.class)
         .hasMessage("polling.yaml:3: source 'cpu': interval must be a positive integer (seconds), got -1");
 
-    PollingConfigException e = catchConfig("""
+    ConfigException e = catchConfig("""
         sources:
           - name: mixed
             interval: 60
@@ -103,27 +104,27 @@ class PollingConfigTest {
         """);
     assertThat(e.file()).isEqualTo("polling.yaml");
     assertThat(e.line()).isEqualTo(5);
-    assertThat(e.source()).isEqualTo("mixed");
-    assertThat(e.rule()).isEqualTo("Both included and excluded meters specified");
+    assertThat(e.field()).isEqualTo("source 'mixed'");
+    assertThat(e.reason()).isEqualTo("Both included and excluded meters specified");
 
-    assertThat(catchConfig("sources:\n  - {name: s, interval: 60, meters: ['*', cpu]}\n").rule()).isEqualTo("Included meters specified with wildcard");
-    assertThat(catchConfig("sources:\n  - {name: s, interval: 60, meters: []}\n").rule()).isEqualTo("No meters specified");
-    assertThat(catchConfig("sources:\n  - {name: s, interval: abc, meters: [a]}\n").rule()).contains("got 'abc'");
-    assertThat(catchConfig("sources:\n  - {name: s, meters: [a]}\n").rule()).contains("'interval' is required");
-    assertThat(catchConfig("sources:\n  - {name: s, interval: 5}\n").rule()).contains("'meters' is required");
-    assertThat(catchConfig("sources:\n  - {interval: 5, meters: [a]}\n").rule()).contains("'name' is required");
-    PollingConfigException dup = catchConfig("sources:\n  - {name: s, interval: 5, meters: [a]}\n  - {name: s, interval: 5, meters: [a]}\n");
-    assertThat(dup.rule()).contains("duplicated");
+    assertThat(catchConfig("sources:\n  - {name: s, interval: 60, meters: ['*', cpu]}\n").reason()).isEqualTo("Included meters specified with wildcard");
+    assertThat(catchConfig("sources:\n  - {name: s, interval: 60, meters: []}\n").reason()).isEqualTo("No meters specified");
+    assertThat(catchConfig("sources:\n  - {name: s, interval: abc, meters: [a]}\n").reason()).contains("got 'abc'");
+    assertThat(catchConfig("sources:\n  - {name: s, meters: [a]}\n").reason()).contains("'interval' is required");
+    assertThat(catchConfig("sources:\n  - {name: s, interval: 5}\n").reason()).contains("'meters' is required");
+    assertThat(catchConfig("sources:\n  - {interval: 5, meters: [a]}\n").reason()).contains("'name' is required");
+    ConfigException dup = catchConfig("sources:\n  - {name: s, interval: 5, meters: [a]}\n  - {name: s, interval: 5, meters: [a]}\n");
+    assertThat(dup.reason()).contains("duplicated");
     assertThat(dup.line()).isEqualTo(3);
-    assertThat(catchConfig("").rule()).contains("empty");
-    assertThat(catchConfig("sources: {a: 1}\n").rule()).contains("must be a list");
-    assertThat(catchConfig("sources: [\n").rule()).contains("not valid YAML");
+    assertThat(catchConfig("").reason()).contains("empty");
+    assertThat(catchConfig("sources: {a: 1}\n").reason()).contains("must be a list");
+    assertThat(catchConfig("sources: [\n").reason()).contains("not valid YAML");
   }
 
-  static PollingConfigException catchConfig(String yaml) {
+  static ConfigException catchConfig(String yaml) {
     try {
       PollingConfig.parse(yaml, "polling.yaml");
-    } catch (PollingConfigException e) {
+    } catch (ConfigException e) {
       return e;
     }
     throw new AssertionError("no error for " + yaml);

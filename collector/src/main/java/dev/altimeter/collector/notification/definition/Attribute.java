@@ -1,5 +1,8 @@
 package dev.altimeter.collector.notification.definition;
 
+import dev.altimeter.collector.config.ConfigNode;
+import dev.altimeter.collector.python.PythonText;
+import dev.altimeter.collector.python.Values;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -66,8 +69,8 @@ final class Attribute {
     }
     if (text == null) {
       Object v = fields.scalar();
-      if (PyValues.isIntegral(v)) return new Attribute(null, v, plugin);
-      if (!(v instanceof String s)) throw fields.error("must be a JSONPath or an integer, not " + PyValues.str(v));
+      if (Values.isIntegral(v)) return new Attribute(null, v, plugin);
+      if (!(v instanceof String s)) throw fields.error("must be a JSONPath or an integer, not " + PythonText.str(v));
       text = s;
     }
     try {

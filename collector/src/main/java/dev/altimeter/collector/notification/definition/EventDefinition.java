@@ -1,8 +1,11 @@
 package dev.altimeter.collector.notification.definition;
 
-import dev.altimeter.collector.pipeline.config.MeterFilter;
+import dev.altimeter.collector.config.ConfigNode;
+import dev.altimeter.collector.config.MeterFilter;
 import dev.altimeter.collector.notification.MalformedNotificationException;
 import dev.altimeter.collector.notification.Notification;
+import dev.altimeter.collector.python.PythonText;
+import dev.altimeter.collector.python.Values;
 import dev.altimeter.storage.Event;
 import dev.altimeter.storage.Trait;
 import dev.altimeter.storage.TraitType;
@@ -114,7 +117,7 @@ final class EventDefinition {
           case "int" -> TraitType.INTEGER;
           case "float" -> TraitType.FLOAT;
           case "datetime" -> TraitType.DATETIME;
-          default -> throw t.error("invalid trait type '" + PyValues.str(v) + "' for trait " + name
+          default -> throw t.error("invalid trait type '" + PythonText.str(v) + "' for trait " + name
               + " (text, int, float or datetime)");
         };
       }
@@ -127,15 +130,15 @@ final class EventDefinition {
       if (v == null) return null;
       if (type != TraitType.STRING && "".equals(v)) return null;
       Object value = switch (type) {
-        case INTEGER -> PyValues.toInt(v);
-        case FLOAT -> PyValues.toFloat(v);
+        case INTEGER -> Values.intOrNull(v);
+        case FLOAT -> Values.floatOrNull(v);
         case DATETIME -> v instanceof String s ? Timestamps.parse(s) : null;
-        case STRING -> crop(PyValues.str(v));
+        case STRING -> crop(PythonText.str(v));
       };
       if (value == null) {
         // Ceilometer fails the whole notification here (int('x') raises); say which trait and why
         throw new MalformedNotificationException("trait '" + name + "' of type " + type.wireName()
-            + " cannot hold " + PyValues.str(v));
+            + " cannot hold " + PythonText.str(v));
       }
       return new Trait(name, type, value);
     }

@@ -1,5 +1,7 @@
 package dev.altimeter.collector.notification.definition;
 
+import dev.altimeter.collector.config.ConfigException;
+import dev.altimeter.collector.config.ConfigNode;
 import dev.altimeter.collector.notification.MalformedNotificationException;
 import dev.altimeter.collector.notification.Notification;
 import dev.altimeter.storage.Event;
@@ -33,7 +35,7 @@ import java.util.stream.Collectors;
  * Options#dropUnmatched()}. Only priorities {@code info} and {@code error} make events.
  *
  * <p>A lenient load skips an invalid definition (its notifications fall to the next matching
- * definition, or the catch-all) and keeps it in {@link #skipped()} as a {@link DefinitionException}
+ * definition, or the catch-all) and keeps it in {@link #skipped()} as a {@link ConfigException}
  * naming file, line and field; a file that is not a valid list of definitions is skipped whole
  * (then only the catch-all is left). A strict load fails on the first.
  *
@@ -60,11 +62,11 @@ public final class EventDefinitions {
   }
 
   private final List<EventDefinition> definitions;
-  private final List<DefinitionException> skipped;
+  private final List<ConfigException> skipped;
   /** The winning definition per event type (empty: none), as {@link MeterDefinitions} remembers its matches. */
   private final Map<String, Optional<EventDefinition>> byEventType = new ConcurrentHashMap<>();
 
-  private EventDefinitions(List<EventDefinition> definitions, List<DefinitionException> skipped) {
+  private EventDefinitions(List<EventDefinition> definitions, List<ConfigException> skipped) {
     this.definitions = List.copyOf(definitions);
     this.skipped = List.copyOf(skipped);
   }
@@ -83,7 +85,7 @@ public final class EventDefinitions {
   /**
    * Loads a file, strictly.
    *
-   * @throws DefinitionException when it is not a valid event definitions file
+   * @throws ConfigException when it is not a valid event definitions file
    */
   public static EventDefinitions load(Path file, Options options) {
     return load(file, options, true);
@@ -93,7 +95,7 @@ public final class EventDefinitions {
    * Loads a file.
    *
    * @param strict fail on the first invalid definition instead of skipping it
-   * @throws DefinitionException when strict and it is not a valid event definitions file
+   * @throws ConfigException when strict and it is not a valid event definitions file
    * @throws UncheckedIOException when the file cannot be read
    */
   public static EventDefinitions load(Path file, Options options, boolean strict) {
@@ -103,7 +105,7 @@ public final class EventDefinitions {
       root = ConfigNode.load(file.toString(), r);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
-    } catch (DefinitionException e) {
+    } catch (ConfigException e) {
       skipped.skip(e);
       root = ConfigNode.empty(file.toString());
     }
@@ -115,13 +117,13 @@ public final class EventDefinitions {
     List<ConfigNode> items = List.of();
     try {
       if (!file.isNull()) items = file.items();
-    } catch (DefinitionException e) {
+    } catch (ConfigException e) {
       skipped.skip(e);
     }
     for (ConfigNode item : items) {
       try {
         defs.add(new EventDefinition(item, options.storeRaw()));
-      } catch (DefinitionException e) {
+      } catch (ConfigException e) {
         skipped.skip(e);
       }
     }
@@ -134,7 +136,7 @@ public final class EventDefinitions {
   }
 
   /** The definitions (or the file) a lenient load skipped, in file order; empty after a strict load. */
-  public List<DefinitionException> skipped() {
+  public List<ConfigException> skipped() {
     return skipped;
   }
 

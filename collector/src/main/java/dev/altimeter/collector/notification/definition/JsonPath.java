@@ -1,12 +1,10 @@
 package dev.altimeter.collector.notification.definition;
 
+import dev.altimeter.collector.python.Values;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * A compiled path in the dialect Ceilometer's definitions are written in: jsonpath-rw with the
@@ -21,6 +19,9 @@ import java.util.regex.PatternSyntaxException;
  * and the named operators {@code `split(c, segment, max)`}, {@code `sub(/regex/, repl)`}, {@code
  * `len`} and {@code `this`}. Precedence is jsonpath-rw's: arithmetic lowest, then {@code ..},
  * {@code .}, {@code |}, {@code where}; brackets bind to the step before them.
+ *
+ * <p>This file holds the nodes a path compiles to; {@link JsonPathLexer} and {@link JsonPathParser}
+ * read the text.
  *
  * <p>Evaluation never throws: where the Python library would raise on mismatched types (a field of a
  * string, {@code "a" + 1}), the expression simply matches nothing. Instances are immutable.
@@ -81,7 +82,7 @@ abstract class JsonPath {
   }
 
   static JsonPath parse(String text) throws ParseException {
-    Parser p = new Parser(new Lexer(text).tokens(), text);
+    JsonPathParser p = new JsonPathParser(new JsonPathLexer(text).tokens(), text);
     JsonPath path = p.parseAll();
     if (path instanceof Literal) throw new ParseException("a path is expected, not the number '" + text + "'");
     return path;
@@ -246,9 +247,9 @@ abstract class JsonPath {
 
   /** {@code [?expr & expr]}: the list elements for which every expression matches. */
   static final class Filter extends JsonPath {
-    final List<Expression> expressions;
+    final List<Condition> expressions;
 
-    Filter(List<Expression> expressions) {
+    Filter(List<Condition> expressions) {
       this.expressions = List.copyOf(expressions);
     }
 
@@ -259,7 +260,7 @@ abstract class JsonPath {
       for (int i = 0; i < list.size(); i++) {
         Match element = new Match(list.get(i), "");
         boolean all = true;
-        for (Expression e : expressions) all &= e.test(element, root);
+        for (Condition e : expressions) all &= e.test(element, root);
         if (all) out.add(datum.child(list.get(i), "[" + i + "]"));
       }
       return out;
@@ -267,7 +268,7 @@ abstract class JsonPath {
   }
 
   /** A filter condition: the target matches, and when an operator is given one match compares true. */
-  record Expression(JsonPath target, String op, Object value) {
+  record Condition(JsonPath target, String op, Object value) {
     boolean test(Match element, Object root) {
       List<Match> found = target.find(element, root);
       if (found.isEmpty()) return false;
@@ -276,10 +277,10 @@ abstract class JsonPath {
         Object v = m.value();
         if (value instanceof Long) {
           // Python: int(value); values that do not convert are skipped
-          v = PyValues.toInt(v);
+          v = Values.intOrNull(v);
           if (v == null) continue;
         }
-        if (PyValues.compare(v, op, value)) return true;
+        if (Values.compare(v, op, value)) return true;
       }
       return false;
     }
@@ -301,7 +302,7 @@ abstract class JsonPath {
     @Override
     List<Match> find(Match datum, Object root) {
       if (!(datum.value() instanceof String s)) return List.of();
-      List<String> parts = PyValues.split(s, separator, maxSplit);
+      List<String> parts = Values.split(s, separator, maxSplit, false);
       if (segment >= parts.size()) return List.of();
       return List.of(new Match(parts.get(segment), datum.path()));
     }
@@ -386,334 +387,30 @@ abstract class JsonPath {
         List<Match> rs = r.find(datum, root);
         if (ls.isEmpty() || ls.size() != rs.size()) return List.of();
         for (int i = 0; i < ls.size(); i++) {
-          Object v = PyValues.arithmetic(ls.get(i).value(), op, rs.get(i).value());
+          Object v = Values.arithmetic(ls.get(i).value(), op, rs.get(i).value());
           if (v == null) return List.of();
           results.add(v);
         }
       } else if (left instanceof JsonPath l) {
         for (Match m : l.find(datum, root)) {
-          Object v = PyValues.arithmetic(m.value(), op, right);
+          Object v = Values.arithmetic(m.value(), op, right);
           if (v == null) return List.of();
           results.add(v);
         }
       } else if (right instanceof JsonPath r) {
         for (Match m : r.find(datum, root)) {
-          Object v = PyValues.arithmetic(left, op, m.value());
+          Object v = Values.arithmetic(left, op, m.value());
           if (v == null) return List.of();
           results.add(v);
         }
       } else {
-        Object v = PyValues.arithmetic(left, op, right);
+        Object v = Values.arithmetic(left, op, right);
         if (v == null) return List.of();
         results.add(v);
       }
       List<Match> out = new ArrayList<>(results.size());
       for (Object v : results) out.add(new Match(v, ""));
       return out;
-    }
-  }
-
-  // ------------------------------------------------------------------ lexer
-
-  enum Kind { ID, NUMBER, FLOAT, NAMED_OPERATOR, FILTER_OP, DOUBLEDOT, WHERE, LITERAL, END }
-
-  record Token(Kind kind, String text, Object value, int column) {
-    boolean is(String literal) {
-      return kind == Kind.LITERAL && text.equals(literal);
-    }
-  }
-
-  static final class Lexer {
-    private static final Pattern ID = Pattern.compile("@?[a-zA-Z_][a-zA-Z0-9_@\\-]*");
-    private static final Pattern FLOAT = Pattern.compile("-?\\d+\\.\\d+");
-    private static final Pattern NUMBER = Pattern.compile("\\d+");
-    private static final Pattern FILTER_OP = Pattern.compile("==?|<=|>=|!=|<|>");
-    private static final String LITERALS = "*.[]()$,:|&?@+/-";
-    private final String text;
-
-    Lexer(String text) {
-      this.text = text;
-    }
-
-    List<Token> tokens() throws ParseException {
-      List<Token> out = new ArrayList<>();
-      int i = 0;
-      while (i < text.length()) {
-        char c = text.charAt(i);
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-          i++;
-          continue;
-        }
-        if (c == '\'' || c == '"' || c == '`') {
-          int close = text.indexOf(c, i + 1);
-          while (close > 0 && text.charAt(close - 1) == '\\') close = text.indexOf(c, close + 1);
-          if (close < 0) throw new ParseException("unterminated " + c + " at column " + (i + 1));
-          String inner = text.substring(i + 1, close);
-          out.add(new Token(c == '`' ? Kind.NAMED_OPERATOR : Kind.ID, inner, inner, i + 1));
-          i = close + 1;
-          continue;
-        }
-        if (text.startsWith("..", i)) {
-          out.add(new Token(Kind.DOUBLEDOT, "..", null, i + 1));
-          i += 2;
-          continue;
-        }
-        Matcher m;
-        if ((m = FLOAT.matcher(text).region(i, text.length())).lookingAt()) {
-          out.add(new Token(Kind.FLOAT, m.group(), Double.parseDouble(m.group()), i + 1));
-          i = m.end();
-          continue;
-        }
-        if ((m = NUMBER.matcher(text).region(i, text.length())).lookingAt()) {
-          out.add(new Token(Kind.NUMBER, m.group(), Long.parseLong(m.group()), i + 1));
-          i = m.end();
-          continue;
-        }
-        if ((m = ID.matcher(text).region(i, text.length())).lookingAt()) {
-          String id = m.group();
-          out.add(new Token(id.equals("where") ? Kind.WHERE : Kind.ID, id, id, i + 1));
-          i = m.end();
-          continue;
-        }
-        if ((m = FILTER_OP.matcher(text).region(i, text.length())).lookingAt()) {
-          out.add(new Token(Kind.FILTER_OP, m.group(), null, i + 1));
-          i = m.end();
-          continue;
-        }
-        if (LITERALS.indexOf(c) >= 0) {
-          out.add(new Token(Kind.LITERAL, String.valueOf(c), null, i + 1));
-          i++;
-          continue;
-        }
-        throw new ParseException("unexpected character '" + c + "' at column " + (i + 1));
-      }
-      out.add(new Token(Kind.END, "end of path", null, text.length() + 1));
-      return out;
-    }
-  }
-
-  // ------------------------------------------------------------------ parser
-
-  static final class Parser {
-    private final List<Token> tokens;
-    private final String text;
-    private int pos;
-    private boolean inFilter;
-
-    Parser(List<Token> tokens, String text) {
-      this.tokens = tokens;
-      this.text = text;
-    }
-
-    JsonPath parseAll() throws ParseException {
-      JsonPath p = parse(0);
-      if (peek().kind() != Kind.END) throw error(peek());
-      return p;
-    }
-
-    private Token peek() {
-      return tokens.get(pos);
-    }
-
-    private Token next() {
-      return tokens.get(pos++);
-    }
-
-    private ParseException error(Token t) {
-      return new ParseException("unexpected " + (t.kind() == Kind.END ? "end of path" : "'" + t.text() + "'")
-          + " at column " + t.column());
-    }
-
-    private void expect(String literal) throws ParseException {
-      Token t = next();
-      if (!t.is(literal)) throw error(t);
-    }
-
-    /** Binding power of an infix token; -1 when it is not an infix operator here. */
-    private int infix(Token t) {
-      if (t.kind() == Kind.DOUBLEDOT) return 40;
-      if (t.kind() == Kind.WHERE) return 80;
-      if (t.kind() != Kind.LITERAL) return -1;
-      return switch (t.text()) {
-        case "+", "-" -> 10;
-        case "*", "/" -> 20;
-        case "." -> 50;
-        case "|" -> 60;
-        case "&" -> inFilter ? -1 : 70;
-        default -> -1;
-      };
-    }
-
-    private JsonPath parse(int minPower) throws ParseException {
-      JsonPath left = prefix();
-      while (true) {
-        Token t = peek();
-        if (t.is("[")) {
-          next();
-          left = new Child(left, bracket());
-          continue;
-        }
-        int power = infix(t);
-        if (power < 0 || power <= minPower) return left;
-        next();
-        JsonPath right = parse(power);
-        boolean arithmetic = t.kind() == Kind.LITERAL && "+-*/".contains(t.text());
-        if (!arithmetic && (left instanceof Literal || right instanceof Literal)) {
-          // jsonpath-rw has no rule for a number beside '.', '|', '..' or 'where'
-          throw new ParseException("a number cannot be a step of a path, near '" + t.text() + "' at column "
-              + t.column());
-        }
-        if (t.kind() == Kind.DOUBLEDOT) {
-          left = new Descendants(left, right);
-        } else if (t.kind() == Kind.WHERE) {
-          left = new Where(left, right);
-        } else {
-          switch (t.text()) {
-            case "." -> left = new Child(left, right);
-            case "|" -> left = new Union(left, right);
-            case "&" -> throw new ParseException("'&' (intersection) is not supported, at column " + t.column());
-            default -> left = new Operation(operand(left), t.text(), operand(right));
-          }
-        }
-      }
-    }
-
-    /** jsonpath-rw-ext: beside an operator a one-field path is a string and a number a constant. */
-    private static Object operand(JsonPath p) {
-      if (p instanceof Fields f && f.names.size() == 1) return f.names.get(0);
-      if (p instanceof Literal l) return l.value;
-      return p;
-    }
-
-    private JsonPath prefix() throws ParseException {
-      Token t = next();
-      switch (t.kind()) {
-        case ID -> {
-          List<String> names = new ArrayList<>(List.of(t.text()));
-          while (peek().is(",") && tokens.get(pos + 1).kind() == Kind.ID) {
-            next();
-            names.add(next().text());
-          }
-          return new Fields(names);
-        }
-        case NUMBER, FLOAT -> {
-          return new Literal(t.value());
-        }
-        case NAMED_OPERATOR -> {
-          return namedOperator(t);
-        }
-        case LITERAL -> {
-          switch (t.text()) {
-            case "$":
-              return new Root();
-            case "@":
-              return new This();
-            case "*":
-              return new Fields(List.of("*"));
-            case "(": {
-              JsonPath inner = parse(0);
-              expect(")");
-              return inner;
-            }
-            case "[":
-              return bracket();
-            default:
-              throw error(t);
-          }
-        }
-        default -> throw error(t);
-      }
-    }
-
-    private JsonPath namedOperator(Token t) throws ParseException {
-      String op = t.text();
-      if (op.equals("this")) return new This();
-      if (op.equals("len")) return new Len();
-      if (op.startsWith("split(")) {
-        Matcher m = Split.SYNTAX.matcher(op);
-        if (!m.lookingAt()) throw new ParseException("`" + op + "` is not valid, expected `split(c, segment, max_split)`");
-        return new Split(m.group(1), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
-      }
-      if (op.startsWith("sub(")) {
-        Matcher m = Sub.SYNTAX.matcher(op);
-        if (!m.lookingAt()) throw new ParseException("`" + op + "` is not valid, expected `sub(/regex/, repl)`");
-        try {
-          return new Sub(Pattern.compile(m.group(1).strip()), m.group(2).strip());
-        } catch (PatternSyntaxException e) {
-          throw new ParseException("bad regular expression in `" + op + "`: " + e.getDescription());
-        }
-      }
-      throw new ParseException("unknown named operator `" + op + "` at column " + t.column());
-    }
-
-    /** After '[': an index, a slice, field names or a filter, then ']'. */
-    private JsonPath bracket() throws ParseException {
-      Token t = peek();
-      JsonPath result;
-      if (t.is("?")) {
-        next();
-        boolean outer = inFilter;
-        inFilter = true;
-        try {
-          result = new Filter(expressions());
-        } finally {
-          inFilter = outer;
-        }
-      } else if (t.is("*")) {
-        next();
-        result = new Slice(null, null);
-      } else if (t.kind() == Kind.NUMBER || t.is(":")) {
-        Integer start = null;
-        if (t.kind() == Kind.NUMBER) {
-          next();
-          start = ((Long) t.value()).intValue();
-          if (!peek().is(":")) {
-            expect("]");
-            return new Index(start);
-          }
-        }
-        expect(":");
-        Integer end = null;
-        if (peek().kind() == Kind.NUMBER) end = ((Long) next().value()).intValue();
-        result = new Slice(start, end);
-      } else if (t.kind() == Kind.ID) {
-        List<String> names = new ArrayList<>(List.of(next().text()));
-        while (peek().is(",")) {
-          next();
-          Token n = next();
-          if (n.kind() != Kind.ID) throw error(n);
-          names.add(n.text());
-        }
-        result = new Fields(names);
-      } else {
-        throw error(t);
-      }
-      expect("]");
-      return result;
-    }
-
-    private List<Expression> expressions() throws ParseException {
-      List<Expression> out = new ArrayList<>(expression());
-      while (peek().is("&")) {
-        next();
-        out.addAll(expression());
-      }
-      return out;
-    }
-
-    private List<Expression> expression() throws ParseException {
-      if (peek().is("(")) {
-        next();
-        List<Expression> inner = expressions();
-        expect(")");
-        return inner;
-      }
-      JsonPath target = parse(0);
-      if (peek().kind() != Kind.FILTER_OP) return List.of(new Expression(target, null, null));
-      String op = next().text();
-      Token v = next();
-      if (v.kind() != Kind.ID && v.kind() != Kind.NUMBER && v.kind() != Kind.FLOAT) throw error(v);
-      return List.of(new Expression(target, op, Objects.requireNonNull(v.value())));
     }
   }
 }

@@ -1,6 +1,9 @@
 package dev.altimeter.collector.notification.definition;
 
+import dev.altimeter.collector.config.ConfigNode;
 import dev.altimeter.collector.notification.Notification;
+import dev.altimeter.collector.python.PythonText;
+import dev.altimeter.collector.python.Values;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleType;
 import java.nio.charset.StandardCharsets;
@@ -45,13 +48,13 @@ final class MeterDefinition {
     Map<String, ConfigNode> e = cfg.entries();
     List<String> missing = new ArrayList<>();
     for (String f : REQUIRED) {
-      if (!e.containsKey(f) || !PyValues.truthy(e.get(f).isScalar() ? e.get(f).scalar() : "x")
+      if (!e.containsKey(f) || !Values.truthy(e.get(f).isScalar() ? e.get(f).scalar() : "x")
           || e.get(f).isNull()) {
         missing.add(f);
       }
     }
     if (!missing.isEmpty()) throw cfg.error("required fields " + missing + " not specified");
-    this.name = PyValues.str(e.get("name").scalar());
+    this.name = PythonText.str(e.get("name").scalar());
 
     List<String> lookup = new ArrayList<>();
     if (e.containsKey("lookup") && !e.get("lookup").isNull()) {
@@ -61,11 +64,11 @@ final class MeterDefinition {
     }
     this.lookup = List.copyOf(lookup);
 
-    this.type = PyValues.str(e.get("type").scalar());
+    this.type = PythonText.str(e.get("type").scalar());
     if (!lookup.contains("type") && SampleType.fromWireName(type) == null) {
       throw e.get("type").error("invalid type " + type + " specified (gauge, delta or cumulative)");
     }
-    this.unit = PyValues.str(e.get("unit").scalar());
+    this.unit = PythonText.str(e.get("unit").scalar());
 
     ConfigNode et = e.get("event_type");
     List<ConfigNode> patterns = et.isSequence() ? et.items() : List.of(et);
@@ -82,7 +85,7 @@ final class MeterDefinition {
 
     for (String a : SAMPLE_ATTRIBUTES) {
       ConfigNode n = e.get(a);
-      if (n == null || n.isNull() || (n.isScalar() && !PyValues.truthy(n.scalar()))) continue;
+      if (n == null || n.isNull() || (n.isScalar() && !Values.truthy(n.scalar()))) continue;
       attributes.put(a, Attribute.parse(n));
     }
     if (e.containsKey("metadata") && !e.get("metadata").isNull()) {
@@ -103,7 +106,7 @@ final class MeterDefinition {
     Map<String, Object> meta = new LinkedHashMap<>();
     metadata.forEach((k, a) -> {
       Object v = a.first(body);
-      if (PyValues.truthy(v)) meta.put(k, v);
+      if (Values.truthy(v)) meta.put(k, v);
     });
     if (userMetadata != null && userMetadata.first(body) instanceof Map<?, ?> um && !um.isEmpty()) {
       addUserMetadata(um, meta);
@@ -189,27 +192,27 @@ final class MeterDefinition {
   private static void build(Notification n, Map<String, Object> s, Map<String, Object> meta, int index,
       List<Sample> out) {
     Object name = s.get("name");
-    SampleType type = s.get("type") == null ? null : SampleType.fromWireName(PyValues.str(s.get("type")));
+    SampleType type = s.get("type") == null ? null : SampleType.fromWireName(PythonText.str(s.get("type")));
     Object unit = s.get("unit");
-    Double volume = PyValues.toFloat(s.get("volume"));
+    Double volume = Values.floatOrNull(s.get("volume"));
     Object resource = s.get("resource_id");
     Instant timestamp = n.timestamp();
     if (s.get("timestamp") != null) {
       timestamp = s.get("timestamp") instanceof String t ? Timestamps.parse(t) : null;
     }
     if (name == null || type == null || unit == null || volume == null || !Double.isFinite(volume)
-        || resource == null || PyValues.str(resource).isEmpty() || timestamp == null) {
+        || resource == null || PythonText.str(resource).isEmpty() || timestamp == null) {
       return; // not logged: this is the per-sample path
     }
-    String meter = PyValues.str(name);
+    String meter = PythonText.str(name);
     out.add(Sample.builder()
         .meter(meter)
         .type(type)
-        .unit(PyValues.str(unit))
+        .unit(PythonText.str(unit))
         .volume(volume)
-        .userId(s.get("user_id") == null ? null : PyValues.str(s.get("user_id")))
-        .projectId(s.get("project_id") == null ? null : PyValues.str(s.get("project_id")))
-        .resourceId(PyValues.str(resource))
+        .userId(s.get("user_id") == null ? null : PythonText.str(s.get("user_id")))
+        .projectId(s.get("project_id") == null ? null : PythonText.str(s.get("project_id")))
+        .resourceId(PythonText.str(resource))
         .timestamp(timestamp)
         .source(SOURCE)
         .resourceMetadata(meta)

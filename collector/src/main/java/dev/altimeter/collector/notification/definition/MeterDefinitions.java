@@ -1,6 +1,9 @@
 package dev.altimeter.collector.notification.definition;
 
+import dev.altimeter.collector.config.ConfigException;
+import dev.altimeter.collector.config.ConfigNode;
 import dev.altimeter.collector.notification.Notification;
+import dev.altimeter.collector.python.PythonText;
 import dev.altimeter.storage.Sample;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * the first definition seen for a name wins, so within a file the last definition of a name counts
  * and across files the earlier file does. As in Ceilometer, an invalid definition is skipped (then an
  * earlier definition of its name counts, if any) and so is a file that is not valid YAML or has no
- * {@code metric} list; each is kept in {@link #skipped()} as a {@link DefinitionException} naming
+ * {@code metric} list; each is kept in {@link #skipped()} as a {@link ConfigException} naming
  * file, line and field. A strict load fails on the first instead.
  *
  * <p>Immutable and thread-safe.
@@ -48,7 +51,7 @@ public final class MeterDefinitions {
   static final int EVENT_TYPES_CACHED = 4096;
 
   private final List<MeterDefinition> definitions;
-  private final List<DefinitionException> skipped;
+  private final List<ConfigException> skipped;
   /**
    * The matching definitions per event type: matching every definition's regular expressions for
    * every notification was a visible part of its cost, and a deployment sends few distinct types.
@@ -62,7 +65,7 @@ public final class MeterDefinitions {
     }
   }
 
-  private MeterDefinitions(List<MeterDefinition> definitions, List<DefinitionException> skipped) {
+  private MeterDefinitions(List<MeterDefinition> definitions, List<ConfigException> skipped) {
     this.definitions = List.copyOf(definitions);
     this.skipped = List.copyOf(skipped);
   }
@@ -82,7 +85,7 @@ public final class MeterDefinitions {
   /**
    * Loads every {@code *.yaml} file of the directories, strictly.
    *
-   * @throws DefinitionException when a file is not a valid meter definitions file
+   * @throws ConfigException when a file is not a valid meter definitions file
    * @throws UncheckedIOException when a directory or file cannot be read
    */
   public static MeterDefinitions load(List<Path> directories) {
@@ -93,7 +96,7 @@ public final class MeterDefinitions {
    * Loads every {@code *.yaml} file of the directories.
    *
    * @param strict fail on the first invalid definition or file instead of skipping it
-   * @throws DefinitionException when strict and a file is not a valid meter definitions file
+   * @throws ConfigException when strict and a file is not a valid meter definitions file
    * @throws UncheckedIOException when a directory or file cannot be read
    */
   public static MeterDefinitions load(List<Path> directories, boolean strict) {
@@ -136,7 +139,7 @@ public final class MeterDefinitions {
         if (metric == null) throw file.error("no 'metric' list");
         if (metric.isNull()) continue;
         items = new ArrayList<>(metric.items());
-      } catch (DefinitionException e) {
+      } catch (ConfigException e) {
         skipped.skip(e);
         continue;
       }
@@ -145,17 +148,17 @@ public final class MeterDefinitions {
         try {
           ConfigNode named = item;
           if (item.isMapping() && item.entries().get("name") != null && item.entries().get("name").isScalar()) {
-            String name = PyValues.str(item.entries().get("name").scalar());
-            named = item.named(item.field + " '" + name + "'");
+            String name = PythonText.str(item.entries().get("name").scalar());
+            named = item.named(item.field() + " '" + name + "'");
             if (byName.containsKey(name)) {
-              LOG.info("Skipping duplicate meter definition '{}' at {}:{}", name, item.file, item.line());
+              LOG.info("Skipping duplicate meter definition '{}' at {}:{}", name, item.file(), item.line());
               continue;
             }
           }
           if (!named.isMapping()) throw named.error("a meter definition must be a mapping");
           MeterDefinition d = new MeterDefinition(named);
           byName.put(d.name, d);
-        } catch (DefinitionException e) {
+        } catch (ConfigException e) {
           skipped.skip(e);
         }
       }
@@ -164,7 +167,7 @@ public final class MeterDefinitions {
   }
 
   /** The definitions and files a lenient load skipped, in the order met; empty after a strict load. */
-  public List<DefinitionException> skipped() {
+  public List<ConfigException> skipped() {
     return skipped;
   }
 

@@ -1,6 +1,8 @@
 package dev.altimeter.collector.notification.definition;
 
 import dev.altimeter.collector.notification.Notification;
+import dev.altimeter.collector.python.PythonText;
+import dev.altimeter.collector.python.Values;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleType;
 import java.time.Instant;
@@ -101,7 +103,7 @@ final class SampleEndpoints {
         if (node == null || id == null || !(reading instanceof String r)) continue; // skipped sensor
         if (r.equals("Disabled")) continue;
         int space = r.indexOf(' ');
-        Double volume = space < 0 ? null : PyValues.toFloat(r.substring(0, space));
+        Double volume = space < 0 ? null : Values.floatOrNull(r.substring(0, space));
         if (volume == null) continue;
         String unit = r.substring(r.lastIndexOf(' ') + 1);
         Map<String, Object> meta = new LinkedHashMap<>();
@@ -109,7 +111,7 @@ final class SampleEndpoints {
         meta.put("node", node);
         meta.put("event_type", p.get("event_type"));
         meta.put("host", n.publisherId());
-        String resource = PyValues.str(node) + "-" + PyValues.str(id).toLowerCase(Locale.ROOT).replace(' ', '_');
+        String resource = PythonText.str(node) + "-" + PythonText.str(id).toLowerCase(Locale.ROOT).replace(' ', '_');
         add(out, n, meter, SampleType.GAUGE, UNITS.getOrDefault(unit, unit), volume, text(p.get("user_id")),
             text(p.get("project_id")), resource, timestamp, meta, index++);
       }
@@ -117,7 +119,7 @@ final class SampleEndpoints {
   }
 
   private static String text(Object v) {
-    return v == null ? null : PyValues.str(v);
+    return v == null ? null : PythonText.str(v);
   }
 
   private static void add(List<Sample> out, Notification n, String meter, SampleType type, String unit, double volume,

@@ -1,5 +1,6 @@
 package dev.altimeter.collector.notification.definition;
 
+import dev.altimeter.collector.config.ConfigException;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -16,7 +17,7 @@ final class SkippedDefinitions {
 
   private final boolean strict;
   private final String kind;
-  private final List<DefinitionException> errors = new ArrayList<>();
+  private final List<ConfigException> errors = new ArrayList<>();
 
   /** @param kind what is loaded, for the log line: {@code meter definition} or {@code event definition} */
   SkippedDefinitions(boolean strict, String kind) {
@@ -27,15 +28,15 @@ final class SkippedDefinitions {
   /**
    * Skips what {@code e} describes.
    *
-   * @throws DefinitionException {@code e} itself when strict
+   * @throws ConfigException {@code e} itself when strict
    */
-  void skip(DefinitionException e) {
+  void skip(ConfigException e) {
     if (strict) throw e;
     LOG.error("Skipped invalid {}: {}", kind, e.getMessage());
     errors.add(e);
   }
 
-  List<DefinitionException> errors() {
+  List<ConfigException> errors() {
     return List.copyOf(errors);
   }
 }

@@ -1,5 +1,8 @@
 package dev.altimeter.collector.notification.definition;
 
+import dev.altimeter.collector.config.ConfigNode;
+import dev.altimeter.collector.python.PythonText;
+import dev.altimeter.collector.python.Values;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +43,7 @@ abstract class TraitPlugin {
 
   private static Long integer(ConfigNode n) {
     Object v = n.scalar();
-    Long i = v instanceof String ? null : PyValues.toInt(v);
+    Long i = v instanceof String ? null : Values.intOrNull(v);
     if (i == null) throw n.error("must be an integer");
     return i;
   }
@@ -59,7 +62,7 @@ abstract class TraitPlugin {
 
     static Split create(Map<String, ConfigNode> p, ConfigNode at) {
       onlyKnown(p, Set.of("separator", "segment", "max_split"), at);
-      String sep = p.containsKey("separator") ? PyValues.str(p.get("separator").scalar()) : ".";
+      String sep = p.containsKey("separator") ? PythonText.str(p.get("separator").scalar()) : ".";
       if (sep.isEmpty()) throw p.get("separator").error("empty separator");
       int segment = p.containsKey("segment") ? integer(p.get("segment")).intValue() : 0;
       Integer max = p.containsKey("max_split") && !p.get("max_split").isNull()
@@ -70,8 +73,8 @@ abstract class TraitPlugin {
     @Override
     Object value(List<JsonPath.Match> matches) {
       if (matches.isEmpty()) return null;
-      List<String> parts = PyValues.split(PyValues.str(matches.get(0).value()), separator,
-          maxSplit == null ? -1 : maxSplit);
+      List<String> parts = Values.split(PythonText.str(matches.get(0).value()), separator,
+          maxSplit == null ? -1 : maxSplit, false);
       int i = segment < 0 ? parts.size() + segment : segment; // Python's negative index
       return i >= 0 && i < parts.size() ? parts.get(i) : null;
     }
@@ -114,7 +117,7 @@ abstract class TraitPlugin {
       long bits = initial;
       for (Flag f : flags) {
         if (!byPath.containsKey(f.path())) continue;
-        if (!f.hasValue() || PyValues.compare(byPath.get(f.path()), "==", f.value())) bits |= f.bit();
+        if (!f.hasValue() || Values.compare(byPath.get(f.path()), "==", f.value())) bits |= f.bit();
       }
       return bits;
     }
@@ -153,7 +156,7 @@ abstract class TraitPlugin {
         throw at.error("plugin 'map' needs a mapping 'values'");
       }
       boolean caseSensitive = !p.containsKey("case_sensitive")
-          || PyValues.truthy(p.get("case_sensitive").scalar());
+          || Values.truthy(p.get("case_sensitive").scalar());
       Map<Object, Object> values = new LinkedHashMap<>();
       for (Map.Entry<String, ConfigNode> e : p.get("values").entries().entrySet()) {
         String key = caseSensitive ? e.getKey() : e.getKey().toLowerCase(Locale.ROOT);
@@ -166,7 +169,7 @@ abstract class TraitPlugin {
     @Override
     Object value(List<JsonPath.Match> matches) {
       if (matches.isEmpty()) return null;
-      String key = PyValues.str(matches.get(0).value());
+      String key = PythonText.str(matches.get(0).value());
       if (!caseSensitive) key = key.toLowerCase(Locale.ROOT);
       return values.getOrDefault(key, fallback);
     }

@@ -1,5 +1,6 @@
 package dev.altimeter.collector.pipeline.config;
 
+import dev.altimeter.collector.config.MeterFilter;
 import dev.altimeter.collector.pipeline.publish.PublisherUrl;
 import java.util.List;
 import java.util.Map;

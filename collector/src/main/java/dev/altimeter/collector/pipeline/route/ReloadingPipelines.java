@@ -1,5 +1,6 @@
 package dev.altimeter.collector.pipeline.route;
 
+import dev.altimeter.collector.config.ConfigException;
 import dev.altimeter.collector.pipeline.config.PipelineConfig;
 import dev.altimeter.collector.pipeline.config.PipelineConfigParser;
 import dev.altimeter.storage.SampleConsumer;
@@ -149,7 +150,7 @@ public final class ReloadingPipelines<T> implements RunningPipelines<T> {
     try {
       return Files.readAllBytes(file);
     } catch (IOException e) {
-      throw new dev.altimeter.collector.pipeline.config.PipelineConfigException(file.toString(), 0, "cannot read: " + e);
+      throw new ConfigException(file.toString(), 0, "", "cannot read: " + e);
     }
   }
 

@@ -1,6 +1,6 @@
 package dev.altimeter.collector.pipeline.route;
 
-import dev.altimeter.collector.pipeline.config.MeterFilter;
+import dev.altimeter.collector.config.MeterFilter;
 import dev.altimeter.collector.pipeline.config.PipelineConfig;
 import dev.altimeter.collector.pipeline.publish.Publisher;
 import dev.altimeter.collector.pipeline.publish.PublisherContext;

@@ -1,5 +1,7 @@
 package dev.altimeter.collector.pipeline.transform;
 
+import dev.altimeter.collector.python.Expression;
+import dev.altimeter.collector.python.ExpressionException;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleType;
 import java.time.Instant;
@@ -51,8 +53,8 @@ final class Arithmetic implements Transformer {
     if (text == null || text.isBlank()) throw target.error("expr", "is required");
     Expression e;
     try {
-      e = Expression.parse(text);
-    } catch (Expression.ExpressionException ex) {
+      e = Expression.parse(text, SampleNamespace.EXPRESSIONS);
+    } catch (ExpressionException ex) {
       throw target.error("expr", "is not a valid expression: " + ex.getMessage());
     }
     if (e.meterReferences().isEmpty()) throw target.error("expr", "must reference at least one meter as $(name)");
@@ -92,7 +94,7 @@ final class Arithmetic implements Transformer {
       double volume;
       try {
         volume = expr.evaluateNumber(ns);
-      } catch (Expression.ExpressionException e) {
+      } catch (ExpressionException e) {
         failures++;
         continue;
       }

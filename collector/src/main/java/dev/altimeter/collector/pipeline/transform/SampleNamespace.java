@@ -1,5 +1,6 @@
 package dev.altimeter.collector.pipeline.transform;
 
+import dev.altimeter.collector.python.Dialect;
 import dev.altimeter.storage.Sample;
 import java.util.AbstractMap;
 import java.util.LinkedHashMap;
@@ -11,7 +12,7 @@ import java.util.Set;
  * The namespace an expression sees for a sample: Ceilometer's {@code sample.as_dict()} keys
  * ({@code name, type, unit, volume, user_id, project_id, resource_id, timestamp, resource_metadata,
  * source, id, monotonic_time}). Nested metadata maps are namespaces; a missing key is an empty,
- * falsy namespace (see {@link Expression}).
+ * falsy namespace (see {@link #EXPRESSIONS}).
  *
  * <p>The map is a read-only view computed per key on lookup: a scale expression is evaluated for
  * every sample of a rate_of_change sink and reads one or two keys, so building twelve entries
@@ -21,6 +22,14 @@ final class SampleNamespace {
   private static final List<String> KEYS = List.of("name", "type", "unit", "volume", "user_id", "project_id",
       "resource_id", "timestamp", "resource_metadata", "source", "id", "monotonic_time");
   private static final Set<String> KEY_SET = Set.copyOf(KEYS);
+
+  /**
+   * The dialect of transformer expressions: any name of the namespace, {@code a.b} reads a
+   * namespace's key, {@code $(meter)} references (arithmetic), and the built-ins Ceilometer's
+   * expressions use.
+   */
+  static final Dialect EXPRESSIONS = new Dialect(null, true, true,
+      Set.of("abs", "min", "max", "round", "int", "float"), Set.of());
 
   private SampleNamespace() {}
 

@@ -1,5 +1,7 @@
 package dev.altimeter.collector.pipeline.transform;
 
+import dev.altimeter.collector.python.Expression;
+import dev.altimeter.collector.python.ExpressionException;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleType;
 import java.util.HashMap;
@@ -51,8 +53,8 @@ final class Scaling {
     } else if (scale instanceof String s) {
       numericScale = null;
       try {
-        scaleExpression = Expression.parse(s);
-      } catch (Expression.ExpressionException e) {
+        scaleExpression = Expression.parse(s, SampleNamespace.EXPRESSIONS);
+      } catch (ExpressionException e) {
         throw target.error("scale", "is not a valid expression: " + e.getMessage());
       }
       if (!scaleExpression.meterReferences().isEmpty()) {

@@ -1,5 +1,7 @@
 package dev.altimeter.collector.polling.dynamic;
 
+import dev.altimeter.collector.python.ExpressionException;
+import dev.altimeter.collector.python.Values;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,22 +22,22 @@ final class Attribute {
 
   private final String text;
   private final List<String> path;
-  private final List<Expression> operations;
+  private final List<Operation> operations;
 
-  private Attribute(String text, List<String> path, List<Expression> operations) {
+  private Attribute(String text, List<String> path, List<Operation> operations) {
     this.text = text;
     this.path = path;
     this.operations = operations;
   }
 
-  /** @throws Expression.SyntaxError for a bad operation */
+  /** @throws ExpressionException.Syntax for a bad operation */
   static Attribute parse(String text) {
     String[] parts = text.split("\\|");
     String p = parts[0].strip();
-    if (p.isEmpty()) throw new Expression.SyntaxError("attribute '" + text + "' has an empty path");
+    if (p.isEmpty()) throw new ExpressionException.Syntax("attribute '" + text + "' has an empty path");
     List<String> path = p.equals(".") ? List.of() : List.of(p.split("\\.", -1));
-    List<Expression> ops = new ArrayList<>();
-    for (int i = 1; i < parts.length; i++) ops.add(Expression.compile(parts[i]));
+    List<Operation> ops = new ArrayList<>();
+    for (int i = 1; i < parts.length; i++) ops.add(Operation.compile(parts[i]));
     return new Attribute(text, path, List.copyOf(ops));
   }
 
@@ -48,8 +50,8 @@ final class Attribute {
       }
       v = m.get(key);
     }
-    v = Expression.normalise(v);
-    for (Expression op : operations) v = op.evaluate(v);
+    v = Values.normalise(v);
+    for (Operation op : operations) v = op.apply(v);
     return v;
   }
 

@@ -2,6 +2,8 @@ package dev.altimeter.collector.polling.dynamic;
 
 import dev.altimeter.collector.polling.PollCycle;
 import dev.altimeter.collector.polling.Pollster;
+import dev.altimeter.collector.python.PythonText;
+import dev.altimeter.collector.python.Values;
 import dev.altimeter.storage.Sample;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -142,7 +144,7 @@ public final class DynamicPollster implements Pollster {
     } catch (Attribute.MissingKey e) {
       return null;
     }
-    return Expression.truthy(next) ? Expression.str(next) : null;
+    return Values.truthy(next) ? PythonText.str(next) : null;
   }
 
   List<Sample> samples(Object response, PollCycle cycle, int[] ordinal) {
@@ -155,7 +157,7 @@ public final class DynamicPollster implements Pollster {
   }
 
   private List<?> entries(Object response) {
-    response = Expression.normalise(response);
+    response = Values.normalise(response);
     if (response instanceof List<?> l) return l;
     Object entries;
     if (def.responseEntriesKey != null) {
@@ -168,7 +170,7 @@ public final class DynamicPollster implements Pollster {
     if (entries instanceof List<?> l) return l;
     if (entries instanceof Map<?, ?>) return List.of(entries);
     if (entries == null) return List.of();
-    throw new IllegalStateException(def.name + ": the entries are a " + Expression.typeName(entries) + ", not a list");
+    throw new IllegalStateException(def.name + ": the entries are a " + Values.typeName(entries) + ", not a list");
   }
 
   private void single(Object entry, PollCycle cycle, int[] ordinal, List<Sample> out) {
@@ -176,7 +178,7 @@ public final class DynamicPollster implements Pollster {
     if (skipped(raw)) return;
     Object volume = raw;
     if (!def.valueMapping.isEmpty()) {
-      Object mapped = def.valueMapping.get(Expression.str(raw));
+      Object mapped = def.valueMapping.get(PythonText.str(raw));
       volume = mapped != null ? mapped : def.defaultValue;
     }
     add(def.name, volume, entry, cycle, ordinal, out);
@@ -186,7 +188,7 @@ public final class DynamicPollster implements Pollster {
     if (!(entry instanceof Map<?, ?> m) || !m.containsKey(def.multiListKey)) {
       throw new Attribute.MissingKey("key '" + def.multiListKey + "' of " + def.name + " is missing");
     }
-    Object list = Expression.normalise(m.get(def.multiListKey));
+    Object list = Values.normalise(m.get(def.multiListKey));
     if (!(list instanceof List<?> items)) {
       throw new IllegalStateException(def.name + ": '" + def.multiListKey + "' is not a list");
     }
@@ -194,13 +196,13 @@ public final class DynamicPollster implements Pollster {
       if (!(item instanceof Map<?, ?> element) || !element.containsKey(def.multiNameAttribute)) {
         throw new Attribute.MissingKey("key '" + def.multiNameAttribute + "' of " + def.name + " is missing");
       }
-      String subName = Expression.str(Expression.normalise(element.get(def.multiNameAttribute)));
+      String subName = PythonText.str(Values.normalise(element.get(def.multiNameAttribute)));
       Object value = element;
       for (String key : def.multiValuePath) {
         if (!(value instanceof Map<?, ?> vm) || !vm.containsKey(key)) {
           throw new Attribute.MissingKey("key '" + key + "' of " + def.name + " is missing");
         }
-        value = Expression.normalise(vm.get(key));
+        value = Values.normalise(vm.get(key));
       }
       if (skipped(subName) || skipped(value)) continue;
       String meter = def.name.replace("{" + def.multiNameAttribute + "}", subName);
@@ -210,7 +212,7 @@ public final class DynamicPollster implements Pollster {
 
   private boolean skipped(Object raw) {
     for (Object s : def.skipSampleValues) {
-      if (Expression.equal(s, raw) || Expression.str(s).equals(Expression.str(raw))) return true;
+      if (Values.equal(s, raw) || PythonText.str(s).equals(PythonText.str(raw))) return true;
     }
     return false;
   }
@@ -247,12 +249,12 @@ public final class DynamicPollster implements Pollster {
   private String id(Attribute attribute, boolean isDefault, Object entry) {
     if (isDefault && def.endpointType != null && !attribute.presentIn(entry)) return null;
     Object v = attribute.extract(entry);
-    return v == null ? null : Expression.str(v);
+    return v == null ? null : PythonText.str(v);
   }
 
   /** A finite double from a number, a boolean or a numeric string; {@code null} otherwise. */
   static Double numeric(Object o) {
-    o = Expression.normalise(o);
+    o = Values.normalise(o);
     double d;
     if (o instanceof Boolean b) d = b ? 1 : 0;
     else if (o instanceof Number n) d = n.doubleValue();

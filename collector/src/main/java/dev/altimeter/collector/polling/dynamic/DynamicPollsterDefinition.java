@@ -1,6 +1,8 @@
 package dev.altimeter.collector.polling.dynamic;
 
-import dev.altimeter.collector.polling.PollingConfigException;
+import dev.altimeter.collector.config.ConfigException;
+import dev.altimeter.collector.python.ExpressionException;
+import dev.altimeter.collector.python.Values;
 import dev.altimeter.storage.SampleType;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,8 +56,10 @@ public final class DynamicPollsterDefinition {
   final List<String> responseHandlers;
   final Attribute nextSampleUrlAttribute;
   final List<String> warnings = new ArrayList<>();
+  private final int line;
 
-  private DynamicPollsterDefinition(Map<String, Object> d, String file) {
+  private DynamicPollsterDefinition(Map<String, Object> d, String file, int line) {
+    this.line = line;
     Object rawName = d.get("name");
     this.name = rawName == null ? null : String.valueOf(rawName).strip();
     if (name == null || name.isEmpty()) throw error(file, "'name' is required");
@@ -104,7 +108,7 @@ public final class DynamicPollsterDefinition {
       this.metadataFields = md;
       String next = optional(d, "next_sample_url_attribute");
       this.nextSampleUrlAttribute = next == null ? null : Attribute.parse(next);
-    } catch (Expression.SyntaxError e) {
+    } catch (ExpressionException.Syntax e) {
       throw error(file, e.getMessage());
     }
     this.metadataMapping = stringMap(d.get("metadata_mapping"), "metadata_mapping", file);
@@ -117,7 +121,7 @@ public final class DynamicPollsterDefinition {
     Object vm = d.get("value_mapping");
     if (vm != null && !(vm instanceof Map<?, ?>)) throw error(file, "value_mapping must be a mapping");
     Map<String, Object> mapping = new LinkedHashMap<>();
-    if (vm != null) ((Map<?, ?>) vm).forEach((k, v) -> mapping.put(String.valueOf(k), Expression.normalise(v)));
+    if (vm != null) ((Map<?, ?>) vm).forEach((k, v) -> mapping.put(String.valueOf(k), Values.normalise(v)));
     this.valueMapping = mapping;
     this.defaultValue = number(d.get("default_value"), -1, "default_value", file);
     this.timeout = Duration.ofMillis((long) (number(d.get("timeout"), 30, "timeout", file) * 1000));
@@ -141,10 +145,11 @@ public final class DynamicPollsterDefinition {
    * Validates one definition, the YAML mapping as loaded.
    *
    * @param file names the source of the definition in errors
-   * @throws PollingConfigException naming the file, the pollster and the rule
+   * @param line where the definition starts in the file (1-based; 0 when unknown)
+   * @throws ConfigException naming the file, the line, the pollster and the rule
    */
-  public static DynamicPollsterDefinition of(Map<String, Object> definition, String file) {
-    return new DynamicPollsterDefinition(definition, file);
+  public static DynamicPollsterDefinition of(Map<String, Object> definition, String file, int line) {
+    return new DynamicPollsterDefinition(definition, file, line);
   }
 
   /** The pollster and meter name (the template for multi-metric definitions). */
@@ -165,8 +170,8 @@ public final class DynamicPollsterDefinition {
   /** What the definition asks for that Altimeter ignores; log these once at load. */
   public List<String> warnings() { return List.copyOf(warnings); }
 
-  private PollingConfigException error(String file, String rule) {
-    return new PollingConfigException(file, 0, "dynamic pollster " + (name == null ? "?" : name), rule);
+  private ConfigException error(String file, String rule) {
+    return new ConfigException(file, line, "dynamic pollster " + (name == null ? "?" : name), rule);
   }
 
   private String required(Map<String, Object> d, String key, String file) {
@@ -200,7 +205,7 @@ public final class DynamicPollsterDefinition {
 
   private static List<Object> normalised(List<?> l) {
     List<Object> out = new ArrayList<>();
-    for (Object o : l) out.add(Expression.normalise(o));
+    for (Object o : l) out.add(Values.normalise(o));
     return out;
   }
 

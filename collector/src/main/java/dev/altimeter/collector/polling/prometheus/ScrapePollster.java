@@ -1,7 +1,7 @@
 package dev.altimeter.collector.polling.prometheus;
 
+import dev.altimeter.collector.config.ConfigException;
 import dev.altimeter.collector.polling.PollCycle;
-import dev.altimeter.collector.polling.PollingConfigException;
 import dev.altimeter.collector.polling.Pollster;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleType;
@@ -108,16 +108,17 @@ public final class ScrapePollster implements Pollster {
    *     - {action: drop, label: fstype, regex: "tmpfs|squashfs"}
    * }</pre>
    *
-   * @throws PollingConfigException naming the file, the pollster and the rule
+   * @param line where the definition starts in the file (1-based; 0 when unknown)
+   * @throws ConfigException naming the file, the line, the pollster and the rule
    */
-  public static Config fromDefinition(Map<String, Object> d, String file) {
+  public static Config fromDefinition(Map<String, Object> d, String file, int line) {
     Object n = d.get("name");
     String name = n == null ? "" : String.valueOf(n).strip();
-    if (name.isEmpty()) throw new PollingConfigException(file, 0, "prometheus pollster ?", "'name' is required");
+    if (name.isEmpty()) throw new ConfigException(file, line, "prometheus pollster ?", "'name' is required");
     String where = "prometheus pollster " + name;
     Object t = d.get("targets");
     if (!(t instanceof List<?> list) || list.isEmpty()) {
-      throw new PollingConfigException(file, 0, where, "'targets' must be a non-empty list of URLs");
+      throw new ConfigException(file, line, where, "'targets' must be a non-empty list of URLs");
     }
     List<URI> targets = new ArrayList<>();
     for (Object o : list) {
@@ -125,31 +126,31 @@ public final class ScrapePollster implements Pollster {
       try {
         u = URI.create(String.valueOf(o));
       } catch (IllegalArgumentException e) {
-        throw new PollingConfigException(file, 0, where, "bad target URL " + o);
+        throw new ConfigException(file, line, where, "bad target URL " + o);
       }
       if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) {
-        throw new PollingConfigException(file, 0, where, "target must be an http(s) URL: " + o);
+        throw new ConfigException(file, line, where, "target must be an http(s) URL: " + o);
       }
       targets.add(u);
     }
     List<Rule> rules = new ArrayList<>();
     Object r = d.get("rules");
-    if (r != null && !(r instanceof List<?>)) throw new PollingConfigException(file, 0, where, "'rules' must be a list");
+    if (r != null && !(r instanceof List<?>)) throw new ConfigException(file, line, where, "'rules' must be a list");
     if (r != null) {
       for (Object o : (List<?>) r) {
-        if (!(o instanceof Map<?, ?> m)) throw new PollingConfigException(file, 0, where, "each rule must be a mapping");
+        if (!(o instanceof Map<?, ?> m)) throw new ConfigException(file, line, where, "each rule must be a mapping");
         Action action;
         try {
           action = Action.valueOf(String.valueOf(m.get("action")).toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-          throw new PollingConfigException(file, 0, where, "rule action must be keep or drop, got " + m.get("action"));
+          throw new ConfigException(file, line, where, "rule action must be keep or drop, got " + m.get("action"));
         }
-        if (m.get("regex") == null) throw new PollingConfigException(file, 0, where, "rule needs a regex");
+        if (m.get("regex") == null) throw new ConfigException(file, line, where, "rule needs a regex");
         try {
           rules.add(new Rule(action, m.get("label") == null ? null : String.valueOf(m.get("label")),
               Pattern.compile(String.valueOf(m.get("regex")))));
         } catch (java.util.regex.PatternSyntaxException e) {
-          throw new PollingConfigException(file, 0, where, "bad regex: " + e.getDescription());
+          throw new ConfigException(file, line, where, "bad regex: " + e.getDescription());
         }
       }
     }
@@ -160,7 +161,7 @@ public final class ScrapePollster implements Pollster {
       try {
         timeout = Duration.ofMillis((long) (Double.parseDouble(String.valueOf(d.get("timeout"))) * 1000));
       } catch (NumberFormatException e) {
-        throw new PollingConfigException(file, 0, where, "timeout must be a number of seconds");
+        throw new ConfigException(file, line, where, "timeout must be a number of seconds");
       }
     }
     String prefix = d.containsKey("meter_prefix") ? String.valueOf(d.get("meter_prefix")) : name + ".";

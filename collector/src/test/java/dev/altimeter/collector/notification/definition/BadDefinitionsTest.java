@@ -3,6 +3,7 @@ package dev.altimeter.collector.notification.definition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.altimeter.collector.config.ConfigException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,7 +27,7 @@ class BadDefinitionsTest {
   void badMeterDefinitions(String file, int line, String field, String reason) {
     String path = METERS + file;
     assertThatThrownBy(() -> MeterDefinitions.loadFile(Path.of(path)))
-        .isInstanceOfSatisfying(DefinitionException.class, e -> {
+        .isInstanceOfSatisfying(ConfigException.class, e -> {
           assertThat(e.file()).isEqualTo(path);
           assertThat(e.line()).isEqualTo(line);
           assertThat(e.field()).isEqualTo(field == null ? "" : field);
@@ -45,7 +46,7 @@ class BadDefinitionsTest {
   void badEventDefinitions(String file, int line, String field, String reason) {
     String path = EVENTS + file;
     assertThatThrownBy(() -> EventDefinitions.load(Path.of(path), EventDefinitions.Options.DEFAULTS))
-        .isInstanceOfSatisfying(DefinitionException.class, e -> {
+        .isInstanceOfSatisfying(ConfigException.class, e -> {
           assertThat(e.getMessage()).isEqualTo(path + ":" + line + ": " + field + ": " + reason);
           assertThat(e.line()).isEqualTo(line);
         });

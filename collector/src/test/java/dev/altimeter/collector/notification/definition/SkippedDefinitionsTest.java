@@ -3,6 +3,7 @@ package dev.altimeter.collector.notification.definition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.altimeter.collector.config.ConfigException;
 import dev.altimeter.collector.notification.Notification;
 import dev.altimeter.storage.Event;
 import dev.altimeter.storage.Trait;
@@ -27,8 +28,8 @@ class SkippedDefinitionsTest {
     return Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList();
   }
 
-  static List<String> messages(List<DefinitionException> skipped) {
-    return skipped.stream().map(DefinitionException::getMessage).toList();
+  static List<String> messages(List<ConfigException> skipped) {
+    return skipped.stream().map(ConfigException::getMessage).toList();
   }
 
   @Test
@@ -44,9 +45,9 @@ class SkippedDefinitionsTest {
   void strictlyTheFirstBadMeterDefinitionFailsTheLoad() throws IOException {
     String first = golden(METERS.resolve("skipped.txt")).get(0);
     assertThatThrownBy(() -> MeterDefinitions.load(List.of(METERS), true))
-        .isInstanceOf(DefinitionException.class).hasMessage(first);
+        .isInstanceOf(ConfigException.class).hasMessage(first);
     assertThatThrownBy(() -> MeterDefinitions.load(List.of(METERS)))
-        .isInstanceOf(DefinitionException.class).hasMessage(first);
+        .isInstanceOf(ConfigException.class).hasMessage(first);
   }
 
   @Test
@@ -61,7 +62,7 @@ class SkippedDefinitionsTest {
     // the definition of network.* is skipped: the catch-all gives the default traits only
     assertThat(traitNames(loaded, "network.create.end")).containsExactlyInAnyOrder("service", "request_id");
     assertThatThrownBy(() -> EventDefinitions.load(file, EventDefinitions.Options.DEFAULTS, true))
-        .isInstanceOf(DefinitionException.class)
+        .isInstanceOf(ConfigException.class)
         .hasMessage(golden(EVENTS.resolve("event_definitions.skipped.txt")).get(0));
   }
 

@@ -3,6 +3,7 @@ package dev.altimeter.collector.pipeline.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.altimeter.collector.config.ConfigException;
 import dev.altimeter.collector.pipeline.config.PipelineConfig.Kind;
 import dev.altimeter.collector.pipeline.publish.PublisherUrl;
 import dev.altimeter.collector.pipeline.transform.TransformerCatalog;
@@ -94,7 +95,7 @@ class PipelineConfigParserTest {
   void schemeNotRegisteredIsUnknown() {
     PipelineConfigParser strict = new PipelineConfigParser(TransformerCatalog.standard(), Set.of("file"));
     assertThatThrownBy(() -> strict.load(resource("reference/pipeline.yaml"), Kind.SAMPLE))
-        .isInstanceOf(PipelineConfigException.class)
+        .isInstanceOf(ConfigException.class)
         .hasMessage("pipeline.yaml:11: sink 'meter_sink': publisher 'gnocchi://': unknown publisher scheme 'gnocchi' (known: file)");
   }
 
@@ -114,7 +115,7 @@ class PipelineConfigParserTest {
       String expected = first.substring("# expect: ".length());
       Kind kind = f.getFileName().toString().startsWith("event_") ? Kind.EVENT : Kind.SAMPLE;
       assertThatThrownBy(() -> parser.parse(f.getFileName().toString(), text, kind))
-          .isInstanceOf(PipelineConfigException.class)
+          .isInstanceOf(ConfigException.class)
           .hasMessage(expected);
     }));
   }

@@ -3,15 +3,14 @@ package dev.altimeter.collector.pipeline.route;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.altimeter.collector.pipeline.config.PipelineConfigException;
+import dev.altimeter.collector.config.ConfigException;
+import dev.altimeter.collector.pipeline.config.PipelineConfig;
 import dev.altimeter.collector.pipeline.config.PipelineConfigParser;
 import dev.altimeter.collector.pipeline.publish.PublisherContext;
 import dev.altimeter.collector.pipeline.publish.PublisherRegistry;
 import dev.altimeter.collector.pipeline.transform.TransformerCatalog;
-import dev.altimeter.collector.pipeline.config.PipelineConfig;
 import dev.altimeter.storage.Event;
 import dev.altimeter.storage.Sample;
-import java.util.Map;
 import dev.altimeter.storage.SampleType;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
@@ -19,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -123,7 +123,7 @@ class ReloadingPipelinesTest {
   void aBadFileAtStartUpFailsNamingIt() throws Exception {
     Path file = dir.resolve("pipeline.yaml");
     Files.writeString(file, yaml("one://").replace("sinks: [out]", "sinks: [nowhere]"));
-    assertThatThrownBy(() -> create(file, Duration.ofMinutes(1))).isInstanceOf(PipelineConfigException.class)
+    assertThatThrownBy(() -> create(file, Duration.ofMinutes(1))).isInstanceOf(ConfigException.class)
         .hasMessageContaining("pipeline.yaml");
   }
 

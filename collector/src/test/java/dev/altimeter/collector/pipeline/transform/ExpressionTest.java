@@ -4,18 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.altimeter.collector.python.Expression;
+import dev.altimeter.collector.python.ExpressionException;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+/** Transformer expressions: the kernel in the dialect of {@link SampleNamespace#EXPRESSIONS}. */
 class ExpressionTest {
+  static Expression parse(String text) {
+    return Expression.parse(text, SampleNamespace.EXPRESSIONS);
+  }
+
   static Object eval(String e) {
-    return Expression.parse(e).evaluate(Map.of("volume", 3.0, "resource_metadata", Map.of("cpu_number", 4L)));
+    return parse(e).evaluate(Map.of("volume", 3.0, "resource_metadata", Map.of("cpu_number", 4L)));
   }
 
   @Test
   void cpuUtilScaleFromTheRockyPipeline() {
-    Expression e = Expression.parse("100.0 / (10**9 * (resource_metadata.cpu_number or 1))");
+    Expression e = parse("100.0 / (10**9 * (resource_metadata.cpu_number or 1))");
     Map<String, Object> ns = new HashMap<>();
     ns.put("resource_metadata", Map.of("cpu_number", 4L));
     assertThat(e.evaluateNumber(ns)).isCloseTo(2.5e-8, within(1e-20));
@@ -71,7 +78,7 @@ class ExpressionTest {
 
   @Test
   void meterReferences() {
-    Expression e = Expression.parse("100 * $(memory.usage) / $(memory) + $(memory).resource_metadata.x");
+    Expression e = parse("100 * $(memory.usage) / $(memory) + $(memory).resource_metadata.x");
     assertThat(e.meterReferences()).containsExactly("memory.usage", "memory");
     Map<String, Object> ns = Map.of(
         "$(memory.usage)", Map.of("volume", 512.0),
@@ -84,27 +91,27 @@ class ExpressionTest {
     assertThatThrownBy(() -> eval("1 / 0")).hasMessage("division by zero");
     assertThatThrownBy(() -> eval("unknown + 1")).hasMessage("name 'unknown' is not defined");
     assertThatThrownBy(() -> eval("resource_metadata.nothing + 1"))
-        .hasMessage("unsupported operand type(s) for +: 'namespace' and 'int'");
+        .hasMessage("unsupported operand type(s) for +: 'dict' and 'int'");
     assertThatThrownBy(() -> eval("volume.real")).hasMessage("'float' object has no attribute 'real'");
   }
 
   @Test
   void nothingReachesTheJvm() {
-    assertThatThrownBy(() -> Expression.parse("__import__('os').system('true')"))
-        .isInstanceOf(Expression.ExpressionException.class)
+    assertThatThrownBy(() -> parse("__import__('os').system('true')"))
+        .isInstanceOf(ExpressionException.class)
         .hasMessageContaining("calls are not allowed");
-    assertThatThrownBy(() -> eval("volume.getClass")).isInstanceOf(Expression.ExpressionException.class);
-    assertThatThrownBy(() -> Expression.parse("lambda: 1")).isInstanceOf(Expression.ExpressionException.class);
-    assertThatThrownBy(() -> Expression.parse("a; b")).hasMessageContaining("unexpected character ';'");
-    assertThatThrownBy(() -> Expression.parse("(".repeat(500) + "1" + ")".repeat(500)))
+    assertThatThrownBy(() -> eval("volume.getClass")).isInstanceOf(ExpressionException.class);
+    assertThatThrownBy(() -> parse("lambda: 1")).isInstanceOf(ExpressionException.class);
+    assertThatThrownBy(() -> parse("a; b")).hasMessageContaining("unexpected character ';'");
+    assertThatThrownBy(() -> parse("(".repeat(500) + "1" + ")".repeat(500)))
         .hasMessageContaining("nested too deeply");
   }
 
   @Test
   void constantsAreFoldedButTheirErrorsStillComeAtEvaluation() {
-    assertThat(Expression.parse("2 ** 10 * volume").evaluate(Map.of("volume", 3.0))).isEqualTo(3072.0);
-    Expression divideByZero = Expression.parse("1 / 0 + volume"); // parses, as in Python
+    assertThat(parse("2 ** 10 * volume").evaluate(Map.of("volume", 3.0))).isEqualTo(3072.0);
+    Expression divideByZero = parse("1 / 0 + volume"); // parses, as in Python
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> divideByZero.evaluate(Map.of("volume", 1.0)))
-        .isInstanceOf(Expression.ExpressionException.class);
+        .isInstanceOf(ExpressionException.class);
   }
 }

@@ -3,9 +3,9 @@ package dev.altimeter.collector.polling.dynamic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.altimeter.collector.config.ConfigException;
 import dev.altimeter.collector.polling.LocalHttpServer;
 import dev.altimeter.collector.polling.PollCycle;
-import dev.altimeter.collector.polling.PollingConfigException;
 import dev.altimeter.collector.polling.Pollster;
 import dev.altimeter.collector.polling.PollsterFactory;
 import dev.altimeter.storage.Sample;
@@ -155,12 +155,12 @@ class DynamicPollsterTest {
     List<Pollster> loaded = factory.fromDefinitions(defs, "t.yaml", Map.of(), false);
     assertThat(loaded).extracting(Pollster::name).containsExactly("good.one");
     assertThatThrownBy(() -> factory.fromDefinitions(defs, "t.yaml", Map.of(), true))
-        .isInstanceOf(PollingConfigException.class)
-        .hasMessageContaining("t.yaml").hasMessageContaining("bad name!");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("t.yaml:1: dynamic pollster bad name!: name 'bad name!' does not match");
     assertThatThrownBy(() -> DynamicPollsterDefinition.of(Map.of("name", "n", "sample_type", "gauge", "unit", "u",
-        "url_path", "http://h", "value_attribute", "v | 1 + 1"), "f.yaml")).hasMessageContaining("must use 'value'");
+        "url_path", "http://h", "value_attribute", "v | 1 + 1"), "f.yaml", 1)).hasMessageContaining("must use 'value'");
     assertThatThrownBy(() -> DynamicPollsterDefinition.of(Map.of("name", "n", "sample_type", "gauge", "unit", "u",
-        "host_command", "id", "value_attribute", "v"), "f.yaml")).hasMessageContaining("host_command");
+        "host_command", "id", "value_attribute", "v"), "f.yaml", 1)).hasMessageContaining("host_command");
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.altimeter.collector.pipeline.config;
+package dev.altimeter.collector.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -3,14 +3,15 @@ package dev.altimeter.collector.polling.dynamic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.altimeter.collector.python.ExpressionException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class ExpressionTest {
+class OperationTest {
 
   static Object eval(String expression, Object value) {
-    return Expression.compile(expression).evaluate(value);
+    return Operation.compile(expression).apply(value);
   }
 
   @Test
@@ -58,20 +59,20 @@ class ExpressionTest {
 
   @Test
   void refusesWhatIsNotAnExpression() {
-    assertThatThrownBy(() -> Expression.compile("1 + 1")).hasMessageContaining("must use 'value'");
-    assertThatThrownBy(() -> Expression.compile("__import__('os').system('id') or value"))
+    assertThatThrownBy(() -> Operation.compile("1 + 1")).hasMessageContaining("must use 'value'");
+    assertThatThrownBy(() -> Operation.compile("__import__('os').system('id') or value"))
         .hasMessageContaining("not allowed");
-    assertThatThrownBy(() -> Expression.compile("value.__class__")).hasMessageContaining("not allowed");
-    assertThatThrownBy(() -> Expression.compile("open('/etc/passwd') or value")).hasMessageContaining("not allowed");
-    assertThatThrownBy(() -> Expression.compile("lambda: value")).hasMessageContaining("keyword");
-    assertThatThrownBy(() -> Expression.compile("other + value")).hasMessageContaining("unknown name 'other'");
-    assertThatThrownBy(() -> Expression.compile("value +")).isInstanceOf(Expression.SyntaxError.class);
-    assertThatThrownBy(() -> Expression.compile("value = 1")).isInstanceOf(Expression.SyntaxError.class);
+    assertThatThrownBy(() -> Operation.compile("value.__class__")).hasMessageContaining("not allowed");
+    assertThatThrownBy(() -> Operation.compile("open('/etc/passwd') or value")).hasMessageContaining("not allowed");
+    assertThatThrownBy(() -> Operation.compile("lambda: value")).hasMessageContaining("keyword");
+    assertThatThrownBy(() -> Operation.compile("other + value")).hasMessageContaining("unknown name 'other'");
+    assertThatThrownBy(() -> Operation.compile("value +")).isInstanceOf(ExpressionException.Syntax.class);
+    assertThatThrownBy(() -> Operation.compile("value = 1")).isInstanceOf(ExpressionException.Syntax.class);
   }
 
   @Test
   void evaluationErrorsAreReported() {
-    assertThatThrownBy(() -> eval("value['x']", Map.of())).isInstanceOf(Expression.EvaluationError.class)
+    assertThatThrownBy(() -> eval("value['x']", Map.of())).isInstanceOf(ExpressionException.class)
         .hasMessageContaining("KeyError");
     assertThatThrownBy(() -> eval("value / 0", 1L)).hasMessageContaining("division by zero");
     assertThatThrownBy(() -> eval("value + 1", "a")).hasMessageContaining("unsupported operand");

@@ -1,4 +1,4 @@
-package dev.altimeter.collector.pipeline.config;
+package dev.altimeter.collector.config;
 
 import java.util.ArrayList;
 import java.util.Collection;
