@@ -12,7 +12,7 @@ import java.util.UUID;
  * <p>Immutable. Timestamps are UTC instants truncated to microseconds (PostgreSQL's precision), so a
  * sample read back equals the one written. {@code resourceMetadata} is a JSON object as nested maps,
  * lists, strings, numbers and booleans; it is copied defensively. {@code messageId} is the
- * deduplication key: the same input must always yield the same id (see DESIGN.md, Deduplication).
+ * deduplication key: the same input must always yield the same id (see docs/design.md, Deduplication).
  *
  * @param meter the meter name, e.g. {@code cpu}
  * @param recordedAt when the store recorded it; {@code null} until stored
