@@ -62,9 +62,10 @@ class RemoteWriteController {
   @PostMapping(path = "/api/v1/write")
   Mono<ResponseEntity<Void>> write(@RequestBody(required = false) Mono<byte[]> body, Caller caller,
       ServerWebExchange exchange) {
-    String encoding = exchange.getRequest().getHeaders().getFirst(HttpHeaders.CONTENT_ENCODING);
-    if (encoding != null && !encoding.trim().equalsIgnoreCase("snappy")) {
-      return Mono.error(PrometheusError.badData("unsupported Content-Encoding " + encoding + ": remote write bodies are snappy"));
+    for (String encoding : exchange.getRequest().getHeaders().getOrDefault(HttpHeaders.CONTENT_ENCODING, List.of())) {
+      if (!encoding.trim().equalsIgnoreCase("snappy")) {
+        return Mono.error(PrometheusError.badData("unsupported Content-Encoding " + encoding + ": remote write bodies are snappy"));
+      }
     }
     // authorised before the body is read: a member naming no project at all is refused here
     String project = caller.admin() ? caller.projectId() : caller.confineProject(null);
