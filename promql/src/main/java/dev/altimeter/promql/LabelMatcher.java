@@ -46,11 +46,20 @@ public record LabelMatcher(String name, Type type, String value) {
       return null;
     }
     try {
-      return Pattern.compile("^(?:" + value + ")$", Pattern.DOTALL);
+      return anchored(value);
     } catch (PatternSyntaxException e) {
       throw new QueryException(QueryException.ErrorType.BAD_DATA,
           "invalid regular expression in matcher " + this + ": " + e.getDescription());
     }
+  }
+
+  /**
+   * A regular expression as Prometheus 2.x compiles it with Go's RE2: anchored at both ends,
+   * {@code .} matching anything but {@code \n} (UNIX_LINES), {@code (?P<name>...)} groups accepted.
+   * Java's syntax is a superset of RE2's for the common constructs; differences are documented.
+   */
+  static Pattern anchored(String regex) {
+    return Pattern.compile("^(?:" + regex.replace("(?P<", "(?<") + ")$", Pattern.UNIX_LINES);
   }
 
   /** A predicate with the pattern compiled once; thread-safe. */
