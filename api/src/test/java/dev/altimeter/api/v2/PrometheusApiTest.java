@@ -27,20 +27,10 @@ class PrometheusApiTest extends ApiTestSupport {
     seed();
   }
 
-  /** GET with a raw query string: the selector characters percent-encoded, nothing taken for a URI template. */
+  /** PromQL in the query string: see {@link #getQuery}. */
   @Override
   WebTestClient.ResponseSpec get(String pathAndQuery, String... headers) {
-    StringBuilder b = new StringBuilder();
-    for (char c : pathAndQuery.toCharArray()) {
-      if ("{}\"|[] ^`<>+".indexOf(c) >= 0) {
-        b.append('%').append(String.format("%02X", (int) c));
-      } else {
-        b.append(c);
-      }
-    }
-    var spec = http.get().uri(java.net.URI.create("http://localhost:" + port + b));
-    for (int i = 0; i < headers.length; i += 2) spec = spec.header(headers[i], headers[i + 1]);
-    return spec.exchange();
+    return getQuery(pathAndQuery, headers);
   }
 
   JsonNode json(WebTestClient.ResponseSpec response, int status) {
@@ -158,5 +148,49 @@ class PrometheusApiTest extends ApiTestSupport {
         "start=" + (S0.getEpochSecond() - 60) + ".5&end=2024-03-01T12:10:00.5%2B02:00")) {
       assertThat(json(get("/api/v1/series?match[]=ceilometer_cpu&" + window), 200).get("data")).as(window).hasSize(3);
     }
+  }
+
+  @Test
+  void instantQueries() {
+    long t = S0.getEpochSecond();
+    JsonNode memory = json(get("/api/v1/query?query=ceilometer_memory&time=" + (t + 60)), 200).get("data");
+    assertThat(memory.get("resultType").asString()).isEqualTo("vector");
+    assertThat(memory.get("result")).singleElement().satisfies(r -> {
+      assertThat(r.get("metric").get("__name__").asString()).isEqualTo("ceilometer_memory");
+      assertThat(r.get("value").get(0).asLong()).isEqualTo(t + 60);
+      assertThat(r.get("value").get(1).asString()).isEqualTo("512");
+    });
+    JsonNode sums = json(get("/api/v1/query?query=sum by (project_id) (ceilometer_cpu)&time=" + (t + 240)), 200)
+        .get("data").get("result");
+    assertThat(sums).hasSize(2);
+    for (JsonNode r : sums) assertThat(r.get("value").get(1).asString()).isEqualTo("8");
+    // a member's sum covers its project only, whatever the query says
+    JsonNode member = json(get("/api/v1/query?query=sum(ceilometer_cpu{project_id=~\".*\"})&time=" + (t + 240),
+        "X-User-Id", "u2", "X-Project-Id", "p2", "X-Roles", "member"), 200).get("data").get("result");
+    assertThat(member).singleElement().satisfies(r -> assertThat(r.get("value").get(1).asString()).isEqualTo("8"));
+    // scalars, and Prometheus's spelling of times and values
+    String scalar = new String(get("/api/v1/query?query=1/3&time=" + t + ".5").expectStatus().isOk().expectBody()
+        .returnResult().getResponseBodyContent(), java.nio.charset.StandardCharsets.UTF_8).replace(" ", "");
+    assertThat(scalar).isEqualTo("{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":["
+        + t + ".500,\"0.3333333333333333\"]}}");
+    assertThat(json(get("/api/v1/query?query=-1/0"), 200).get("data").get("result").get(1).asString()).isEqualTo("-Inf");
+    var form = http.post().uri("/api/v1/query").contentType(MediaType.APPLICATION_FORM_URLENCODED)
+        .body(BodyInserters.fromFormData("query", "ceilometer_memory").with("time", "" + (t + 60))).exchange();
+    assertThat(json(form, 200).get("data").get("result")).hasSize(1);
+    error(get("/api/v1/query?query=sum(ceilometer_cpu"), 400, "bad_data", "parse error");
+    error(get("/api/v1/query"), 400, "bad_data", "");
+  }
+
+  @Test
+  void rangeQueries() {
+    long t = S0.getEpochSecond();
+    JsonNode data = json(get("/api/v1/query_range?query=ceilometer_cpu{resource_id=\"r1\"}&start=" + t + "&end="
+        + (t + 180) + "&step=1m"), 200).get("data");
+    assertThat(data.get("resultType").asString()).isEqualTo("matrix");
+    assertThat(data.get("result")).singleElement().satisfies(r -> assertThat(r.get("values").toString())
+        .isEqualTo("[[" + t + ",\"1\"],[" + (t + 60) + ",\"3\"],[" + (t + 120) + ",\"3\"],[" + (t + 180) + ",\"4\"]]"));
+    JsonNode rate = json(get("/api/v1/query_range?query=rate(ceilometer_cpu{resource_id=\"r1\"}[5m])&start=" + (t + 180)
+        + "&end=" + (t + 180) + "&step=15"), 200).get("data").get("result");
+    assertThat(rate).hasSize(1);
   }
 }
