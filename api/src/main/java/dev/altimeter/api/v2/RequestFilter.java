@@ -116,8 +116,17 @@ class RequestFilter implements WebFilter {
    * POST queries) and remote write's protobuf. Elsewhere they are 415 as before.
    */
   private static boolean prometheusBody(ServerHttpRequest request, MediaType type) {
-    return request.getPath().pathWithinApplication().value().startsWith("/api/v1/")
-        && (MediaType.APPLICATION_FORM_URLENCODED.includes(type) || PROTOBUF.includes(type));
+    if (!MediaType.APPLICATION_FORM_URLENCODED.includes(type) && !PROTOBUF.includes(type)) return false;
+    // decided on the path as any spelling the router may take for it reads (matrix parameters,
+    // percent-encodings, empty segments, case): a form body elsewhere is only refused later
+    StringBuilder path = new StringBuilder();
+    for (var element : request.getPath().elements()) {
+      if (element instanceof org.springframework.http.server.PathContainer.PathSegment segment
+          && !segment.valueToMatch().isEmpty()) {
+        path.append('/').append(segment.valueToMatch().toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+    return path.indexOf("/api/v1/") >= 0 || path.indexOf("/api%2fv1/") >= 0;
   }
 
   private static final MediaType PROTOBUF = MediaType.parseMediaType("application/x-protobuf");
