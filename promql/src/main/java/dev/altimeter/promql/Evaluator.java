@@ -44,6 +44,9 @@ final class Evaluator {
   private final Map<Expr.Subquery, Map<Long, Vec>> subqueryMemo = new IdentityHashMap<>();
   private final java.util.function.BooleanSupplier cancelled;
   private long memoSamples;
+  /** Labels without __name__ per Labels instance: series labels recur at every step of a range query. */
+  private final Map<Labels, Labels> dropNameMemo = new IdentityHashMap<>();
+  private final Map<Expr.Aggregate, Map<Labels, Labels>> groupingKeyMemo = new IdentityHashMap<>();
 
   /**
    * @param deadlineNanos in System.nanoTime() terms; evaluation fails with TIMEOUT after it
@@ -189,9 +192,20 @@ final class Evaluator {
     }
     List<Sample> out = new ArrayList<>();
     for (Sample s : ((Vec) v).samples()) {
-      out.add(new Sample(s.labels().withoutMetricName(), -s.v(), t));
+      out.add(new Sample(dropName(s.labels()), -s.v(), t));
     }
     return checkUnique(new Vec(out));
+  }
+
+  private Labels dropName(Labels l) {
+    Labels d = dropNameMemo.get(l);
+    if (d == null) {
+      d = l.withoutMetricName();
+      if (dropNameMemo.size() < 1_000_000) {
+        dropNameMemo.put(l, d);
+      }
+    }
+    return d;
   }
 
   static Vec checkUnique(Vec v) {
@@ -241,7 +255,7 @@ final class Evaluator {
         boolean selector = unwrap(args.get(0)) instanceof Expr.VectorSelector;
         List<Sample> out = new ArrayList<>();
         for (Sample s : ((Vec) eval(args.get(0), t)).samples()) {
-          out.add(new Sample(s.labels().withoutMetricName(), (selector ? s.t() : t) / 1000.0, t));
+          out.add(new Sample(dropName(s.labels()), (selector ? s.t() : t) / 1000.0, t));
         }
         return checkUnique(new Vec(out));
       }
@@ -278,7 +292,7 @@ final class Evaluator {
         case CLAMP_MAX -> Math.min(a, v);
         default -> throw new IllegalStateException();
       };
-      out.add(new Sample(s.labels().withoutMetricName(), r, t));
+      out.add(new Sample(dropName(s.labels()), r, t));
     }
     return checkUnique(new Vec(out));
   }
@@ -327,7 +341,7 @@ final class Evaluator {
     List<Sample> out = new ArrayList<>();
     for (Sample s : in.samples()) {
       String srcVal = s.labels().get(src);
-      Matcher m = p.matcher(srcVal == null ? "" : srcVal);
+      Matcher m = p.matcher(new DeadlineCharSequence(srcVal == null ? "" : srcVal, deadlineNanos));
       Labels labels = s.labels();
       if (m.matches()) {
         labels = labels.with(dst, expand(repl, m));
@@ -423,7 +437,7 @@ final class Evaluator {
       };
       if (r != null) {
         // Prometheus 2.42 keeps the metric name for last_over_time only: it selects, not computes
-        Labels labels = f == Function.LAST_OVER_TIME ? w.labels() : w.labels().withoutMetricName();
+        Labels labels = f == Function.LAST_OVER_TIME ? w.labels() : dropName(w.labels());
         out.add(new Sample(labels, r, t));
       }
     }
@@ -472,19 +486,23 @@ final class Evaluator {
       }
     }
     Set<String> groupSet = new HashSet<>(grouping);
+    Set<String> dropSet = new HashSet<>(groupSet);
+    dropSet.add(Labels.METRIC_NAME);
+    // grouping keys per input Labels instance: the same series recur at every step
+    Map<Labels, Labels> keys = valueLabel != null ? new HashMap<>()
+        : groupingKeyMemo.computeIfAbsent(a, x -> new IdentityHashMap<>());
     Map<Labels, Group> groups = new LinkedHashMap<>();
     for (Sample s : in.samples()) {
       Labels metric = s.labels();
       if (valueLabel != null) {
         metric = metric.with(valueLabel, formatFloat(s.v()));
       }
-      Labels key;
-      if (a.without()) {
-        Set<String> drop = new HashSet<>(groupSet);
-        drop.add(Labels.METRIC_NAME);
-        key = metric.without(drop);
-      } else {
-        key = metric.keep(groupSet);
+      Labels key = keys.get(metric);
+      if (key == null) {
+        key = a.without() ? metric.without(dropSet) : metric.keep(groupSet);
+        if (keys.size() < 1_000_000) {
+          keys.put(metric, key);
+        }
       }
       Group g = groups.get(key);
       if (g == null) {
@@ -551,17 +569,10 @@ final class Evaluator {
         default -> g.value;
       };
       if (op == AggregateOp.TOPK || op == AggregateOp.BOTTOMK) {
-        boolean top = op == AggregateOp.TOPK;
-        List<Sample> members = new ArrayList<>(g.members);
-        // NaN ranks last either way, as in Prometheus' heaps
-        members.sort((x, y) -> {
-          if (Double.isNaN(x.v()) || Double.isNaN(y.v())) {
-            return Boolean.compare(Double.isNaN(x.v()), Double.isNaN(y.v()));
-          }
-          return top ? Double.compare(y.v(), x.v()) : Double.compare(x.v(), y.v());
-        });
-        for (int i = 0; i < members.size() && i < k; i++) {
-          out.add(new Sample(members.get(i).labels(), members.get(i).v(), t));
+        SelectionHeap heap = new SelectionHeap(k, op == AggregateOp.TOPK);
+        g.members.forEach(heap::offer);
+        for (Sample m : heap.samples()) {
+          out.add(new Sample(m.labels(), m.v(), t));
         }
         continue;
       }
@@ -630,7 +641,7 @@ final class Evaluator {
         keep = true;
       }
       if (keep) {
-        Labels labels = op.dropsMetricName() || b.returnBool() ? s.labels().withoutMetricName() : s.labels();
+        Labels labels = op.dropsMetricName() || b.returnBool() ? dropName(s.labels()) : s.labels();
         out.add(new Sample(labels, v, t));
       }
     }

@@ -21,9 +21,10 @@ public final class InMemorySeriesSource implements SeriesSource {
   @Override
   public Mono<List<Series>> select(List<LabelMatcher> matchers, long minTimeMs, long maxTimeMs, QueryLimits limits) {
     return Mono.fromCallable(() -> {
+      long deadline = System.nanoTime() + limits.timeout().toNanos();
       List<Predicate<String>> predicates = new ArrayList<>();
       for (LabelMatcher m : matchers) {
-        predicates.add(m.matcher());
+        predicates.add(m.matcher(deadline));
       }
       List<Series> out = new ArrayList<>();
       long samples = 0;

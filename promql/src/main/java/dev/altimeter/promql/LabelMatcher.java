@@ -78,6 +78,20 @@ public record LabelMatcher(String name, Type type, String value) {
     };
   }
 
+  /**
+   * As {@link #matcher()}, regular expressions failing with TIMEOUT once deadlineNanos
+   * (System.nanoTime() terms) passes: Java's regex engine can backtrack exponentially where RE2
+   * cannot, so a source matching in Java should pass the query's deadline.
+   */
+  public java.util.function.Predicate<String> matcher(long deadlineNanos) {
+    if (type == Type.EQ || type == Type.NEQ) {
+      return matcher();
+    }
+    Pattern p = pattern();
+    boolean negate = type == Type.NRE;
+    return v -> p.matcher(new DeadlineCharSequence(v == null ? "" : v, deadlineNanos)).matches() != negate;
+  }
+
   /** Whether a label value (null or "" for a missing label) satisfies this matcher. */
   public boolean matches(String v) {
     return matcher().test(v);

@@ -28,9 +28,19 @@ final class Parser {
   private static final long[] UNIT_MS = {365L * 86_400_000, 7L * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1};
   static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
 
+  /**
+   * The deepest expression tree accepted. Parsing and evaluation recurse along the tree; a bound
+   * keeps a hostile query from overflowing a thread's stack (Reactor rethrows StackOverflowError
+   * instead of signalling it). Prometheus' own test queries stay far below it.
+   */
+  static final int MAX_DEPTH = 200;
+
   private final String input;
   private final List<Token> tokens;
   private int i;
+  private int nesting;
+  /** The depth of every inner node's subtree (leaves are 1, and absent). */
+  private final java.util.Map<Expr, Integer> depths = new java.util.IdentityHashMap<>();
 
   private Parser(String input) {
     this.input = input;
@@ -99,6 +109,36 @@ final class Parser {
   // --- expressions ---
 
   private Expr expr(int minPrecedence) {
+    if (++nesting > MAX_DEPTH) {
+      throw error(peek(), "query is nested too deeply (more than " + MAX_DEPTH + " levels)");
+    }
+    try {
+      return binaryChain(minPrecedence);
+    } finally {
+      nesting--;
+    }
+  }
+
+  private int depth(Expr e) {
+    return depths.getOrDefault(e, 1);
+  }
+
+  /** Records a new inner node's depth, refusing trees deeper than MAX_DEPTH. */
+  private Expr track(Expr node, Expr... children) {
+    int d = 0;
+    for (Expr c : children) {
+      if (c != null) {
+        d = Math.max(d, depth(c));
+      }
+    }
+    if (d + 1 > MAX_DEPTH) {
+      throw error(peek(), "query is nested too deeply (more than " + MAX_DEPTH + " levels)");
+    }
+    depths.put(node, d + 1);
+    return node;
+  }
+
+  private Expr binaryChain(int minPrecedence) {
     Expr lhs = unary();
     while (true) {
       Token t = peek();
@@ -136,8 +176,9 @@ final class Parser {
         }
       }
       Expr rhs = expr(op.rightAssociative() ? op.precedence : op.precedence + 1);
-      lhs = binary(t, op, lhs, rhs, returnBool, new VectorMatching(card, matchingLabels, on, include), matchingGiven
-          || card != Card.ONE_TO_ONE && card != Card.MANY_TO_MANY);
+      Expr left = lhs;
+      lhs = track(binary(t, op, lhs, rhs, returnBool, new VectorMatching(card, matchingLabels, on, include),
+          matchingGiven || card != Card.ONE_TO_ONE && card != Card.MANY_TO_MANY), left, rhs);
     }
   }
 
@@ -214,7 +255,7 @@ final class Parser {
       if (operand instanceof Expr.NumberLiteral n) {
         return new Expr.NumberLiteral(-n.value());
       }
-      return new Expr.Unary(true, operand);
+      return track(new Expr.Unary(true, operand), operand);
     }
     return postfix(primary());
   }
@@ -232,7 +273,7 @@ final class Parser {
         next();
         Expr e = expr(0);
         expect(Kind.RPAREN, "paren expression");
-        return new Expr.Paren(e);
+        return track(new Expr.Paren(e), e);
       }
       case LBRACE:
         return selector(null, t);
@@ -367,7 +408,7 @@ final class Parser {
           if (e instanceof Expr.Subquery || e instanceof Expr.MatrixSelector) {
             throw error(t, "subquery is only allowed on instant vector, got range vector instead");
           }
-          e = new Expr.Subquery(e, range, step, 0);
+          e = track(new Expr.Subquery(e, range, step, 0), e);
         } else {
           expect(Kind.RBRACKET, "range selector, expected \"]\"");
           if (!(e instanceof Expr.VectorSelector vs)) {
@@ -412,7 +453,7 @@ final class Parser {
       if (sq.offsetMs != 0) {
         throw error(at, "offset may not be set multiple times");
       }
-      return new Expr.Subquery(sq.expr, sq.rangeMs, sq.stepMs, offset);
+      return track(new Expr.Subquery(sq.expr, sq.rangeMs, sq.stepMs, offset), sq.expr);
     }
     throw error(at, "offset modifier must be preceded by an instant vector selector or range vector selector or a subquery");
   }
@@ -492,7 +533,7 @@ final class Parser {
         && !LABEL_NAME.matcher(s.value()).matches()) {
       throw error(at, "invalid label name \"" + s.value() + "\"");
     }
-    return new Expr.Aggregate(op, e, param, List.copyOf(grouping), without);
+    return track(new Expr.Aggregate(op, e, param, List.copyOf(grouping), without), e, param);
   }
 
   private List<Expr> arguments(String context) {
@@ -535,6 +576,6 @@ final class Parser {
         throw error(at, "expected type " + want + " in call to function \"" + name + "\", got " + got);
       }
     }
-    return new Expr.Call(f, List.copyOf(args));
+    return track(new Expr.Call(f, List.copyOf(args)), args.toArray(new Expr[0]));
   }
 }

@@ -150,10 +150,42 @@ public final class PromQlEngine {
             e -> new QueryException(ErrorType.INTERNAL, String.valueOf(e.getMessage()), e));
   }
 
-  private static List<Series> sorted(List<Series> list) {
+  /**
+   * The source's series sorted by labels (Prometheus' storage order, which fixes the order of
+   * floating-point sums and of topk's ties), series with equal labels merged into one (Prometheus'
+   * storage cannot hold two; at equal timestamps the later series' sample wins).
+   */
+  static List<Series> sorted(List<Series> list) {
     List<Series> copy = new ArrayList<>(list);
     copy.sort(Comparator.comparing(Series::labels));
-    return copy;
+    List<Series> out = new ArrayList<>(copy.size());
+    for (Series s : copy) {
+      int last = out.size() - 1;
+      if (last >= 0 && out.get(last).labels().equals(s.labels())) {
+        out.set(last, merge(out.get(last), s));
+      } else {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  private static Series merge(Series a, Series b) {
+    java.util.TreeMap<Long, Double> m = new java.util.TreeMap<>();
+    for (int i = 0; i < a.size(); i++) {
+      m.put(a.timestamps()[i], a.values()[i]);
+    }
+    for (int i = 0; i < b.size(); i++) {
+      m.put(b.timestamps()[i], b.values()[i]);
+    }
+    long[] ts = new long[m.size()];
+    double[] vs = new double[m.size()];
+    int i = 0;
+    for (Map.Entry<Long, Double> e : m.entrySet()) {
+      ts[i] = e.getKey();
+      vs[i++] = e.getValue();
+    }
+    return new Series(a.labels(), ts, vs);
   }
 
   /** Records, per selector, the sample time range [min, max] it reads when evaluated at [mint, maxt]. */

@@ -16,7 +16,8 @@ public interface SeriesSource {
    * Series whose labels match every matcher (a missing label matches as {@code ""}; regular
    * expressions fully anchored, see {@link LabelMatcher}), each with its samples in
    * [minTimeMs, maxTimeMs] inclusive, ascending by time. Series without any sample in the range
-   * may be left out. The list order is free.
+   * may be left out. The list order is free. Label sets should be unique; series with equal labels
+   * are merged by the engine (as one Prometheus series), not reported twice.
    *
    * <p>Must fail with {@code QueryException(TOO_MANY, ...)} (or EXECUTION) rather than read more
    * than {@code limits.maxSamples()} samples or more than {@code limits.maxSeries()} series.

@@ -54,6 +54,19 @@ class LabelsTest {
   }
 
   @Test
+  void regexMatchingStopsAtTheDeadline() {
+    // ~40^12 backtracking steps: without the deadline this match would run for hours
+    LabelMatcher evil = new LabelMatcher("v", LabelMatcher.Type.RE, "(.*a){12}");
+    var bounded = evil.matcher(System.nanoTime() + 200_000_000L);
+    assertThatThrownBy(() -> bounded.test("a".repeat(40) + "!"))
+        .isInstanceOfSatisfying(QueryException.class,
+            e -> assertThat(e.type()).isEqualTo(QueryException.ErrorType.TIMEOUT));
+    assertThat(evil.matcher(System.nanoTime() + 60_000_000_000L).test("aaaaaaaaaaaa")).isTrue();
+    assertThat(new LabelMatcher("v", LabelMatcher.Type.NRE, "a.*").matcher(System.nanoTime() + 60_000_000_000L)
+        .test("abc")).isFalse();
+  }
+
+  @Test
   void seriesChecksItsArrays() {
     assertThatThrownBy(() -> new Series(Labels.EMPTY, new long[2], new double[1]))
         .isInstanceOf(IllegalArgumentException.class);

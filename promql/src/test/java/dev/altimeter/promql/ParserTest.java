@@ -66,6 +66,20 @@ class ParserTest {
         .isEqualTo("\"esc\"aped\u00e9AA\t\"");
   }
 
+  @Test
+  void deepNestingIsRefusedNotAStackOverflow() {
+    String parens = "(".repeat(100_000) + "1" + ")".repeat(100_000);
+    String chain = "1" + " + 1".repeat(100_000);
+    String mixed = "sum(".repeat(150) + "(foo" + " * 2".repeat(100) + ")" + ")".repeat(150);
+    String chainOfChains = "(".repeat(20) + ("1" + " + 1".repeat(50) + ") + ").repeat(20) + "1";
+    for (String q : new String[] {parens, chain, mixed, chainOfChains}) {
+      assertThatThrownBy(() -> Parser.parse(q)).isInstanceOf(QueryException.class)
+          .hasMessageContaining("query is nested too deeply (more than 200 levels)");
+    }
+    assertThat(print(Parser.parse("(".repeat(150) + "1" + ")".repeat(150)))).isEqualTo("1");
+    assertThat(Parser.parse("1" + " + 1".repeat(150))).isInstanceOf(Expr.Binary.class);
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
       ``                                     | 1:1: parse error: no expression found in input

@@ -111,6 +111,19 @@ class PromQlEngineTest {
   }
 
   @Test
+  void catastrophicBacktrackingEndsAtTheDeadline() {
+    String evil = "a".repeat(40) + "!";
+    List<Series> data = List.of(new Series(Labels.of("__name__", "m", "v", evil), new long[] {0}, new double[] {1}));
+    PromQlEngine engine = new PromQlEngine(new InMemorySeriesSource(data),
+        new QueryLimits(1000, 1000, Duration.ofMillis(300)));
+    // (.*a){12} against 40 a's and a mismatch takes ~40^12 steps with a backtracking engine (RE2: linear)
+    StepVerifier.create(engine.instant("label_replace(m, \"x\", \"$1\", \"v\", \"(.*a){12}\")", 0))
+        .verifyErrorSatisfies(e -> assertThat(((QueryException) e).type()).isEqualTo(ErrorType.TIMEOUT));
+    StepVerifier.create(engine.instant("m{v=~\"(.*a){12}\"}", 0))
+        .verifyErrorSatisfies(e -> assertThat(((QueryException) e).type()).isEqualTo(ErrorType.TIMEOUT));
+  }
+
+  @Test
   void evaluatesOffTheCallersThread() {
     AtomicReference<String> thread = new AtomicReference<>();
     PromQlEngine engine = new PromQlEngine(new InMemorySeriesSource(data()), QueryLimits.DEFAULT);
@@ -136,6 +149,18 @@ class PromQlEngineTest {
       assertThat(((QueryException) e).type().httpStatus()).isEqualTo(400);
       assertThat(e).hasMessageContaining(message);
     });
+  }
+
+  @Test
+  void seriesWithEqualLabelsAreMergedSortedByLabels() {
+    Labels a = Labels.of("__name__", "x", "i", "a");
+    List<Series> merged = PromQlEngine.sorted(List.of(
+        new Series(Labels.of("__name__", "x", "i", "b"), new long[] {1}, new double[] {1}),
+        new Series(a, new long[] {10, 30}, new double[] {1, 3}),
+        new Series(a, new long[] {20, 30}, new double[] {2, 4})));
+    assertThat(merged).containsExactly(
+        new Series(a, new long[] {10, 20, 30}, new double[] {1, 2, 4}),
+        new Series(Labels.of("__name__", "x", "i", "b"), new long[] {1}, new double[] {1}));
   }
 
   @Test
