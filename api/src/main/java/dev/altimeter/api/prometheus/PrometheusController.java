@@ -70,7 +70,7 @@ class PrometheusController {
     return params(exchange).flatMap(p -> {
       long time = p.time("time", clock.millis());
       QueryLimits limits = settings.limits.withTimeout(p.timeout());
-      return run(engine(caller).instant(nonNull(p.get("query")), time, limits), limits);
+      return run(engine(caller).instant(parsed(p.get("query")), time, limits), limits);
     });
   }
 
@@ -91,7 +91,7 @@ class PrometheusController {
             + " Try decreasing the query resolution (?step=XX)");
       }
       QueryLimits limits = settings.limits.withTimeout(p.timeout());
-      return run(engine(caller).range(nonNull(p.get("query")), start, end, step, limits), limits);
+      return run(engine(caller).range(parsed(p.get("query")), start, end, step, limits), limits);
     });
   }
 
@@ -250,8 +250,21 @@ class PrometheusController {
     return p.time(name, 0);
   }
 
-  private static String nonNull(String query) {
-    return query == null ? "" : query;
+  /**
+   * The query, parsed once before it runs: whatever the parser fails with is the query's fault
+   * (400 bad_data), never a 500, even where the parser lacks a proper message (e.g. a duration
+   * overflowing 64 bits throws ArithmeticException).
+   */
+  private static String parsed(String query) {
+    String q = query == null ? "" : query;
+    try {
+      PromQlEngine.validate(q);
+    } catch (QueryException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw PrometheusError.badData("parse error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+    return q;
   }
 
   private static List<String> limited(Set<String> values, int limit) {

@@ -1,6 +1,7 @@
 package dev.altimeter.api.prometheus;
 
 import dev.altimeter.promql.QueryException;
+import dev.altimeter.storage.StoreException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.http.MediaType;
@@ -36,6 +37,9 @@ final class PrometheusError extends RuntimeException {
 
   static PrometheusError of(QueryException e) {
     QueryException.ErrorType t = e.type();
+    // the engine wraps what its source failed with: the store's kinds keep their meaning
+    if (e.getCause() instanceof StoreException.Unavailable u) return unavailable(u.getMessage());
+    if (e.getCause() instanceof StoreException.InvalidData d) return badData("Invalid input: " + d.getMessage());
     // Prometheus answers a timeout and a cancellation 503 (its client retries neither differently)
     int status = t == QueryException.ErrorType.TIMEOUT || t == QueryException.ErrorType.CANCELED ? 503 : t.httpStatus();
     return new PrometheusError(t.promType(), status, e.getMessage());

@@ -61,16 +61,18 @@ final class StoreSeriesSource implements SeriesSource {
   public Mono<List<Series>> select(List<LabelMatcher> matchers, long minTimeMs, long maxTimeMs, QueryLimits limits) {
     List<LabelMatcher> all = new ArrayList<>(matchers);
     if (project != null) all.add(new LabelMatcher(SampleLabels.PROJECT_ID, LabelMatcher.Type.EQ, project));
+    // Java's regular expressions backtrack (RE2's do not): matching observes the query's deadline
+    long deadline = System.nanoTime() + limits.timeout().toNanos();
     List<Predicate<Labels>> checks = new ArrayList<>();
     for (LabelMatcher m : all) {
-      Predicate<String> p = m.matcher(); // throws bad_data on a bad regular expression
+      Predicate<String> p = m.matcher(deadline); // throws bad_data on a bad regular expression
       checks.add(labels -> p.test(labels.get(m.name())));
     }
     Instant start = clamp(minTimeMs, 0);
     // samples are stored to the microsecond; the last millisecond is included whole
     Instant end = clamp(maxTimeMs, 999_000);
     List<LabelMatcher> names = all.stream().filter(m -> m.name().equals(Labels.METRIC_NAME)).toList();
-    Mono<Set<String>> meters = names.isEmpty() ? Mono.just(Set.of(ANY)) : meterNames(names);
+    Mono<Set<String>> meters = names.isEmpty() ? Mono.just(Set.of(ANY)) : meterNames(names, deadline);
     return meters.flatMap(resolved -> {
       SampleRange range = new SampleRange(resolved.contains(ANY) ? null : resolved, equalities(all, SampleLabels.RESOURCE_ID),
           equalities(all, SampleLabels.PROJECT_ID), equalities(all, SampleLabels.USER_ID),
@@ -95,8 +97,8 @@ final class StoreSeriesSource implements SeriesSource {
   }
 
   /** The meters whose metric name every name matcher accepts (several meters may share a name). */
-  private Mono<Set<String>> meterNames(List<LabelMatcher> names) {
-    List<Predicate<String>> checks = names.stream().map(LabelMatcher::matcher).toList();
+  private Mono<Set<String>> meterNames(List<LabelMatcher> names, long deadline) {
+    List<Predicate<String>> checks = names.stream().map(m -> m.matcher(deadline)).toList();
     return store.meters(SampleFilter.ALL, true, MAX_METERS).map(Meter::name).collect(HashSet<String>::new, Set::add)
         .map(meters -> {
           Set<String> out = new HashSet<>();
@@ -117,6 +119,8 @@ final class StoreSeriesSource implements SeriesSource {
     Set<String> values = null;
     for (LabelMatcher m : matchers) {
       if (!m.name().equals(label) || m.type() != LabelMatcher.Type.EQ || m.value().isEmpty()) continue;
+      // no stored value holds a NUL (the store refuses them): nothing can match
+      if (m.value().indexOf('\u0000') >= 0) return Set.of();
       if (values == null) {
         values = new HashSet<>(Set.of(m.value()));
       } else {

@@ -156,6 +156,7 @@ class PrometheusFuzzTest extends ApiTestSupport {
   static String judge(RawHttp.Request request, RawHttp.Response response) {
     int status = response.status();
     if (!response.complete()) return "incomplete body (" + status + ")";
+    if (status == 204 && request.target().equals("/api/v1/write")) return null; // remote write: no body
     JsonNode body;
     try {
       body = JSON.readTree(response.body());
@@ -165,7 +166,8 @@ class PrometheusFuzzTest extends ApiTestSupport {
     if (status < 400) return body.path("status").asString("").equals("success") ? null : "success without the envelope: " + response;
     if (body.has("error_message")) {
       // Ceilometer's fault document: authentication, and what never reached a handler (404, 405, 413, 415)
-      return List.of(401, 403, 404, 405, 413, 415).contains(status) ? null : "fault document for " + status + ": " + response;
+      // and the filter's refusals before routing: a NUL in the query (400), a request line too long (414)
+      return List.of(400, 401, 403, 404, 405, 413, 414, 415).contains(status) ? null : "fault document for " + status + ": " + response;
     }
     String type = body.path("errorType").asString("");
     if (!body.path("status").asString("").equals("error") || type.isEmpty()) return "error without the envelope: " + response;
