@@ -140,8 +140,7 @@ final class Evaluator {
     long step = subqueryStep(sq);
     long end = t - sq.offsetMs;
     Map<Long, Vec> memo = subqueryMemo.computeIfAbsent(sq, k -> new HashMap<>());
-    Map<Labels, List<long[]>> tsBy = new LinkedHashMap<>();
-    Map<Labels, List<Double>> vsBy = new HashMap<>();
+    Map<Labels, PointBuffer> byLabels = new LinkedHashMap<>();
     for (long ts = subqueryStart(t, sq.rangeMs, sq.offsetMs, step); ts <= end; ts += step) {
       Vec v = memo.get(ts);
       if (v == null) {
@@ -153,21 +152,14 @@ final class Evaluator {
         memo.put(ts, v);
       }
       for (Sample s : v.samples()) {
-        tsBy.computeIfAbsent(s.labels(), k -> new ArrayList<>()).add(new long[] {ts});
-        vsBy.computeIfAbsent(s.labels(), k -> new ArrayList<>()).add(s.v());
+        byLabels.computeIfAbsent(s.labels(), k -> new PointBuffer()).add(ts, s.v());
       }
     }
     List<Window> out = new ArrayList<>();
-    for (Map.Entry<Labels, List<long[]>> e : tsBy.entrySet()) {
-      List<Double> vals = vsBy.get(e.getKey());
-      long[] ts = new long[vals.size()];
-      double[] vs = new double[vals.size()];
-      for (int k = 0; k < ts.length; k++) {
-        ts[k] = e.getValue().get(k)[0];
-        vs[k] = vals.get(k);
-      }
-      out.add(new Window(e.getKey(), ts, vs, 0, ts.length));
-    }
+    byLabels.forEach((labels, p) -> {
+      long[] ts = p.timestamps();
+      out.add(new Window(labels, ts, p.values(), 0, ts.length));
+    });
     out.sort(Comparator.comparing(Window::labels));
     return new Mat(out);
   }
@@ -261,7 +253,13 @@ final class Evaluator {
       }
       case LABEL_REPLACE:
         return labelReplace(c, t);
-      case ABS, CEIL, FLOOR, ROUND, CLAMP, CLAMP_MIN, CLAMP_MAX:
+      case LABEL_JOIN:
+        return labelJoin(c, t);
+      case PI:
+        return new Scalar(Math.PI);
+      case ABS, CEIL, FLOOR, ROUND, CLAMP, CLAMP_MIN, CLAMP_MAX, EXP, LN, LOG2, LOG10, SQRT, SGN, SIN, COS, TAN,
+          ASIN, ACOS, ATAN, SINH, COSH, TANH, DEG, RAD, HOUR, MINUTE, MONTH, YEAR, DAY_OF_MONTH, DAY_OF_WEEK,
+          DAYS_IN_MONTH:
         return simple(c, t);
       default:
         return rangeFunction(c, t);
@@ -270,7 +268,8 @@ final class Evaluator {
 
   private Vec simple(Expr.Call c, long t) {
     List<Expr> args = c.args();
-    Vec in = (Vec) eval(args.get(0), t);
+    // the date functions default to vector(time())
+    Vec in = args.isEmpty() ? new Vec(List.of(new Sample(Labels.EMPTY, t / 1000.0, t))) : (Vec) eval(args.get(0), t);
     double a = args.size() > 1 ? scalarArg(args.get(1), t) : 1;
     double b = args.size() > 2 ? scalarArg(args.get(2), t) : 0;
     if (c.function() == Function.CLAMP && b < a) {
@@ -290,11 +289,57 @@ final class Evaluator {
         case CLAMP -> Math.max(a, Math.min(b, v));
         case CLAMP_MIN -> Math.max(a, v);
         case CLAMP_MAX -> Math.min(a, v);
+        case EXP -> Math.exp(v);
+        case LN -> Math.log(v);
+        case LOG2 -> log2(v);
+        case LOG10 -> Math.log10(v);
+        case SQRT -> Math.sqrt(v);
+        case SGN -> v < 0 ? -1 : v > 0 ? 1 : v;
+        case SIN -> Math.sin(v);
+        case COS -> Math.cos(v);
+        case TAN -> Math.tan(v);
+        case ASIN -> Math.asin(v);
+        case ACOS -> Math.acos(v);
+        case ATAN -> Math.atan(v);
+        case SINH -> Math.sinh(v);
+        case COSH -> Math.cosh(v);
+        case TANH -> Math.tanh(v);
+        case DEG -> v * 180 / Math.PI;
+        case RAD -> v * Math.PI / 180;
+        case HOUR, MINUTE, MONTH, YEAR, DAY_OF_MONTH, DAY_OF_WEEK, DAYS_IN_MONTH -> dateField(c.function(), v);
         default -> throw new IllegalStateException();
       };
       out.add(new Sample(dropName(s.labels()), r, t));
     }
     return checkUnique(new Vec(out));
+  }
+
+  /** Go's math.Log2: exact for powers of two. */
+  static double log2(double v) {
+    if (v > 0 && !Double.isInfinite(v) && (Double.doubleToRawLongBits(v) & 0x000fffffffffffffL) == 0
+        && Math.getExponent(v) >= Double.MIN_EXPONENT) {
+      return Math.getExponent(v);
+    }
+    return Math.log(v) / Math.log(2);
+  }
+
+  /** The date functions on a value of unix seconds (Go: time.Unix(int64(v), 0).UTC()). */
+  static double dateField(Function f, double v) {
+    if (Double.isNaN(v) || Math.abs(v) > 3.1e16) {
+      // Go converts these to int64 with implementation-defined results: refused, not guessed
+      throw new QueryException(ErrorType.EXECUTION, "timestamp out of range in " + f.promName + "(): " + formatGo(v));
+    }
+    java.time.ZonedDateTime d = java.time.Instant.ofEpochSecond((long) v).atZone(java.time.ZoneOffset.UTC);
+    return switch (f) {
+      case HOUR -> d.getHour();
+      case MINUTE -> d.getMinute();
+      case MONTH -> d.getMonthValue();
+      case YEAR -> d.getYear();
+      case DAY_OF_MONTH -> d.getDayOfMonth();
+      case DAY_OF_WEEK -> d.getDayOfWeek().getValue() % 7; // Sunday is 0
+      case DAYS_IN_MONTH -> d.toLocalDate().lengthOfMonth();
+      default -> throw new IllegalStateException();
+    };
   }
 
   /** absent()'s labels: the selector's equality matchers, except a label matched twice (Prometheus). */
@@ -351,6 +396,33 @@ final class Evaluator {
     return checkUnique(new Vec(out));
   }
 
+  private Vec labelJoin(Expr.Call c, long t) {
+    Vec in = (Vec) eval(c.args().get(0), t);
+    String dst = ((Expr.StringLiteral) unwrap(c.args().get(1))).value();
+    String sep = ((Expr.StringLiteral) unwrap(c.args().get(2))).value();
+    List<String> src = new ArrayList<>();
+    for (Expr e : c.args().subList(3, c.args().size())) {
+      String name = ((Expr.StringLiteral) unwrap(e)).value();
+      if (!Parser.LABEL_NAME.matcher(name).matches()) {
+        throw new QueryException(ErrorType.EXECUTION, "invalid source label name in label_join(): " + name);
+      }
+      src.add(name);
+    }
+    if (!Parser.LABEL_NAME.matcher(dst).matches()) {
+      throw new QueryException(ErrorType.EXECUTION, "invalid destination label name in label_join(): " + dst);
+    }
+    List<Sample> out = new ArrayList<>();
+    for (Sample s : in.samples()) {
+      List<String> vals = new ArrayList<>();
+      for (String name : src) {
+        String v = s.labels().get(name);
+        vals.add(v == null ? "" : v);
+      }
+      out.add(new Sample(s.labels().with(dst, String.join(sep, vals)), s.v(), t));
+    }
+    return checkUnique(new Vec(out));
+  }
+
   /** Go's regexp.Expand: $1, ${1}, $name, ${name}, $$; unknown groups expand to "". */
   static String expand(String template, Matcher m) {
     StringBuilder out = new StringBuilder();
@@ -399,7 +471,8 @@ final class Evaluator {
   private Value rangeFunction(Expr.Call c, long t) {
     Function f = c.function();
     int matrixArg = f == Function.QUANTILE_OVER_TIME ? 1 : 0;
-    double q = f == Function.QUANTILE_OVER_TIME ? scalarArg(c.args().get(0), t) : 0;
+    double q = f == Function.QUANTILE_OVER_TIME ? scalarArg(c.args().get(0), t)
+        : f == Function.PREDICT_LINEAR ? scalarArg(c.args().get(1), t) : 0;
     Expr arg = unwrap(c.args().get(matrixArg));
     long rangeMs;
     long offsetMs;
@@ -414,6 +487,9 @@ final class Evaluator {
     long rangeEnd = t - offsetMs;
     long rangeStart = rangeEnd - rangeMs;
     Mat m = (Mat) eval(arg, t);
+    if (f == Function.ABSENT_OVER_TIME) {
+      return new Vec(m.windows().isEmpty() ? List.of(new Sample(absentLabels(c.args().get(0)), 1, t)) : List.of());
+    }
     List<Sample> out = new ArrayList<>();
     for (Window w : m.windows()) {
       Double r = switch (f) {
@@ -431,7 +507,10 @@ final class Evaluator {
         case SUM_OVER_TIME -> RangeFunctions.sumOverTime(w);
         case COUNT_OVER_TIME -> (double) w.size();
         case LAST_OVER_TIME -> w.vs()[w.to() - 1];
-        case STDDEV_OVER_TIME -> RangeFunctions.stddevOverTime(w);
+        case STDDEV_OVER_TIME -> Math.sqrt(RangeFunctions.stdvarOverTime(w));
+        case STDVAR_OVER_TIME -> RangeFunctions.stdvarOverTime(w);
+        case PRESENT_OVER_TIME -> 1.0;
+        case PREDICT_LINEAR -> RangeFunctions.predictLinear(w, t, q);
         case QUANTILE_OVER_TIME -> RangeFunctions.quantileOverTime(q, w);
         default -> throw new QueryException(ErrorType.INTERNAL, "function " + f.promName + " not implemented");
       };
@@ -673,15 +752,109 @@ final class Evaluator {
     };
   }
 
-  /** Go's math.Pow differs from Java's in two special cases: Pow(1, y) = 1 and Pow(-1, ±Inf) = 1. */
+  /**
+   * Go's math.Pow, ported (BSD licence, The Go Authors): Prometheus' {@code ^}. Java's Math.pow is
+   * more exactly rounded; Go's multiplies frexp mantissas by repeated squaring, and where a result
+   * feeds a cancelling computation (deriv over values near 1e28) the last-bit differences grow to
+   * visible ones. Special cases as Go: Pow(1, y) = 1 and Pow(-1, ±Inf) = 1 among them.
+   */
   static double goPow(double x, double y) {
-    if (x == 1 || y == 0) {
+    if (y == 0 || x == 1) {
       return 1;
     }
-    if (x == -1 && Double.isInfinite(y)) {
-      return 1;
+    if (y == 1) {
+      return x;
     }
-    return Math.pow(x, y);
+    if (Double.isNaN(x) || Double.isNaN(y)) {
+      return Double.NaN;
+    }
+    if (x == 0 || Double.isInfinite(y) || Double.isInfinite(x) || y == 0.5 || y == -0.5) {
+      // Go's remaining special cases agree with Java's, except Pow(-1, ±Inf) = 1
+      return x == -1 && Double.isInfinite(y) ? 1 : Math.pow(x, y);
+    }
+    double ay = Math.abs(y);
+    double yi = Math.floor(ay);
+    double yf = ay - yi;
+    if (yf != 0 && x < 0) {
+      return Double.NaN;
+    }
+    if (yi >= 0x1p63) {
+      // a huge even integer: overflow or underflow for all x but -1 (Go's cases)
+      if (x == -1) {
+        return 1;
+      }
+      return (Math.abs(x) < 1) == (y > 0) ? 0 : Double.POSITIVE_INFINITY;
+    }
+    double a1 = 1.0;
+    long ae = 0;
+    if (yf != 0) {
+      if (yf > 0.5) {
+        yf--;
+        yi++;
+      }
+      a1 = Math.exp(yf * Math.log(x));
+    }
+    // frexp: x = x1 * 2^xe, |x1| in [0.5, 1)
+    int e = Math.getExponent(x);
+    double x1;
+    long xe;
+    if (e == Double.MIN_EXPONENT - 1) { // subnormal: normalise first, as Go's Frexp does
+      double n = x * 0x1p52;
+      int en = Math.getExponent(n);
+      x1 = Math.scalb(n, -(en + 1));
+      xe = en + 1 - 52;
+    } else {
+      x1 = Math.scalb(x, -(e + 1));
+      xe = e + 1;
+    }
+    for (long i = (long) yi; i != 0; i >>= 1) {
+      if (xe < -(1 << 12) || (1 << 12) < xe) {
+        ae += xe; // catastrophic overflow: Ldexp handles it
+        break;
+      }
+      if ((i & 1) == 1) {
+        a1 *= x1;
+        ae += xe;
+      }
+      x1 *= x1;
+      xe <<= 1;
+      if (x1 < .5) {
+        x1 += x1;
+        xe--;
+      }
+    }
+    if (y < 0) {
+      a1 = 1 / a1;
+      ae = -ae;
+    }
+    return ldexp(a1, ae);
+  }
+
+  /** Go's math.Ldexp (frac × 2^exp with Go's rounding of subnormal results). */
+  private static double ldexp(double frac, long exp) {
+    if (frac == 0 || Double.isInfinite(frac) || Double.isNaN(frac)) {
+      return frac;
+    }
+    int e = Math.getExponent(frac);
+    double f = frac;
+    if (e == Double.MIN_EXPONENT - 1) {
+      f = frac * 0x1p52;
+      e = Math.getExponent(f);
+      exp -= 52;
+    }
+    long total = exp + e;
+    if (total < -1075) {
+      return Math.copySign(0, frac);
+    }
+    if (total > 1023) {
+      return frac < 0 ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+    }
+    double m = Math.scalb(f, -e); // [1, 2)
+    if (total < -1022) {
+      // Go: denormal; exp += 53; m *= 1 / (1 << 53), then the bits are assembled
+      return Math.scalb(m, (int) total + 53) * 0x1p-53;
+    }
+    return Math.scalb(m, (int) total);
   }
 
   private static java.util.function.Function<Labels, Labels> signature(VectorMatching m) {

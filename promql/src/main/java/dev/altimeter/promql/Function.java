@@ -27,15 +27,22 @@ enum Function {
   IDELTA(VECTOR, MATRIX), DERIV(VECTOR, MATRIX), RESETS(VECTOR, MATRIX), CHANGES(VECTOR, MATRIX),
   AVG_OVER_TIME(VECTOR, MATRIX), MIN_OVER_TIME(VECTOR, MATRIX), MAX_OVER_TIME(VECTOR, MATRIX),
   SUM_OVER_TIME(VECTOR, MATRIX), COUNT_OVER_TIME(VECTOR, MATRIX), LAST_OVER_TIME(VECTOR, MATRIX),
-  STDDEV_OVER_TIME(VECTOR, MATRIX), QUANTILE_OVER_TIME(VECTOR, SCALAR, MATRIX);
+  STDDEV_OVER_TIME(VECTOR, MATRIX), QUANTILE_OVER_TIME(VECTOR, SCALAR, MATRIX),
+  STDVAR_OVER_TIME(VECTOR, MATRIX), ABSENT_OVER_TIME(VECTOR, MATRIX), PRESENT_OVER_TIME(VECTOR, MATRIX),
+  PREDICT_LINEAR(VECTOR, MATRIX, SCALAR),
+  EXP(VECTOR, VECTOR), LN(VECTOR, VECTOR), LOG2(VECTOR, VECTOR), LOG10(VECTOR, VECTOR), SQRT(VECTOR, VECTOR),
+  SGN(VECTOR, VECTOR), SIN(VECTOR, VECTOR), COS(VECTOR, VECTOR), TAN(VECTOR, VECTOR), ASIN(VECTOR, VECTOR),
+  ACOS(VECTOR, VECTOR), ATAN(VECTOR, VECTOR), SINH(VECTOR, VECTOR), COSH(VECTOR, VECTOR), TANH(VECTOR, VECTOR),
+  DEG(VECTOR, VECTOR), RAD(VECTOR, VECTOR), PI(SCALAR),
+  /** label_join(v, dst, separator, src...): any number of source labels (optional = -1). */
+  LABEL_JOIN(-1, VECTOR, VECTOR, STRING, STRING, STRING),
+  HOUR(1, VECTOR, VECTOR), MINUTE(1, VECTOR, VECTOR), MONTH(1, VECTOR, VECTOR), YEAR(1, VECTOR, VECTOR),
+  DAY_OF_MONTH(1, VECTOR, VECTOR), DAY_OF_WEEK(1, VECTOR, VECTOR), DAYS_IN_MONTH(1, VECTOR, VECTOR);
 
   /** Functions Prometheus 2.42 has and this engine does not: answered with bad_data, not "unknown". */
-  static final Set<String> UNSUPPORTED = Set.of("absent_over_time", "present_over_time", "acos", "acosh", "asin",
-      "asinh", "atan", "atanh", "cos", "cosh", "sin", "sinh", "tan", "tanh", "deg", "rad", "pi", "day_of_month",
-      "day_of_week", "day_of_year", "days_in_month", "hour", "minute", "month", "year", "exp", "ln", "log2",
-      "log10", "sqrt", "sgn", "holt_winters", "histogram_quantile", "histogram_count", "histogram_sum",
-      "histogram_fraction", "label_join", "predict_linear", "sort", "sort_desc", "stdvar_over_time",
-      "mad_over_time");
+  static final Set<String> UNSUPPORTED = Set.of("acosh", "asinh", "atanh", "holt_winters", "histogram_quantile",
+      "histogram_count", "histogram_sum", "histogram_fraction", "histogram_stddev", "histogram_stdvar", "sort",
+      "sort_desc");
 
   private static final Map<String, Function> BY_NAME = new HashMap<>();
 

@@ -332,7 +332,12 @@ final class Parser {
       if (s.startsWith("0x") || s.startsWith("0X")) {
         return Long.parseLong(s.substring(2), 16);
       }
-      return Double.parseDouble(s);
+      double v = Double.parseDouble(s);
+      if (Double.isInfinite(v)) {
+        // Go's strconv.ParseFloat fails with "value out of range" where Java rounds to Infinity
+        throw error(t, "error parsing number: strconv.ParseFloat: parsing \"" + s + "\": value out of range");
+      }
+      return v;
     } catch (NumberFormatException e) {
       throw error(t, "bad number or duration syntax: \"" + s + "\"");
     }
@@ -562,15 +567,17 @@ final class Parser {
       throw error(at, "unknown function with name \"" + name + "\"");
     }
     List<Expr> args = arguments("function call");
-    int max = f.argTypes.size();
-    int min = max - f.optional;
+    int declared = f.argTypes.size();
+    boolean unbounded = f.optional < 0;
+    int min = unbounded ? declared - 1 : declared - f.optional;
+    int max = unbounded ? Integer.MAX_VALUE : declared;
     if (args.size() < min || args.size() > max) {
       String expected = min == max ? "expected " + max + " argument(s)"
           : args.size() < min ? "expected at least " + min + " argument(s)" : "expected at most " + max + " argument(s)";
       throw error(at, expected + " in call to \"" + name + "\", got " + args.size());
     }
     for (int k = 0; k < args.size(); k++) {
-      ValueType want = f.argTypes.get(k);
+      ValueType want = f.argTypes.get(Math.min(k, declared - 1));
       ValueType got = args.get(k).type();
       if (got != want) {
         throw error(at, "expected type " + want + " in call to function \"" + name + "\", got " + got);

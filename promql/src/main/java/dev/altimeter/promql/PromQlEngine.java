@@ -78,7 +78,7 @@ public final class PromQlEngine {
     return Mono.defer(() -> {
       Expr expr = Parser.parse(query);
       return run(expr, timeMs, timeMs, 1, limits, ev -> instantResult(ev.eval(expr, timeMs), timeMs));
-    });
+    }).onErrorMap(PromQlEngine::asQueryException);
   }
 
   /**
@@ -108,7 +108,7 @@ public final class PromQlEngine {
             + "\" for range query, must be Scalar or instant Vector");
       }
       return run(expr, startMs, endMs, stepMs, limits, ev -> rangeResult(ev, expr, startMs, endMs, stepMs, limits));
-    });
+    }).onErrorMap(PromQlEngine::asQueryException);
   }
 
   private interface Evaluation {
@@ -142,12 +142,21 @@ public final class PromQlEngine {
         // a cancelled or timed-out query stops evaluating at its next check, freeing the thread
         .doOnCancel(() -> cancelled.set(true))
         .timeout(limits.timeout())
-        .onErrorMap(TimeoutException.class,
-            e -> new QueryException(ErrorType.TIMEOUT, "query timed out in query execution", e))
-        .onErrorMap(RejectedExecutionException.class,
-            e -> new QueryException(ErrorType.EXECUTION, "too many concurrent queries", e))
-        .onErrorMap(e -> !(e instanceof QueryException),
-            e -> new QueryException(ErrorType.INTERNAL, String.valueOf(e.getMessage()), e));
+        .onErrorMap(PromQlEngine::asQueryException);
+  }
+
+  /** Every failure leaves the engine as a QueryException; INTERNAL means a bug here or in the source. */
+  private static Throwable asQueryException(Throwable e) {
+    if (e instanceof QueryException) {
+      return e;
+    }
+    if (e instanceof TimeoutException) {
+      return new QueryException(ErrorType.TIMEOUT, "query timed out in query execution", e);
+    }
+    if (e instanceof RejectedExecutionException) {
+      return new QueryException(ErrorType.EXECUTION, "too many concurrent queries", e);
+    }
+    return new QueryException(ErrorType.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage(), e);
   }
 
   /**
@@ -238,33 +247,17 @@ public final class PromQlEngine {
     return new QueryResult.Matrix(out);
   }
 
-  /** One growing series of a range result. */
-  private static final class Points {
-    long[] ts = new long[16];
-    double[] vs = new double[16];
-    int n;
-
-    void add(long t, double v) {
-      if (n == ts.length) {
-        ts = Arrays.copyOf(ts, n * 2);
-        vs = Arrays.copyOf(vs, n * 2);
-      }
-      ts[n] = t;
-      vs[n++] = v;
-    }
-  }
-
   private static QueryResult rangeResult(Evaluator ev, Expr expr, long start, long end, long step, QueryLimits limits) {
-    Map<Labels, Points> series = new LinkedHashMap<>();
+    Map<Labels, PointBuffer> series = new LinkedHashMap<>();
     long points = 0;
     for (long t = start; t <= end; t += step) {
       Value v = ev.eval(expr, t);
       if (v instanceof Value.Scalar s) {
-        series.computeIfAbsent(Labels.EMPTY, k -> new Points()).add(t, s.v());
+        series.computeIfAbsent(Labels.EMPTY, k -> new PointBuffer()).add(t, s.v());
         points++;
       } else {
         for (Value.Sample s : ((Value.Vec) v).samples()) {
-          series.computeIfAbsent(s.labels(), k -> new Points()).add(t, s.v());
+          series.computeIfAbsent(s.labels(), k -> new PointBuffer()).add(t, s.v());
         }
         points += ((Value.Vec) v).samples().size();
       }
@@ -276,8 +269,7 @@ public final class PromQlEngine {
       }
     }
     List<QueryResult.Range> out = new ArrayList<>();
-    series.forEach((labels, p) -> out.add(new QueryResult.Range(labels, Arrays.copyOf(p.ts, p.n),
-        Arrays.copyOf(p.vs, p.n))));
+    series.forEach((labels, p) -> out.add(new QueryResult.Range(labels, p.timestamps(), p.values())));
     out.sort(Comparator.comparing(QueryResult.Range::labels));
     return new QueryResult.Matrix(out);
   }

@@ -5,8 +5,8 @@ import java.util.List;
 /**
  * The value of a query, one of Prometheus' four result types. Timestamps in milliseconds since the
  * epoch. Vector and Matrix elements are sorted by labels (Prometheus sorts matrices; vectors keep
- * evaluation order there, but sorting is allowed by its API and makes responses deterministic),
- * except that {@code sort()}-like functions are not supported.
+ * evaluation order there, but its API promises no order, and sorting makes responses
+ * deterministic). That is why {@code sort()} and {@code sort_desc()} are not supported.
  */
 public sealed interface QueryResult {
 

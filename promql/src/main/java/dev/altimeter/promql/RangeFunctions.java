@@ -85,10 +85,20 @@ final class RangeFunctions {
     if (w.size() < 2) {
       return null;
     }
-    return linearRegressionSlope(w, w.ts()[w.from()]);
+    return linearRegression(w, w.ts()[w.from()])[0];
   }
 
-  private static double linearRegressionSlope(Window w, long interceptTime) {
+  /** predict_linear: the regression line (intercept at the evaluation time t) at t + seconds. */
+  static Double predictLinear(Window w, long t, double seconds) {
+    if (w.size() < 2) {
+      return null;
+    }
+    double[] line = linearRegression(w, t);
+    return line[0] * seconds + line[1];
+  }
+
+  /** {slope per second, intercept at interceptTime}, as Prometheus' linearRegression. */
+  private static double[] linearRegression(Window w, long interceptTime) {
     double n = 0;
     double[] sumX = new double[2];
     double[] sumY = new double[2];
@@ -109,7 +119,7 @@ final class RangeFunctions {
       kahanInc(x * x, sumX2);
     }
     if (constY) {
-      return Double.isInfinite(initY) ? Double.NaN : 0;
+      return Double.isInfinite(initY) ? new double[] {Double.NaN, Double.NaN} : new double[] {0, initY};
     }
     double sx = sumX[0] + sumX[1];
     double sy = sumY[0] + sumY[1];
@@ -117,7 +127,8 @@ final class RangeFunctions {
     double sx2 = sumX2[0] + sumX2[1];
     double covXY = sxy - sx * sy / n;
     double varX = sx2 - sx * sx / n;
-    return covXY / varX;
+    double slope = covXY / varX;
+    return new double[] {slope, sy / n - slope * sx / n};
   }
 
   /** Kahan-Neumaier summation step: acc[0] the sum, acc[1] the compensation. */
@@ -207,7 +218,7 @@ final class RangeFunctions {
     return sum;
   }
 
-  static double stddevOverTime(Window w) {
+  static double stdvarOverTime(Window w) {
     double count = 0;
     double[] mean = new double[2];
     double[] aux = new double[2];
@@ -218,7 +229,7 @@ final class RangeFunctions {
       kahanInc(delta / count, mean);
       kahanInc(delta * (v - (mean[0] + mean[1])), aux);
     }
-    return Math.sqrt((aux[0] + aux[1]) / count);
+    return (aux[0] + aux[1]) / count;
   }
 
   static double quantileOverTime(double q, Window w) {

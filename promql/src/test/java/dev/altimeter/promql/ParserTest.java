@@ -117,6 +117,7 @@ class ParserTest {
       "unterminated                          | 1:1: parse error: unterminated quoted string
       foo ! bar                              | 1:5: parse error: unexpected character after '!': ' '
       1 atan2 2                              | 1:3: parse error: the atan2 operator is not supported by this server
+      1e400                                  | 1:1: parse error: error parsing number: strconv.ParseFloat: parsing "1e400": value out of range
       """)
   void rejects(String query, String message) {
     assertThatThrownBy(() -> Parser.parse(query))

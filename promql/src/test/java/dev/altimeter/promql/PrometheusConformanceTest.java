@@ -34,7 +34,8 @@ import tools.jackson.databind.ObjectMapper;
  * source, and compares: result type, label sets exactly, timestamps, values to 1e-9 relative
  * (NaN equals NaN); where Prometheus answers an error, the engine must answer an error of the
  * same errorType. Prints the pass rate; fails on any mismatch not in {@link #DEVIATIONS}.
- * Skipped (with the reason) where Prometheus is not installed.
+ * Skipped (with the reason) where Prometheus is not installed, unless ALTIMETER_REQUIRE_PROMETHEUS
+ * is set (.ci/run sets it once it has installed Prometheus): then it fails.
  */
 class PrometheusConformanceTest {
 
@@ -45,6 +46,9 @@ class PrometheusConformanceTest {
   static final Map<String, String> DEVIATIONS = Map.of(
       " @ ", "the @ modifier is answered with bad_data (not supported)");
 
+  /** Data and query seed; -Dpromql.conformance.seed=N explores other data and queries. */
+  static final long SEED = Long.getLong("promql.conformance.seed", 42);
+
   static Path dir;
   static Process prometheus;
   static String base;
@@ -54,9 +58,13 @@ class PrometheusConformanceTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Assumptions.assumeTrue(Files.isExecutable(PROMETHEUS) && Files.isExecutable(PROMTOOL),
-        "conformance skipped: " + PROMETHEUS + " / " + PROMTOOL + " not installed (Debian package prometheus 2.42)");
-    List<Series> data = ConformanceData.generate(42);
+    boolean installed = Files.isExecutable(PROMETHEUS) && Files.isExecutable(PROMTOOL);
+    String missing = PROMETHEUS + " / " + PROMTOOL + " not installed (Debian package prometheus 2.42)";
+    if (!installed && System.getenv("ALTIMETER_REQUIRE_PROMETHEUS") != null) {
+      throw new IllegalStateException("ALTIMETER_REQUIRE_PROMETHEUS is set but " + missing);
+    }
+    Assumptions.assumeTrue(installed, "conformance skipped: " + missing);
+    List<Series> data = ConformanceData.generate(SEED);
     engine = new PromQlEngine(new InMemorySeriesSource(data), QueryLimits.DEFAULT);
     dir = Files.createTempDirectory("promql-conformance");
     Path om = dir.resolve("data.om");
@@ -151,6 +159,11 @@ class PrometheusConformanceTest {
       }
       q.add("quantile_over_time(0." + r.nextInt(10) + ", " + g + "[" + pick(r, RANGES) + "])");
       q.add("quantile_over_time(1.5, " + g + "[" + pick(r, RANGES) + "])");
+      q.add("stdvar_over_time(" + g + "[" + pick(r, RANGES) + "])");
+      q.add("present_over_time(" + g + "[" + pick(r, RANGES) + "]" + pick(r, OFFSETS) + ")");
+      q.add("predict_linear(" + g + "[" + pick(r, RANGES) + "], " + (r.nextInt(7200) - 600) + ")");
+      q.add(pick(r, new String[] {"exp", "ln", "log2", "log10", "sqrt", "sgn", "sin", "cos", "tan", "asin", "acos",
+          "atan", "sinh", "cosh", "tanh", "deg", "rad"}) + "(" + g + " / 10)");
       q.add("abs(" + g + ")");
       q.add("ceil(" + g + ")");
       q.add("floor(" + g + ")");
@@ -242,8 +255,19 @@ class PrometheusConformanceTest {
         "topk by (instance) (1, queue_depth + 0.001 * timestamp(queue_depth))",
         "quantile(-0.5, temperature_celsius)", "quantile(2, temperature_celsius)",
         "topk(0, temperature_celsius)", "topk(2.9, temperature_celsius)",
+        "absent_over_time(nonexistent{job=\"x\"}[5m])", "absent_over_time(queue_depth[5m])",
+        "absent_over_time(http_requests_total{instance=\"d:1\"}[5m])", "absent_over_time(nonexistent[5m:1m])",
+        "label_join(queue_depth, \"joined\", \"-\", \"queue\", \"instance\")",
+        "label_join(queue_depth, \"queue\", \"\", \"nolabel\")", "label_join(queue_depth, \"x\", \",\")",
+        "label_join(temperature_celsius, \"__name__\", \"_\", \"room\", \"sensor\")",
+        "pi()", "pi() * queue_depth", "log2(vector(8)) + log2(queue_depth)", "exp(odd_gauge)", "sqrt(odd_gauge)",
+        "hour()", "minute()", "month()", "year()", "day_of_month()", "day_of_week()", "days_in_month()",
+        "hour(timestamp(queue_depth))", "minute(timestamp(temperature_celsius))",
+        "days_in_month(vector(1709251199))", "day_of_week(vector(1700006400 + 86400 * 3))",
+        "predict_linear(http_requests_total[10m:1m], 3600)",
         // errors: both sides must reject
-        "rate(temperature_celsius)", "sum(temperature_celsius[5m])", "http_requests_total + on(job) http_requests_total",
+        "label_join(queue_depth, \"1x\", \"-\", \"queue\")", "label_join(queue_depth)", "hour(1, 2)",
+        "rate(temperature_celsius)", "sum(temperature_celsius[5m])", "1e400", "queue_depth * 1e308 * 10", "http_requests_total + on(job) http_requests_total",
         "queue_depth + queue_depth{queue=\"q1\"} or", "foo{", "label_replace(queue_depth, \"1x\", \"\", \"queue\", \"q1\")",
         "rate(http_requests_total[5m]) or rate(node_cpu_seconds_total[5m])",
         "{__name__=~\"queue_depth|temperature_celsius\"} * 1"));
@@ -324,24 +348,27 @@ class PrometheusConformanceTest {
 
   @Test
   void sameAnswersAsPrometheus() throws Exception {
-    Random r = new Random(7);
+    Random r = new Random(SEED == 42 ? 7 : SEED);
     int total = 0;
     int passed = 0;
     int deviations = 0;
     int nonEmpty = 0;
     int ties = 0;
+    int nondeterministic = 0;
     List<String> failures = new ArrayList<>();
     List<String> queries = new ArrayList<>(templates(r));
-    queries.addAll(composed(new Random(11), 250));
+    queries.addAll(composed(new Random(SEED == 42 ? 11 : SEED + 1), 250));
     for (String query : queries) {
       for (int k = 0; k < 3; k++) {
         String kind;
+        String path;
         JsonNode expected;
         Object actual;
         if (k < 2) {
           long t = k == 0 ? time(r) : time(r) / 1000 * 1000;
           kind = "instant t=" + t;
-          expected = get("/api/v1/query?query=" + enc(query) + "&time=" + seconds(t));
+          path = "/api/v1/query?query=" + enc(query) + "&time=" + seconds(t);
+          expected = get(path);
           actual = answer(() -> engine.instant(query, t).block());
         } else {
           long start = time(r);
@@ -349,8 +376,9 @@ class PrometheusConformanceTest {
           long step = new long[] {15_000, 30_000, 60_000, 37_000, 120_000}[r.nextInt(5)];
           long end = start + steps * step + r.nextInt(10_000);
           kind = "range start=" + start + " end=" + end + " step=" + step;
-          expected = get("/api/v1/query_range?query=" + enc(query) + "&start=" + seconds(start) + "&end="
-              + seconds(end) + "&step=" + seconds(step));
+          path = "/api/v1/query_range?query=" + enc(query) + "&start=" + seconds(start) + "&end="
+              + seconds(end) + "&step=" + seconds(step);
+          expected = get(path);
           actual = answer(() -> engine.range(query, start, end, step).block());
         }
         total++;
@@ -358,6 +386,19 @@ class PrometheusConformanceTest {
           nonEmpty++;
         }
         String diff = compare(expected, actual);
+        if (diff != null && (query.contains("topk") || query.contains("bottomk"))) {
+          // Prometheus feeds topk/bottomk in Go's random map order in range evaluations: when it
+          // does not answer the same twice, any of its answers is right
+          boolean varies = false;
+          for (int retry = 0; retry < 10 && diff != null; retry++) {
+            JsonNode again = get(path);
+            varies |= !canonical(again).equals(canonical(expected));
+            if (varies && compare(again, actual) == null) {
+              diff = null;
+              nondeterministic++;
+            }
+          }
+        }
         if (diff == null) {
           passed++;
         } else {
@@ -379,8 +420,8 @@ class PrometheusConformanceTest {
     System.out.printf(Locale.ROOT, "PromQL conformance vs Prometheus 2.42: %d/%d passed (%.1f%%), %d documented deviations, %d failures%n",
         passed, total, 100.0 * passed / total, deviations, failures.size());
     failures.stream().limit(40).forEach(f -> System.out.println("MISMATCH " + f));
-    System.out.printf(Locale.ROOT, "non-empty answers: %d of %d; deviations that are topk/bottomk ties: %d%n",
-        nonEmpty, total, ties);
+    System.out.printf(Locale.ROOT, "non-empty answers: %d of %d; deviations that are topk/bottomk ties: %d;"
+        + " passed by matching one of Prometheus' varying answers: %d%n", nonEmpty, total, ties, nondeterministic);
     assertThat(failures.size()).as("mismatches (printed above)").isZero();
     // a suite of empty answers would prove nothing
     assertThat(nonEmpty).isGreaterThan(total * 3 / 4);
@@ -493,6 +534,16 @@ class PrometheusConformanceTest {
         return null;
       }
     }
+  }
+
+  /** An answer with its series in label order, to tell whether Prometheus answered the same twice. */
+  static String canonical(JsonNode answer) {
+    List<String> series = new ArrayList<>();
+    for (JsonNode s : answer.path("data").path("result")) {
+      series.add(s.toString());
+    }
+    series.sort(null);
+    return answer.path("status").asString() + series;
   }
 
   /**

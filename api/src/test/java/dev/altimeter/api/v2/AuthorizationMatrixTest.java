@@ -205,6 +205,10 @@ class AuthorizationMatrixTest extends ApiTestSupport {
     assertThat(send("GET", "/", null).statusCode()).isEqualTo(200);
     assertThat(send("GET", "/v2/openapi.yaml", null).statusCode()).isEqualTo(200);
     assertThat(send("GET", "/telemetry/v2/openapi.yaml", null).statusCode()).isEqualTo(200);
+    // the console's page and code; its data comes from the routes above, with the user's token
+    for (String path : List.of("/console", "/telemetry/console", "/console/app.js", "/telemetry/console/app.js")) {
+      assertThat(send("GET", path, null).statusCode()).as(path).isEqualTo(200);
+    }
   }
 
   @Test

@@ -26,4 +26,14 @@ class PrefixTest extends ApiTestSupport {
         .jsonPath("$.links[0].href").isEqualTo("http://localhost:" + port + "/v2/resources/r2");
     fault(get("/telemetry/v2/nothing"), 404, "The resource could not be found.");
   }
+
+  @Test
+  void theConsoleLinksUnderThePrefix() {
+    // its scripts and API calls are relative to <base>: under the prefix they stay under it
+    get("/telemetry/console").expectStatus().isOk().expectBody(String.class)
+        .value(page -> org.assertj.core.api.Assertions.assertThat(page).contains("<base href=\"/telemetry/\">"));
+    get("/telemetry/console/app.js").expectStatus().isOk();
+    get("/console").expectStatus().isOk().expectBody(String.class)
+        .value(page -> org.assertj.core.api.Assertions.assertThat(page).contains("<base href=\"/\">"));
+  }
 }
