@@ -69,4 +69,15 @@ public interface SampleStore {
   default Flux<Sample> query(SampleQuery query) {
     return Flux.error(new UnsupportedOperationException("Complex queries are not implemented by this store"));
   }
+
+  /**
+   * Samples of a time range for assembling series: at most {@code limit} of them (a caller that
+   * must not exceed a bound asks for one more and fails when it gets it). Each series (meter
+   * definition and resource owner) comes in ascending timestamp order, ties in insertion order;
+   * series may interleave. Reading stops when the subscriber cancels. The default fails with
+   * {@link UnsupportedOperationException}.
+   */
+  default Flux<Sample> range(SampleRange range, int limit) {
+    return Flux.error(new UnsupportedOperationException("Sample ranges are not implemented by this store"));
+  }
 }

@@ -8,6 +8,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
@@ -110,6 +111,42 @@ public abstract class SampleStoreTestKit {
     assertThat(volumes(SampleFilter.builder().source("other").build())).containsExactly(2.0);
     assertThat(volumes(SampleFilter.builder().meter("cpu").resourceId("r2").build())).containsExactly(2.0);
     assertThat(volumes(SampleFilter.builder().meter("nothing").build())).isEmpty();
+  }
+
+  @Test
+  public void rangeReadsEachSeriesInTimeOrderWithinInclusiveBounds() {
+    // written out of time order, over two meters, two resources and two projects
+    write(sample("cpu", "r1", T0.plusSeconds(20), 3).build(), sample("cpu", "r1", T0, 1).build(),
+        sample("cpu", "r2", T0.plusSeconds(10), 20).projectId("project-2").source("other").build(),
+        sample("cpu", "r1", T0.plusSeconds(10), 2).build(), sample("cpu", "r1", T0.plusSeconds(30), 4).build(),
+        sample("memory", "r1", T0.plusSeconds(5), 100).userId(null).build());
+    Instant end = T0.plusSeconds(20);
+
+    SampleRange all = new SampleRange(null, null, null, null, null, T0, end);
+    List<Sample> read = store().range(all, 100).collectList().block(TIMEOUT);
+    assertThat(read).extracting(Sample::volume).containsExactlyInAnyOrder(1.0, 2.0, 3.0, 20.0, 100.0);
+    assertThat(read.stream().filter(x -> x.meter().equals("cpu") && x.resourceId().equals("r1")))
+        .extracting(Sample::volume).containsExactly(1.0, 2.0, 3.0);
+    assertThat(read.stream().filter(x -> x.volume() == 20.0).findFirst().orElseThrow().projectId()).isEqualTo("project-2");
+
+    assertThat(range(Set.of("cpu"), null, null, end)).containsExactlyInAnyOrder(1.0, 2.0, 3.0, 20.0);
+    assertThat(range(Set.of("cpu", "memory"), Set.of("project-1"), null, end)).containsExactlyInAnyOrder(1.0, 2.0, 3.0, 100.0);
+    assertThat(range(null, Set.of("project-2"), null, end)).containsExactly(20.0);
+    assertThat(range(null, null, Set.of("other", "nowhere"), end)).containsExactly(20.0);
+    assertThat(range(Set.of("nothing"), null, null, end)).isEmpty();
+    assertThat(range(Set.of(), null, null, end)).isEmpty();
+    assertThat(range(Set.of("cpu"), Set.of("project-9"), null, end)).isEmpty();
+    assertThat(store().range(new SampleRange(null, Set.of("r1"), null, Set.of("user-1"), null, T0.plusSeconds(10), T0.plusSeconds(30)), 100)
+        .map(Sample::volume).collectList().block(TIMEOUT)).containsExactly(2.0, 3.0, 4.0);
+    // the limit bounds what is read
+    assertThat(store().range(all, 2).collectList().block(TIMEOUT)).hasSize(2);
+    assertThat(store().range(new SampleRange(Set.of("cpu"), null, null, null, null, T0, end), 2)
+        .collectList().block(TIMEOUT)).hasSize(2);
+  }
+
+  private List<Double> range(Set<String> meters, Set<String> projects, Set<String> sources, Instant end) {
+    return store().range(new SampleRange(meters, null, projects, null, sources, T0, end), 100)
+        .map(Sample::volume).collectList().block(TIMEOUT);
   }
 
   @Test

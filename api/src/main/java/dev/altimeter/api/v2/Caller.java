@@ -13,7 +13,7 @@ import org.springframework.http.HttpStatus;
  *
  * @param anonymousIsAdmin mode {@code none} only: a caller with no identity at all is an admin
  */
-record Caller(String userId, String projectId, Set<String> roles, boolean anonymousIsAdmin) {
+public record Caller(String userId, String projectId, Set<String> roles, boolean anonymousIsAdmin) {
   static final String USER = "X-User-Id";
   static final String PROJECT = "X-Project-Id";
   static final String ROLES = "X-Roles";
@@ -36,7 +36,7 @@ record Caller(String userId, String projectId, Set<String> roles, boolean anonym
   }
 
   /** Role {@code admin}, matched without case as oslo.policy matches roles; or anonymous in mode none. */
-  boolean admin() {
+  public boolean admin() {
     return roles.stream().anyMatch("admin"::equalsIgnoreCase) || (anonymousIsAdmin && anonymous());
   }
 
@@ -45,7 +45,7 @@ record Caller(String userId, String projectId, Set<String> roles, boolean anonym
    * naming another project is refused (401, Ceilometer's ProjectNotAuthorized), and a non-admin
    * without a project is refused (403). Reads and writes follow the same rule.
    */
-  String confineProject(String requested) {
+  public String confineProject(String requested) {
     if (admin()) return requested;
     // a non-admin without a project would otherwise be confined to nothing, i.e. see everything
     if (projectId == null) throw new ApiError(HttpStatus.FORBIDDEN, "RBAC Authorization Failed");

@@ -27,7 +27,8 @@ import reactor.core.publisher.Mono;
  * routed with or without it), the configured path prefix becomes the context path (so routes match
  * and links carry it; unprefixed paths keep working), CORS (oslo.middleware's rules), 400 for
  * a NUL character anywhere in the path or query (no store can keep one), and 415 for a body that is
- * not JSON (or whose Content-Type cannot be parsed), on any method.
+ * not JSON (or whose Content-Type cannot be parsed), on any method, except the form and protobuf
+ * bodies of the Prometheus API below {@code /api/v1/}.
  *
  * <p>Who the caller is, and what it may do, is not decided here but by each handler ({@link
  * CallerResolver}): a filter sees the raw path, the router a normalised one.
@@ -87,7 +88,7 @@ class RequestFilter implements WebFilter {
     } catch (InvalidMediaTypeException e) {
       return Mono.error(new UnsupportedMediaTypeStatusException("Invalid Content-Type: " + e.getMessage()));
     }
-    if (type != null && hasBody(request) && !isJson(type)) {
+    if (type != null && hasBody(request) && !isJson(type) && !prometheusBody(request, type)) {
       return Mono.error(new UnsupportedMediaTypeStatusException(type, List.of(MediaType.APPLICATION_JSON)));
     }
     return chain.filter(exchange);
@@ -109,6 +110,26 @@ class RequestFilter implements WebFilter {
     HttpHeaders headers = request.getHeaders();
     return headers.getContentLength() > 0 || headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
   }
+
+  /**
+   * The Prometheus API's bodies below {@code /api/v1/}: form-encoded parameters (as its clients
+   * POST queries) and remote write's protobuf. Elsewhere they are 415 as before.
+   */
+  private static boolean prometheusBody(ServerHttpRequest request, MediaType type) {
+    if (!MediaType.APPLICATION_FORM_URLENCODED.includes(type) && !PROTOBUF.includes(type)) return false;
+    // decided on the path as any spelling the router may take for it reads (matrix parameters,
+    // percent-encodings, empty segments, case): a form body elsewhere is only refused later
+    StringBuilder path = new StringBuilder();
+    for (var element : request.getPath().elements()) {
+      if (element instanceof org.springframework.http.server.PathContainer.PathSegment segment
+          && !segment.valueToMatch().isEmpty()) {
+        path.append('/').append(segment.valueToMatch().toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+    return path.indexOf("/api/v1/") >= 0 || path.indexOf("/api%2fv1/") >= 0;
+  }
+
+  private static final MediaType PROTOBUF = MediaType.parseMediaType("application/x-protobuf");
 
   private static boolean isJson(MediaType type) {
     return MediaType.APPLICATION_JSON.isCompatibleWith(type)

@@ -12,7 +12,7 @@ import org.springframework.context.annotation.Bean;
  * The API alone over a real PostgreSQL store. The pipeline is replaced by a direct store write: the
  * API's contract with it is only "completes when stored".
  */
-@SpringBootApplication
+@SpringBootApplication(scanBasePackages = "dev.altimeter.api")
 class ApiTestApplication {
   @Bean
   SampleStore sampleStore() {

@@ -38,6 +38,24 @@ abstract class ApiTestSupport {
     return spec.exchange();
   }
 
+  /**
+   * GET with a query string as written (PromQL selectors and all): the characters a URI cannot hold
+   * and {@code +} percent-encoded, nothing taken for a URI template variable.
+   */
+  WebTestClient.ResponseSpec getQuery(String pathAndQuery, String... headers) {
+    StringBuilder b = new StringBuilder();
+    for (char c : pathAndQuery.toCharArray()) {
+      if ("{}\"|[] ^`<>+".indexOf(c) >= 0) {
+        b.append('%').append(String.format("%02X", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    var spec = http.get().uri(java.net.URI.create("http://localhost:" + port + b));
+    for (int i = 0; i < headers.length; i += 2) spec = spec.header(headers[i], headers[i + 1]);
+    return spec.exchange();
+  }
+
   static final java.time.Instant S0 = java.time.Instant.parse("2024-03-01T10:00:00Z");
 
   /**

@@ -48,7 +48,11 @@ class AuthorizationMatrixTest extends ApiTestSupport {
   private String sampleOfB;
 
   /** A route: method, path below /v2 (with concrete ids), body for POSTs. */
-  record Route(String method, String path, String body) {
+  record Route(String method, String path, String body, String contentType) {
+    Route(String method, String path, String body) {
+      this(method, path, body, "application/json");
+    }
+
     @Override
     public String toString() {
       return method + " " + path;
@@ -77,21 +81,66 @@ class AuthorizationMatrixTest extends ApiTestSupport {
         new Route("GET", "/v2/capabilities", null),
         new Route("GET", "/v2/admin/tokens", null),
         new Route("POST", "/v2/admin/tokens", "{\"project_id\": \"p1\", \"roles\": [\"admin\"]}"),
-        new Route("DELETE", "/v2/admin/tokens/" + UUID.randomUUID(), null));
+        new Route("DELETE", "/v2/admin/tokens/" + UUID.randomUUID(), null),
+        // the Prometheus API (/api/v1) authorises its Caller the same way
+        new Route("GET", "/api/v1/query?query=ceilometer_cpu&time=" + (S0.getEpochSecond() + 240), null),
+        new Route("GET", "/api/v1/query_range?query=sum(ceilometer_cpu)%20by%20(project_id)&" + WINDOW + "&step=60", null),
+        new Route("POST", "/api/v1/query_range", "query=ceilometer_cpu&" + WINDOW + "&step=60",
+            "application/x-www-form-urlencoded"),
+        new Route("GET", "/api/v1/series?match%5B%5D=ceilometer_cpu&" + WINDOW, null),
+        new Route("GET", "/api/v1/labels?" + WINDOW, null),
+        new Route("GET", "/api/v1/label/project_id/values?" + WINDOW, null),
+        new Route("GET", "/api/v1/metadata", null),
+        new Route("GET", "/api/v1/status/buildinfo", null),
+        // an empty WriteRequest, snappy-compressed: one zero byte
+        new Route("POST", "/api/v1/write", "\u0000", "application/x-protobuf"));
+  }
+
+  private static final String WINDOW = "start=" + S0.getEpochSecond() + "&end=" + (S0.getEpochSecond() + 600);
+
+  /** Spellings of a path (its query string kept) that the router takes for it. */
+  static List<String> routedSpellings(String pathAndQuery) {
+    String[] parts = split(pathAndQuery);
+    String path = parts[0];
+    int cut = path.indexOf('/', 1);
+    String first = path.substring(1, cut);
+    String rest = path.substring(cut);
+    return List.of(pathAndQuery, "/telemetry" + pathAndQuery, "/" + first + ";x" + rest + parts[1],
+        "/" + encoded(first) + rest + parts[1], "/" + first.substring(0, first.length() - 1)
+            + encoded(first.substring(first.length() - 1)) + rest + parts[1]);
+  }
+
+  /** Path and query string ({@code ""} or {@code "?..."}). */
+  private static String[] split(String pathAndQuery) {
+    int q = pathAndQuery.indexOf('?');
+    return q < 0 ? new String[] {pathAndQuery, ""} : new String[] {pathAndQuery.substring(0, q), pathAndQuery.substring(q)};
+  }
+
+  private static String encoded(String s) {
+    StringBuilder b = new StringBuilder();
+    for (char c : s.toCharArray()) b.append('%').append(Integer.toHexString(c));
+    return b.toString();
   }
 
   /** Spellings of one path that a router may take for it. */
-  static List<String> variants(String path) {
-    String rest = path.substring("/v2".length());
-    List<String> out = new ArrayList<>(List.of(path, "/telemetry" + path, "/v2;x" + rest, "/%76%32" + rest,
-        "/v%32" + rest, "//v2" + rest, "/v2/" + rest, path + ";x=1", path + "/", "/telemetry;a=b" + path,
-        "/telemetry/%76%32" + rest, "/V2" + rest, "/v2%2F" + rest.substring(1)));
-    // a percent-encoded letter inside the route's first segment
+  static List<String> variants(String pathAndQuery) {
+    String[] parts = split(pathAndQuery);
+    String path = parts[0];
+    String q = parts[1];
+    int cut = path.indexOf('/', 1);
+    String first = path.substring(1, cut); // v2, api
+    String rest = path.substring(cut);
+    List<String> out = new ArrayList<>(routedSpellings(pathAndQuery));
+    out.addAll(List.of("//" + first + rest + q, "/" + first + "/" + rest + q, path + ";x=1" + q, path + "/" + q,
+        "/telemetry;a=b" + pathAndQuery, "/telemetry/" + encoded(first) + rest + q,
+        "/" + first.toUpperCase(java.util.Locale.ROOT) + rest + q, "/" + first + "%2F" + rest.substring(1) + q));
+    // a percent-encoded letter inside the route's next segment
     int i = rest.indexOf('/', 1);
-    String first = i < 0 ? rest.substring(1) : rest.substring(1, i);
-    out.add("/v2/%" + Integer.toHexString(first.charAt(0)) + first.substring(1) + (i < 0 ? "" : rest.substring(i)));
+    String next = i < 0 ? rest.substring(1) : rest.substring(1, i);
+    out.add("/" + first + "/%" + Integer.toHexString(next.charAt(0)) + next.substring(1) + (i < 0 ? "" : rest.substring(i)) + q);
     return out;
   }
+
 
   @BeforeEach
   void data() {
@@ -128,7 +177,7 @@ class AuthorizationMatrixTest extends ApiTestSupport {
       for (String path : variants(route.path())) {
         for (String[] identity : identities) {
           cases.add(route.method() + " " + path + " " + List.of(identity));
-          answers.add(sendAsync(route.method(), path, route.body(), identity));
+          answers.add(sendAsync(route, path, identity));
         }
       }
     }
@@ -144,9 +193,8 @@ class AuthorizationMatrixTest extends ApiTestSupport {
     }
     // the spellings a router takes for the plain path all reached the handler, and it refused
     for (Route route : routes()) {
-      for (String path : List.of(route.path(), "/telemetry" + route.path(), "/v2;x" + route.path().substring(3),
-          "/%76%32" + route.path().substring(3), "/v%32" + route.path().substring(3))) {
-        assertThat(send(route.method(), path, route.body()).statusCode()).as("%s %s", route.method(), path).isEqualTo(401);
+      for (String path : routedSpellings(route.path())) {
+        assertThat(send(route, path).statusCode()).as("%s %s", route.method(), path).isEqualTo(401);
       }
     }
     assertThat(routed).isGreaterThan(routes().size() * 5 * identities.size());
@@ -169,8 +217,8 @@ class AuthorizationMatrixTest extends ApiTestSupport {
       String own = member.equals(MEMBER_A) ? "p1" : "p2";
       String other = member.equals(MEMBER_A) ? "p2" : "p1";
       for (Route route : routes()) {
-        for (String path : List.of(route.path(), "/v2;x" + route.path().substring(3), "/telemetry" + route.path())) {
-          var response = send(route.method(), path, route.body(), bearer(member));
+        for (String path : routedSpellings(route.path()).subList(0, 3)) {
+          var response = send(route, path, bearer(member));
           int status = response.statusCode();
           assertThat(status).as("%s %s as %s", route.method(), path, own).isLessThan(500);
           if (status >= 200 && status < 300) {
@@ -201,7 +249,7 @@ class AuthorizationMatrixTest extends ApiTestSupport {
   @Test
   void anAdminReachesEveryRoute() throws Exception {
     for (Route route : routes()) {
-      int status = send(route.method(), route.path(), route.body(), bearer(ADMIN)).statusCode();
+      int status = send(route, route.path(), bearer(ADMIN)).statusCode();
       assertThat(status).as(route.toString()).isIn(200, 201, 204, 404);
     }
     // and sees both projects
@@ -234,15 +282,21 @@ class AuthorizationMatrixTest extends ApiTestSupport {
   }
 
   private HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
-    return sendAsync(method, path, body, headers).get(60, TimeUnit.SECONDS);
+    return send(new Route(method, path, body), path, headers);
+  }
+
+  private HttpResponse<String> send(Route route, String path, String... headers) throws Exception {
+    return sendAsync(route, path, headers).get(60, TimeUnit.SECONDS);
   }
 
   /** At most {@link #IN_FLIGHT} requests at a time: a matrix of a thousand requests, without a thousand sockets. */
-  private CompletableFuture<HttpResponse<String>> sendAsync(String method, String path, String body, String... headers) {
+  private CompletableFuture<HttpResponse<String>> sendAsync(Route route, String path, String... headers) {
+    String body = route.body();
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
         .timeout(Duration.ofSeconds(60))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) b.header("Content-Type", "application/json");
+        .method(route.method(), body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) b.header("Content-Type", route.contentType());
+    if (route.contentType().equals("application/x-protobuf")) b.header("Content-Encoding", "snappy");
     for (int i = 0; i < headers.length; i += 2) {
       if (!headers[i + 1].isEmpty()) b.header(headers[i], headers[i + 1]);
     }

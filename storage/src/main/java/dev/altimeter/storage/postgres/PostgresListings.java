@@ -1,6 +1,7 @@
 package dev.altimeter.storage.postgres;
 
 import dev.altimeter.storage.SampleFilter;
+import dev.altimeter.storage.SampleRange;
 import java.util.List;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
@@ -133,6 +134,64 @@ final class PostgresListings {
     return new Sql(SAMPLE_COLUMNS + " FROM " + driver + " AS d(id) CROSS JOIN LATERAL (SELECT s.* FROM sample s"
         + joins + inner.sql() + " ORDER BY s.timestamp DESC, s.seq LIMIT " + n + ") s" + SAMPLE_JOINS
         + " ORDER BY s.timestamp DESC, s.seq LIMIT " + n, w.binds());
+  }
+
+  /**
+   * The statement resolving a range's meter names and owner values to ids, or null when it names
+   * neither. Owners are all resolved (no cap): the range read needs each of them.
+   */
+  static Sql rangeResolution(SampleRange r) {
+    if (r.meters() == null && !r.namesOwners()) return null;
+    SqlWhere w = new SqlWhere(null);
+    String meters = r.meters() == null ? "NULL::int[]"
+        : "ARRAY(SELECT m.id FROM meter m WHERE m.name = ANY(" + w.bind(r.meters().toArray(String[]::new)) + "::text[]))";
+    String owners = "NULL::bigint[]";
+    if (r.namesOwners()) {
+      SqlWhere o = w.part();
+      anyOf(o, "r.resource_id", r.resourceIds());
+      anyOf(o, "r.project_id", r.projectIds());
+      anyOf(o, "r.user_id", r.userIds());
+      anyOf(o, "r.source", r.sources());
+      owners = "ARRAY(SELECT r.id FROM resource r" + o.sql() + ")";
+    }
+    return new Sql("SELECT " + meters + " AS meters, " + owners + " AS owners", w.binds());
+  }
+
+  private static void anyOf(SqlWhere w, String column, java.util.Set<String> values) {
+    if (values != null) w.condition(column + " = ANY(" + w.bind(values.toArray(String[]::new)) + "::text[])");
+  }
+
+  /**
+   * A range's samples, each series in ascending time (ties in insertion order), at most {@code
+   * limit}, or null when nothing can match. With few owners, one walk of {@code (resource_pk,
+   * timestamp)} per owner; else with meters, one walk of {@code (meter_id, timestamp)} per meter
+   * definition, filtered on the owners; else the time index. Each walk stops after {@code limit} rows.
+   */
+  static Sql range(SampleRange r, Integer[] meters, Long[] owners, int limit) {
+    if ((meters != null && meters.length == 0) || (owners != null && owners.length == 0)) return null;
+    SqlWhere w = new SqlWhere(null);
+    SqlWhere inner = w.part();
+    String columns = SAMPLE_COLUMNS + ", s.metadata_id";
+    String order = " ORDER BY s.timestamp, s.seq LIMIT " + w.bind(limit);
+    String driver;
+    if (owners != null && (meters == null || owners.length <= OWNER_WALKS)) {
+      driver = "unnest(" + w.bind(owners) + "::bigint[])";
+      inner.condition("s.resource_pk = d.id");
+      if (meters != null) inner.condition("s.meter_id = ANY(" + w.bind(meters) + "::int[])");
+    } else if (meters != null) {
+      driver = "unnest(" + w.bind(meters) + "::int[])";
+      inner.condition("s.meter_id = d.id");
+      if (owners != null) inner.condition("s.resource_pk = ANY(" + w.bind(owners) + "::bigint[])");
+    } else {
+      inner.condition("s.timestamp >= " + w.bind(r.start()));
+      inner.condition("s.timestamp <= " + w.bind(r.end()));
+      return new Sql(columns + " FROM sample s" + SAMPLE_JOINS + inner.sql() + order, w.binds());
+    }
+    inner.condition("s.timestamp >= " + w.bind(r.start()));
+    inner.condition("s.timestamp <= " + w.bind(r.end()));
+    String n = "$" + 1; // the limit is the statement's first bind
+    return new Sql(columns + " FROM " + driver + " AS d(id) CROSS JOIN LATERAL (SELECT s.* FROM sample s"
+        + inner.sql() + order + ") s" + SAMPLE_JOINS + " LIMIT " + n, w.binds());
   }
 
   /** One sample by message id: the primary key, one probe per partition. */

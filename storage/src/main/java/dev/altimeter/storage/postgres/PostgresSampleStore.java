@@ -6,6 +6,7 @@ import dev.altimeter.storage.Resource;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleFilter;
 import dev.altimeter.storage.SampleQuery;
+import dev.altimeter.storage.SampleRange;
 import dev.altimeter.storage.Statistics;
 import dev.altimeter.storage.SampleStore;
 import dev.altimeter.storage.SampleType;
@@ -29,6 +30,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -441,6 +443,21 @@ public final class PostgresSampleStore implements SampleStore {
     return query(sql, where.binds(), this::toResource);
   }
 
+  @Override
+  public Flux<Sample> range(SampleRange range, int limit) {
+    if (range.matchesNothing() || limit < 1) return Flux.empty();
+    PostgresListings.Sql resolution = PostgresListings.rangeResolution(range);
+    Mono<PostgresListings.Sql> read = resolution == null ? Mono.fromSupplier(() -> PostgresListings.range(range, null, null, limit))
+        : query(resolution.text(), resolution.binds(), row -> Optional.ofNullable(PostgresListings.range(range,
+            row.get("meters", Integer[].class), row.get("owners", Long[].class), limit))).single().flatMap(Mono::justOrEmpty);
+    // a series' metadata document repeats on every sample: parsed once per read
+    return read.flatMapMany(sql -> Flux.defer(() -> {
+      Map<Long, Map<String, Object>> docs = new HashMap<>();
+      return query(sql.text(), sql.binds(), row -> toSample(row,
+          docs.computeIfAbsent(row.get("metadata_id", Long.class), id -> json.readValue(row.get("doc", String.class), MAP))));
+    }));
+  }
+
   /** Runs a listing statement; null (the filter matches nothing) reads nothing. */
   private <T> Flux<T> listing(PostgresListings.Sql sql, Function<Readable, T> mapper) {
     return sql == null ? Flux.empty() : query(sql.text(), sql.binds(), mapper);
@@ -483,6 +500,10 @@ public final class PostgresSampleStore implements SampleStore {
   }
 
   private Sample toSample(Readable row) {
+    return toSample(row, json.readValue(row.get("doc", String.class), MAP));
+  }
+
+  private static Sample toSample(Readable row, Map<String, Object> metadata) {
     return new Sample(
         row.get("name", String.class),
         SampleType.fromWireName(row.get("type", String.class)),
@@ -494,7 +515,7 @@ public final class PostgresSampleStore implements SampleStore {
         instant(row.get("timestamp", OffsetDateTime.class)),
         instant(row.get("recorded_at", OffsetDateTime.class)),
         row.get("source", String.class),
-        json.readValue(row.get("doc", String.class), MAP),
+        metadata,
         row.get("message_id", UUID.class),
         row.get("message_signature", String.class));
   }

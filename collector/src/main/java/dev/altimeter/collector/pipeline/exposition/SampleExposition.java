@@ -1,5 +1,6 @@
 package dev.altimeter.collector.pipeline.exposition;
 
+import dev.altimeter.storage.MetricNames;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleType;
 import io.micrometer.core.instrument.Counter;
@@ -46,7 +47,6 @@ import java.util.function.LongSupplier;
 public final class SampleExposition {
   /** The content type of {@link #scrape()}. */
   public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-  static final String PREFIX = "ceilometer_";
 
   private final int maxSeries;
   private final long maxAgeNanos;
@@ -152,15 +152,9 @@ public final class SampleExposition {
     return removed;
   }
 
-  /** {@code ceilometer_} + the meter name with every character outside {@code [a-zA-Z0-9_:]} as {@code _}. */
+  /** The metric name of a meter: {@link MetricNames#of}, the rule the PromQL API shares. */
   static String metricName(String meter) {
-    StringBuilder b = new StringBuilder(PREFIX.length() + meter.length()).append(PREFIX);
-    for (int i = 0; i < meter.length(); i++) {
-      char c = meter.charAt(i);
-      boolean allowed = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == ':';
-      b.append(allowed ? c : '_');
-    }
-    return b.toString();
+    return MetricNames.of(meter);
   }
 
   /** A label value as the text format quotes it: backslash, double quote and line feed escaped. */
