@@ -28,7 +28,7 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Prometheus remote write 1.0 receiver, {@code POST /api/v1/write} (snappy-compressed protobuf
  * {@code WriteRequest}). Samples enter the same pipeline as every other source ({@link
- * SampleConsumer}) and answer 204 once stored. Mapping (docs/promql-data-model.md):
+ * SampleConsumer}) and answer 204 once stored. Mapping (docs/promql.md):
  *
  * <ul>
  *   <li>meter: the metric name ({@code __name__}) unchanged, so {@code up} is queried back as

@@ -8,7 +8,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The data model of the PromQL API (docs/promql-data-model.md): the label set of the series a
+ * The data model of the PromQL API (docs/promql.md): the label set of the series a
  * sample belongs to.
  *
  * <ul>
