@@ -39,7 +39,8 @@ import reactor.core.publisher.Flux;
  * <p>Usage: {@code java -cp "bench/target/classes:$(cat bench/target/classpath.txt)"
  * dev.altimeter.bench.QueryBenchmark --resources 100 --samples 1000} (1 M samples; {@code --size
  * 10m} is 1,000 resources x 1,000 samples). Options: {@code --batch 5000 --concurrency 4
- * --requests 50 --warmup 5}.
+ * --requests 50 --warmup 5}; {@code --data DIR} keeps the embedded store's data in DIR, and a
+ * second run on the same DIR measures without loading again.
  */
 public final class QueryBenchmark {
   private static final int METERS = 10;
@@ -55,7 +56,9 @@ public final class QueryBenchmark {
     String env = System.getenv("ALTIMETER_BENCH_POSTGRES_URL");
     String url = IngestBenchmark.stringArg(args, "--url", env == null ? "" : env);
 
-    Path data = Files.createTempDirectory("altimeter-qbench");
+    // --data DIR keeps the embedded store there; a store already loaded is measured without loading
+    String keep = IngestBenchmark.stringArg(args, "--data", "");
+    Path data = keep.isBlank() ? Files.createTempDirectory("altimeter-qbench") : Files.createDirectories(Path.of(keep));
     int pgPort = IngestBenchmark.freePort();
     PostgresStorage storage = PostgresStorage.start(new PostgresStorage.Config(url.isBlank() ? null : url,
         null, null, data, pgPort, concurrency + 2));
@@ -65,16 +68,21 @@ public final class QueryBenchmark {
       // hour-aligned start, the newest sample a few minutes before now (today's partitions exist)
       Instant start = Instant.now().truncatedTo(ChronoUnit.HOURS)
           .minus(Duration.ofMinutes(perSeries)).truncatedTo(ChronoUnit.HOURS);
-      load(store, resources, perSeries, start, batch, concurrency);
-      try (Statement s = db.createStatement()) {
-        s.execute("ANALYZE"); // the machine runs with autovacuum off; see the notes in docs/benchmarks.md
+      long stored = IngestBenchmark.count(db, "SELECT count(*) FROM sample");
+      if (stored == 0) {
+        load(store, resources, perSeries, start, batch, concurrency);
+        try (Statement s = db.createStatement()) {
+          s.execute("ANALYZE"); // the machine runs with autovacuum off; see the notes in docs/benchmarks.md
+        }
+      } else {
+        System.out.printf("measuring the %,d samples already in %s (not loaded again)%n", stored, data);
       }
       System.out.printf("%nmachine: %s%n", uptime());
       measure(store, db, requests, warmup, perSeries);
       System.out.printf("machine: %s%n", uptime());
     } finally {
       storage.close();
-      if (url.isBlank()) deleteTree(data);
+      if (url.isBlank() && keep.isBlank()) deleteTree(data);
     }
   }
 

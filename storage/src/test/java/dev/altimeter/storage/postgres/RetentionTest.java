@@ -76,8 +76,10 @@ class RetentionTest {
 
     assertThat(store.expire(Instant.parse("2024-05-04T01:00:00Z")).block(TIMEOUT))
         .contains(LocalDate.parse("2024-05-03")).doesNotContain(LocalDate.parse("2024-05-04"));
+    // (other tests' older partitions may be dropped too: tables are truncated between tests, not dropped)
     assertThat(store.expireRollups(Instant.parse("2024-05-05T12:00:00Z")).block(TIMEOUT))
-        .containsExactly("rollup_60_20240501", "rollup_60_20240502");
+        .contains("rollup_60_20240501", "rollup_60_20240502").allMatch(name -> name.startsWith("rollup_60_"))
+        .allMatch(name -> name.compareTo("rollup_60_20240503") < 0);
     assertThat(store.samples(SampleFilter.ALL, 10_000).count().block(TIMEOUT)).isEqualTo(144 * 2);
 
     // the whole range: the same answer as before, from hours, minutes and raw samples
