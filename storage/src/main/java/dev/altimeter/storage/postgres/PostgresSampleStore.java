@@ -519,38 +519,40 @@ public final class PostgresSampleStore implements SampleStore {
 
   @Override
   public Flux<Resource> resources(SampleFilter filter, int limit) {
-    if (filter.start() == null && filter.end() == null) {
-      return PostgresListings.resolve(this, filter).flatMapMany(ids ->
-          listing(PostgresListings.resources(json, filter, ids, limit), this::toResource));
-    }
-    // a time window: the resources of the samples in it (read from the samples, not the series)
-    SqlWhere where = new SqlWhere(json);
-    if (!where.addFilter(filter, "s", "md", true)) return Flux.empty();
-    String inner = """
-        SELECT s.seq AS id, m.name, r.resource_id, r.user_id, r.project_id, r.source,
-               s.timestamp AS first_ts, s.timestamp AS last_ts, md.doc
-        FROM sample s
-        JOIN meter m ON m.id = s.meter_id
-        JOIN resource r ON r.id = s.resource_pk
-        JOIN resource_metadata md ON md.id = s.metadata_id""" + where.sql();
-    String sql = "SELECT resource_id, min(first_ts) AS first_ts, max(last_ts) AS last_ts,"
-        + " (array_agg(user_id ORDER BY last_ts DESC, id DESC))[1] AS user_id,"
-        + " (array_agg(project_id ORDER BY last_ts DESC, id DESC))[1] AS project_id,"
-        + " (array_agg(source ORDER BY last_ts DESC, id DESC))[1] AS source,"
-        + " (array_agg(doc::text ORDER BY last_ts DESC, id DESC))[1] AS doc,"
-        // every meter of the resource, whatever the filter but its project (Ceilometer's meter_links)
-        + " ARRAY(SELECT m2.name FROM series se2 JOIN resource r2 ON r2.id = se2.resource_pk"
-        + " JOIN meter m2 ON m2.id = se2.meter_id WHERE r2.resource_id = matched.resource_id"
-        + PostgresListings.sameProject(where, filter, "r2")
-        + " GROUP BY m2.name ORDER BY min(se2.first_seq)) AS meters, min(id) AS first_id"
-        + " FROM (" + inner + ") matched GROUP BY resource_id ORDER BY first_id LIMIT " + where.bind(limit);
-    return query(sql, where.binds(), this::toResource);
+    return PostgresListings.resolve(this, filter).flatMapMany(ids ->
+        listing(PostgresListings.resources(json, filter, ids, limit), this::toResource));
   }
 
   /** Runs a listing statement; null (the filter matches nothing) reads nothing. */
   private <T> Flux<T> listing(PostgresListings.Sql sql, Function<Readable, T> mapper) {
-    return sql == null ? Flux.empty() : query(sql.text(), sql.binds(), mapper);
+    return sql == null ? Flux.empty() : listingQuery(sql.text(), sql.binds(), mapper);
   }
+
+  /**
+   * Runs a listing statement with the planner held to its index walks: without statistics (tables
+   * never analysed) PostgreSQL expects an equality to match a handful of rows and would rather
+   * fetch them all through a bitmap and sort them than walk an index in order and stop at the
+   * limit; for a meter with thousands of series that reads them all. Turning bitmap scans and sorts
+   * off (only for this transaction: {@code SET LOCAL}) leaves the ordered walks the cheapest plan;
+   * a sort nothing else can replace (a group's own ordering) still runs.
+   */
+  <T> Flux<T> listingQuery(String sql, List<Object> binds, Function<Readable, T> mapper) {
+    return Flux.usingWhen(connections.create(), conn -> {
+      Statement st = conn.createStatement(sql);
+      for (int i = 0; i < binds.size(); i++) st.bind(i, binds.get(i));
+      return Mono.from(conn.beginTransaction())
+          .then(execute(conn, LISTING_PLANNER))
+          .thenMany(Flux.from(st.execute()).flatMap(r -> r.map(mapper::apply)))
+          .concatWith(Mono.from(conn.commitTransaction()).then(Mono.empty()));
+    }, Connection::close, (conn, e) -> rollbackAndClose(conn), PostgresSampleStore::rollbackAndClose)
+        .onErrorMap(PostgresErrors::translate);
+  }
+
+  private static Mono<Void> rollbackAndClose(Connection conn) {
+    return Mono.from(conn.rollbackTransaction()).onErrorResume(e -> Mono.empty()).then(Mono.from(conn.close()));
+  }
+
+  private static final String LISTING_PLANNER = "SET LOCAL enable_bitmapscan = off";
 
   @Override
   public Flux<Statistics> statistics(Statistics.Query q) {
