@@ -35,7 +35,8 @@ import org.postgresql.PGConnection;
  * ratio and the service's peak RSS.
  *
  * <p>Usage: {@code ./mvnw -q install -DskipTests && ./mvnw -q -pl bench exec:java
- * -Dexec.args="--samples 1000000 --batch 1000 --concurrency 4"}
+ * -Dexec.args="--samples 1000000 --batch 1000 --concurrency 4"}; {@code --service-args "--a=b --c=d"}
+ * adds arguments to the service's command line (e.g. {@code --altimeter.store.archive-policy=none}).
  */
 public final class IngestBenchmark {
   public static void main(String[] args) throws Exception {
@@ -48,10 +49,14 @@ public final class IngestBenchmark {
     int pgPort = freePort();
     Path data = Files.createTempDirectory("altimeter-bench");
 
-    Process service = new ProcessBuilder("java", "-jar", jar, "--server.port=" + httpPort,
+    List<String> command = new ArrayList<>(List.of("java", "-jar", jar, "--server.port=" + httpPort,
         "--management.server.port=" + managementPort,
         "--altimeter.data-dir=" + data, "--altimeter.embedded.port=" + pgPort,
-        "--logging.level.root=WARN")
+        "--logging.level.root=WARN"));
+    String extra = stringArg(args, "--service-args", "").strip();
+    if (!extra.isEmpty()) command.addAll(List.of(extra.split("\\s+")));
+    System.out.printf("service: %s%n", String.join(" ", command.subList(3, command.size())));
+    Process service = new ProcessBuilder(command)
         .redirectErrorStream(true).redirectOutput(data.resolve("service.log").toFile()).start();
     try {
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

@@ -17,7 +17,10 @@ import java.util.regex.Pattern;
  * whole number of seconds and a multiple of the finer ones, so coarse buckets nest in fine ones
  * (the statistics planner reads a range's edges from a finer level).
  *
- * @param levels finest first, at least one
+ * <p>{@code none} keeps no rollups: statistics are computed from the raw samples (the write path
+ * then does no rollup work; for measuring what rollups cost, or a store only listed from).
+ *
+ * @param levels finest first; empty for {@code none}
  */
 public record ArchivePolicy(List<Level> levels) {
   /** 1-minute and 1-hour rollups, kept as long as the raw samples. */
@@ -33,9 +36,11 @@ public record ArchivePolicy(List<Level> levels) {
    */
   public record Level(long granularitySeconds, Duration retention) {}
 
+  /** No rollups. */
+  public static final String NONE = "none";
+
   public ArchivePolicy {
     levels = List.copyOf(levels);
-    if (levels.isEmpty()) throw new IllegalArgumentException("no levels");
   }
 
   /** The granularities in seconds, finest first. */
@@ -44,13 +49,17 @@ public record ArchivePolicy(List<Level> levels) {
   }
 
   /**
-   * Parses {@code 1m:30d, 1h:400d, 1d:forever} (units s, m, h, d, w; retention {@code forever}).
+   * Parses {@code 1m:30d, 1h:400d, 1d:forever} (units s, m, h, d, w; retention {@code forever}), or
+   * {@code none}.
    *
    * @param property the setting's name, for the error message
    * @throws IllegalArgumentException naming the property and the offending level
    */
   public static ArchivePolicy parse(String property, String text) {
-    if (text == null || text.isBlank()) throw new IllegalArgumentException(property + ": empty archive policy");
+    if (text == null || text.isBlank()) {
+      throw new IllegalArgumentException(property + ": empty archive policy (say 'none' for no rollups)");
+    }
+    if (text.strip().equalsIgnoreCase(NONE)) return new ArchivePolicy(List.of());
     List<Level> levels = new ArrayList<>();
     for (String part : text.split(",")) {
       String level = part.strip();

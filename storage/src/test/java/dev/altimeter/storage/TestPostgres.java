@@ -64,7 +64,7 @@ public final class TestPostgres {
   public static void truncate() {
     Mono.usingWhen(storage().connectionFactory().create(),
             c -> Flux.from(c.createStatement(
-                    "TRUNCATE sample, series, rollup, resource_metadata, resource, meter, event, event_type, api_token"
+                    "TRUNCATE sample, series, rollup, retention_horizon, resource_metadata, resource, meter, event, event_type, api_token"
                         + " RESTART IDENTITY CASCADE")
                 .execute()).flatMap(r -> r.getRowsUpdated()).then(),
             Connection::close)

@@ -207,17 +207,23 @@ final class PostgresListings {
    * owners are matched on the column {@code owner} (the walked series' own, for its index).
    */
   private static void ownerAndMetadata(SqlWhere w, SampleFilter f, Resolved ids, String owner, String r, String md) {
-    if (ids.owners() != null) w.condition(owner + " = ANY(" + w.bind(ids.owners()) + "::bigint[])");
-    if (ids.manyOwners()) w.addOwnerFilter(f, r);
+    ownerConditions(w, f, ids, owner, r);
     w.addMetadataFilter(f, md);
   }
 
-  /** The meter condition on series {@code se}, AND-ed, or nothing. */
-  private static String meterMatch(SqlWhere w, Resolved ids, String se) {
+  /**
+   * The meter condition on series {@code se}, AND-ed, or nothing. When the meter {@code drives} the
+   * walk it is written for the {@code (meter_id, first_seq)} index; otherwise (the series are those
+   * of one owner, found through {@code (resource_pk, first_seq)}) as {@code meter_id + 0}, which no
+   * index serves: with statistics left by other data the planner may otherwise walk all of a
+   * meter's series to find one owner's.
+   */
+  private static String meterMatch(SqlWhere w, Resolved ids, String se, boolean drives) {
     if (ids.meters() == null) return "";
+    String column = se + ".meter_id" + (drives ? "" : " + 0");
     // one id keeps the (meter_id, first_seq) index in order; several (same name, other unit) cannot
-    return ids.meters().length == 1 ? " AND " + se + ".meter_id = " + w.bind(ids.meters()[0])
-        : " AND " + se + ".meter_id = ANY(" + w.bind(ids.meters()) + "::int[])";
+    return ids.meters().length == 1 ? " AND " + column + " = " + w.bind(ids.meters()[0])
+        : " AND " + column + " = ANY(" + w.bind(ids.meters()) + "::int[])";
   }
 
   private static String md(SampleFilter f, String alias) {
@@ -246,10 +252,19 @@ final class PostgresListings {
   }
 
   private static String members(String r, String se, String md, String resourceId, String seConditions) {
-    return " resource " + r + " CROSS JOIN LATERAL (SELECT * FROM series " + se + " WHERE " + se + ".resource_pk = "
-        + r + ".id" + seConditions + " OFFSET 0) " + se
-        + (md == null ? "" : lookup("resource_metadata", md, se + ".last_metadata_id"))
-        + " WHERE " + r + ".resource_id = " + resourceId;
+    return owners(r, resourceId) + " CROSS JOIN LATERAL (SELECT * FROM series " + se + " WHERE " + se
+        + ".resource_pk = " + r + ".id" + seConditions + " OFFSET 0) " + se
+        + (md == null ? "" : lookup("resource_metadata", md, se + ".last_metadata_id")) + " WHERE TRUE";
+  }
+
+  /**
+   * The owners {@code r} of the resource id {@code resourceId}, looked up by their index whatever
+   * surrounds them: fenced ({@code OFFSET 0}), so an enclosing {@code LIMIT 1} cannot make a
+   * sequential scan that "finds a row early" look cheaper (it reads the whole table when there is
+   * none).
+   */
+  private static String owners(String r, String resourceId) {
+    return " (SELECT * FROM resource WHERE resource_id = " + resourceId + " OFFSET 0) " + r;
   }
 
   /**
@@ -267,11 +282,13 @@ final class PostgresListings {
       String meters = ids.meters() == null ? "" : " WHERE m.id = ANY(" + w.bind(ids.meters()) + "::int[])";
       String sql = "SELECT m.name, m.type, m.unit, NULL AS resource_id, NULL AS project_id, NULL AS user_id,"
           + " NULL AS source FROM meter m CROSS JOIN LATERAL (SELECT se.first_seq FROM" + walk("se", "r", md(f, "md"))
-          + " WHERE se.meter_id = m.id" + first.and() + " ORDER BY se.first_seq LIMIT 1) f" + meters
+          // (meter_id, first_seq): the order only (meter_id, first_seq) gives, so no statistics can make
+          // the planner walk all series in first_seq order filtering on the meter
+          + " WHERE se.meter_id = m.id" + first.and() + " ORDER BY se.meter_id, se.first_seq LIMIT 1) f" + meters
           + " ORDER BY f.first_seq LIMIT " + w.bind(limit);
       return new Sql(sql, w.binds());
     }
-    String topMeter = meterMatch(w, ids, "se");
+    String topMeter = meterMatch(w, ids, "se", ids.owners() == null);
     SqlWhere top = w.part();
     ownerAndMetadata(top, f, ids, "se.resource_pk", "r", "md");
     SqlWhere earlier = w.part();
@@ -281,54 +298,123 @@ final class PostgresListings {
     String n = w.bind(limit);
     // the walk and its group check first, limited; the newest owner only for the rows returned
     String sql = "SELECT m.name, m.type, m.unit, se.resource_id, g.project_id, g.user_id, g.source FROM"
-        + " (SELECT se.meter_id, se.first_seq, r.resource_id FROM" + walk("se", "r", md(f, "md"))
-        + " WHERE TRUE" + topMeter + top.and()
-        + " AND (SELECT bool_or(TRUE) FROM" + members("r2", "se2", md(f, "md2"), "r.resource_id",
-            " AND se2.meter_id = se.meter_id AND se2.first_seq < se.first_seq") + earlier.and() + ") IS NULL"
-        + " ORDER BY se.first_seq LIMIT " + n + ") se" + lookup("meter", "m", "se.meter_id")
+        + walked(w, ids, "se.meter_id, se.first_seq, r.resource_id", walk("se", "r", md(f, "md")), topMeter + top.and()
+            + " AND (SELECT bool_or(TRUE) FROM" + members("r2", "se2", md(f, "md2"), "r.resource_id",
+            // meter_id + 0: the owner's series through (resource_pk, first_seq), never all of the meter's
+            " AND se2.meter_id + 0 = se.meter_id AND se2.first_seq < se.first_seq") + earlier.and() + ") IS NULL", n)
+        + lookup("meter", "m", "se.meter_id")
         + " CROSS JOIN LATERAL (SELECT r3.project_id, r3.user_id, r3.source FROM"
-        + members("r3", "se3", md(f, "md3"), "se.resource_id", " AND se3.meter_id = se.meter_id") + newest.and()
+        + members("r3", "se3", md(f, "md3"), "se.resource_id", " AND se3.meter_id + 0 = se.meter_id") + newest.and()
         + " ORDER BY se3.last_timestamp DESC LIMIT 1) g"
         + " ORDER BY se.first_seq LIMIT " + n;
     return new Sql(sql, w.binds());
   }
 
   /**
-   * Resources (untimed filter) in first-stored order, or null when nothing can match: series
-   * walked in {@code first_seq} order, keeping those no earlier matching series of the same
-   * resource id precedes; time range, owner and metadata from all its matching series.
+   * Resources in first-stored order, or null when nothing can match: series walked in {@code
+   * first_seq} order (meter and owner conditions), keeping the first of each resource id. Untimed,
+   * the group's time range, newest owner and metadata come from its matching series (metadata
+   * conditions on a series' newest document). With a time window, a resource is kept when one of
+   * its owners has a matching sample in the window (metadata conditions on the samples'), checked
+   * only for the first series of each resource id, and its time range, newest owner and metadata
+   * come from its oldest and newest matching samples in the window: one index probe each per owner.
+   * The order is the resources' first-stored order either way.
    */
   static Sql resources(JsonMapper json, SampleFilter f, Resolved ids, int limit) {
     if (ids.matchesNothing()) return null;
+    boolean timed = f.start() != null || f.end() != null;
     SqlWhere w = new SqlWhere(json);
-    String topMeter = meterMatch(w, ids, "se");
+    String topMeter = meterMatch(w, ids, "se", ids.owners() == null);
     SqlWhere top = w.part();
-    ownerAndMetadata(top, f, ids, "se.resource_pk", "r", "md");
-    String earlierMeter = meterMatch(w, ids, "se2");
+    ownerConditions(top, f, ids, "se.resource_pk", "r");
+    if (!timed) top.addMetadataFilter(f, "md");
+    String earlierMeter = meterMatch(w, ids, "se2", false);
     SqlWhere earlier = w.part();
-    ownerAndMetadata(earlier, f, ids, "r2.id", "r2", "md2");
-    String groupMeter = meterMatch(w, ids, "se3");
+    ownerConditions(earlier, f, ids, "r2.id", "r2");
+    if (!timed) earlier.addMetadataFilter(f, "md2");
+    // no earlier matching series of the same resource id: a scalar subquery (never pulled up into a
+    // join) that stops at the first row
+    String keep = "(SELECT TRUE FROM" + members("r2", "se2", timed ? null : md(f, "md2"), "r.resource_id",
+        " AND se2.first_seq < se.first_seq" + earlierMeter) + earlier.and() + " LIMIT 1) IS NULL";
     SqlWhere group = w.part();
-    ownerAndMetadata(group, f, ids, "r3.id", "r3", "md3");
-    String newest = " ORDER BY se3.last_timestamp DESC, se3.first_seq DESC))[1]";
+    ownerConditions(group, f, ids, "r3.id", "r3");
+    String range;
+    String newest;
+    if (timed) {
+      SqlWhere any = w.part();
+      ownerConditions(any, f, ids, "r5.id", "r5");
+      String inWindow = "(SELECT TRUE FROM" + owners("r5", "r.resource_id") + " WHERE TRUE" + any.and() + " AND "
+          + windowed(w, f, ids, "s5", "md5", "r5.id", "TRUE", null) + " LIMIT 1) IS NOT NULL";
+      keep = "CASE WHEN " + keep + " THEN " + inWindow + " ELSE FALSE END"; // in this order
+      range = "SELECT min(" + windowed(w, f, ids, "s3", "md3", "r3.id", "s3.timestamp", "s3.timestamp") + ")"
+          + " AS first_ts FROM" + owners("r3", "se.resource_id") + " WHERE TRUE" + group.and();
+      newest = "SELECT r3.user_id, r3.project_id, r3.source, n.last_ts, n.metadata_id FROM" + owners("r3", "se.resource_id")
+          + " CROSS JOIN LATERAL (SELECT s3.timestamp AS last_ts, s3.seq, s3.metadata_id FROM sample s3"
+          + sampleMatch(w, f, ids, "s3", "md3", "r3.id") + " ORDER BY s3.timestamp DESC, s3.seq DESC LIMIT 1) n"
+          + " WHERE TRUE" + group.and() + " ORDER BY n.last_ts DESC, n.seq DESC LIMIT 1";
+    } else {
+      String groupMeter = meterMatch(w, ids, "se3", false);
+      group.addMetadataFilter(f, "md3");
+      String members = members("r3", "se3", md(f, "md3"), "se.resource_id", groupMeter) + group.and();
+      range = "SELECT min(se3.first_timestamp) AS first_ts FROM" + members;
+      newest = "SELECT r3.user_id, r3.project_id, r3.source, se3.last_timestamp AS last_ts,"
+          + " se3.last_metadata_id AS metadata_id FROM" + members
+          + " ORDER BY se3.last_timestamp DESC, se3.first_seq DESC LIMIT 1";
+    }
     String n = w.bind(limit);
     // the walk and its group check first, limited; the group's columns only for the rows returned
-    String sql = "SELECT se.resource_id, g.first_ts, g.last_ts, g.user_id, g.project_id, g.source, g.doc,"
+    String sql = "SELECT se.resource_id, g.first_ts, nw.last_ts, nw.user_id, nw.project_id, nw.source,"
+        + " (SELECT md.doc::text FROM resource_metadata md WHERE md.id = nw.metadata_id) AS doc,"
         // every meter of the resource, whatever the filter but its project (Ceilometer's meter_links;
         // a member must not learn the meters another project records for the same resource id)
         + " ARRAY(SELECT name FROM (SELECT (SELECT m4.name FROM meter m4 WHERE m4.id = se4.meter_id) AS name,"
         + " se4.first_seq FROM" + members("r4", "se4", null, "se.resource_id", "") + sameProject(w, f, "r4")
         + ") links GROUP BY name ORDER BY min(first_seq)) AS meters FROM"
-        + " (SELECT se.first_seq, r.resource_id FROM" + walk("se", "r", md(f, "md"))
-        + " WHERE TRUE" + topMeter + top.and()
-        + " AND (SELECT bool_or(TRUE) FROM" + members("r2", "se2", md(f, "md2"), "r.resource_id",
-            " AND se2.first_seq < se.first_seq" + earlierMeter) + earlier.and() + ") IS NULL"
-        + " ORDER BY se.first_seq LIMIT " + n + ") se"
-        + " CROSS JOIN LATERAL (SELECT min(se3.first_timestamp) AS first_ts, max(se3.last_timestamp) AS last_ts,"
-        + " (array_agg(r3.user_id" + newest + " AS user_id, (array_agg(r3.project_id" + newest + " AS project_id,"
-        + " (array_agg(r3.source" + newest + " AS source, (array_agg(md3.doc::text" + newest + " AS doc FROM"
-        + members("r3", "se3", "md3", "se.resource_id", groupMeter) + group.and() + ") g"
+        + walked(w, ids, "se.first_seq, r.resource_id", walk("se", "r", timed ? null : md(f, "md")),
+            topMeter + top.and() + " AND " + keep, n)
+        + " CROSS JOIN LATERAL (" + range + ") g CROSS JOIN LATERAL (" + newest + ") nw"
         + " ORDER BY se.first_seq LIMIT " + n;
     return new Sql(sql, w.binds());
+  }
+
+  /**
+   * {@code (SELECT columns FROM from WHERE TRUE conditions ORDER BY se.first_seq LIMIT n) se}: the
+   * series walk, in first-stored order. With resolved owners, one walk of {@code (resource_pk,
+   * first_seq)} per owner, merged: reads at most {@code n} matching series of each, however many
+   * series other owners have.
+   */
+  private static String walked(SqlWhere w, Resolved ids, String columns, String from, String conditions, String n) {
+    String one = "SELECT " + columns + " FROM" + from + " WHERE TRUE" + conditions;
+    if (ids.owners() == null) return " (" + one + " ORDER BY se.first_seq LIMIT " + n + ") se";
+    return " (SELECT walk.* FROM unnest(" + w.bind(ids.owners()) + "::bigint[]) AS d(id) CROSS JOIN LATERAL (" + one
+        + " AND se.resource_pk = d.id ORDER BY se.first_seq LIMIT " + n + ") walk ORDER BY walk.first_seq LIMIT " + n
+        + ") se";
+  }
+
+  /** The owner conditions of {@link #ownerAndMetadata}, without the metadata's. */
+  private static void ownerConditions(SqlWhere w, SampleFilter f, Resolved ids, String owner, String r) {
+    if (ids.owners() != null) w.condition(owner + " = ANY(" + w.bind(ids.owners()) + "::bigint[])");
+    if (ids.manyOwners()) w.addOwnerFilter(f, r);
+  }
+
+  /**
+   * {@code [metadata lookup] WHERE ...}: the samples {@code s} of owner {@code owner} in the filter's
+   * time window, of its meters, with its metadata (looked up as {@code md}).
+   */
+  private static String sampleMatch(SqlWhere w, SampleFilter f, Resolved ids, String s, String md, String owner) {
+    SqlWhere c = w.part();
+    c.condition(s + ".resource_pk = " + owner);
+    // + 0: one owner's samples through (resource_pk, timestamp), never all of a meter's
+    if (ids.meters() != null) c.condition(s + ".meter_id + 0 = ANY(" + w.bind(ids.meters()) + "::int[])");
+    c.addTimeFilter(f, s);
+    c.addMetadataFilter(f, md);
+    return (f.metadata().isEmpty() ? "" : lookup("resource_metadata", md, s + ".metadata_id")) + c.sql();
+  }
+
+  /** A scalar subquery: {@code column} of the first of {@link #sampleMatch}'s samples in {@code order}. */
+  private static String windowed(SqlWhere w, SampleFilter f, Resolved ids, String s, String md, String owner,
+      String column, String order) {
+    return "(SELECT " + column + " FROM sample " + s + sampleMatch(w, f, ids, s, md, owner)
+        + (order == null ? "" : " ORDER BY " + order) + " LIMIT 1)";
   }
 }

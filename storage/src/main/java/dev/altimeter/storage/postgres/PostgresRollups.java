@@ -3,8 +3,14 @@ package dev.altimeter.storage.postgres;
 import dev.altimeter.storage.ArchivePolicy;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.R2dbcException;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -50,14 +56,15 @@ final class PostgresRollups {
 
   /**
    * Makes the database's granularities those of {@code policy}: a granularity no longer in it loses
-   * its rollups, a new one is computed from the samples stored so far. Both happen in one
-   * transaction that holds writers off ({@code SHARE} lock on {@code sample}), so no sample is
-   * missed or counted twice; when nothing changes no lock is taken. Blocking-free itself; called at
+   * its rollups (its partition is dropped), a new one is computed from the samples stored so far.
+   * Both happen in one transaction that holds writers off ({@code SHARE} lock on {@code sample}), so
+   * no sample is missed or counted twice; when nothing changes no lock is taken. Before that, rollups
+   * of a V7 database are moved into the partitions of V9 (once). Blocking-free itself; called at
    * start-up. Every node must run the same policy: the last one started wins.
    */
   static Mono<Void> apply(ConnectionFactory connections, ArchivePolicy policy) {
     List<Long> wanted = policy.granularities();
-    return Mono.usingWhen(connections.create(), conn -> registered(conn).flatMap(have -> {
+    return Mono.usingWhen(connections.create(), conn -> convertV7(conn).then(registered(conn)).flatMap(have -> {
       if (have.equals(wanted)) return Mono.<Void>empty();
       return Mono.from(conn.beginTransaction())
           .then(execute(conn, "LOCK TABLE rollup_granularity IN SHARE ROW EXCLUSIVE MODE"))
@@ -74,14 +81,82 @@ final class PostgresRollups {
               LOG.info("Rollup granularities {} s: dropping {}, computing {} from the stored samples", wanted,
                   removed, added);
             }
-            return execute(conn, "DELETE FROM rollup WHERE granularity = ANY($1::int[])", gone)
+            return Flux.fromIterable(removed).concatMap(g -> execute(conn, "DROP TABLE IF EXISTS "
+                    + RollupPartitions.level(g))).then()
                 .then(execute(conn, "DELETE FROM rollup_granularity WHERE seconds = ANY($1::int[])", gone))
+                .then(execute(conn, "DELETE FROM retention_horizon WHERE granularity = ANY($1::int[])", gone))
                 .then(execute(conn, "INSERT INTO rollup_granularity SELECT unnest($1::int[])", fresh))
+                .then(sampleDays(conn))
+                .flatMap(days -> createPartitions(conn, added, days))
                 .then(execute(conn, upsert("sample", "(SELECT unnest($1::int[]) AS seconds)"), fresh));
           })
           .then(Mono.from(conn.commitTransaction()))
           .onErrorResume(e -> Mono.from(conn.rollbackTransaction()).then(Mono.error(e)));
     }), Connection::close);
+  }
+
+  /**
+   * Creates the partitions of levels {@code granularities} (seconds) that the samples of {@code
+   * days} fall into: the level's own and the spans of those days (idempotent; a span is a whole
+   * number of days, so a day lies in exactly one span of each level).
+   */
+  static Mono<Void> createPartitions(Connection conn, Collection<Long> granularities, Collection<LocalDate> days) {
+    Set<String> statements = new LinkedHashSet<>();
+    for (long g : granularities) {
+      statements.add(RollupPartitions.createLevel(g));
+      for (LocalDate day : days) {
+        statements.add(RollupPartitions.createSpan(g, RollupPartitions.spanStart(g, day.toEpochDay() * RollupPartitions.DAY)));
+      }
+    }
+    return Flux.fromIterable(statements).concatMap(sql -> execute(conn, sql)
+        // a concurrent writer created it first
+        .onErrorResume(PostgresRollups::isDuplicate, e -> Mono.empty())).then();
+  }
+
+  static boolean isDuplicate(Throwable e) {
+    String state = e instanceof R2dbcException r ? r.getSqlState() : null;
+    return "42P07".equals(state) || "23505".equals(state);
+  }
+
+  /** The days of the sample partitions (the days holding samples), from the catalogue. */
+  static Mono<List<LocalDate>> sampleDays(Connection conn) {
+    return children(conn, "sample").filter(name -> name.matches("sample_\\d{8}"))
+        .map(name -> LocalDate.parse(name.substring(7), DateTimeFormatter.BASIC_ISO_DATE)).collectList();
+  }
+
+  /** The names of the partitions of {@code table}, in name order. */
+  static Flux<String> children(Connection conn, String table) {
+    return Flux.from(conn.createStatement("""
+            SELECT c.relname FROM pg_inherits i
+            JOIN pg_class c ON c.oid = i.inhrelid
+            JOIN pg_class p ON p.oid = i.inhparent
+            WHERE p.relname = $1 ORDER BY c.relname""").bind(0, table).execute())
+        .flatMap(r -> r.map(row -> row.get("relname", String.class)));
+  }
+
+  /**
+   * Moves the rollups of a V7 database (table {@code rollup_v7}, left by migration V9) into the
+   * partitioned table and drops it, in one transaction; nothing when there is none.
+   */
+  private static Mono<Void> convertV7(Connection conn) {
+    return Flux.from(conn.createStatement("SELECT to_regclass('rollup_v7') IS NOT NULL AS v7").execute())
+        .flatMap(r -> r.map(row -> row.get("v7", Boolean.class))).next()
+        .flatMap(v7 -> !v7 ? Mono.<Void>empty() : Mono.from(conn.beginTransaction())
+            .then(execute(conn, "LOCK TABLE rollup_granularity IN SHARE ROW EXCLUSIVE MODE"))
+            .then(execute(conn, "LOCK TABLE rollup_v7 IN ACCESS EXCLUSIVE MODE"))
+            .then(registered(conn))
+            .flatMapMany(Flux::fromIterable)
+            .concatMap(g -> execute(conn, RollupPartitions.createLevel(g)).thenMany(Flux.from(conn.createStatement(
+                    "SELECT DISTINCT floor(extract(epoch FROM bucket) / $1)::bigint AS k FROM rollup_v7"
+                        + " WHERE granularity = $2").bind(0, RollupPartitions.spanSeconds(g)).bind(1, g.intValue())
+                    .execute()).flatMap(r -> r.map(row -> row.get("k", Long.class))))
+                .concatMap(k -> execute(conn, RollupPartitions.createSpan(g, k * RollupPartitions.spanSeconds(g)))))
+            .then(execute(conn, "INSERT INTO rollup SELECT * FROM rollup_v7"
+                + " WHERE granularity IN (SELECT seconds FROM rollup_granularity)"))
+            .then(execute(conn, "DROP TABLE rollup_v7"))
+            .then(Mono.from(conn.commitTransaction()))
+            .doOnSuccess(v -> LOG.info("Rollups moved into their partitions (migration V9)"))
+            .onErrorResume(e -> Mono.from(conn.rollbackTransaction()).then(Mono.error(e))));
   }
 
   /** The granularities the database holds, finest first. */

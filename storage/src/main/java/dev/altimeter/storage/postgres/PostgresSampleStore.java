@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -62,8 +63,16 @@ public final class PostgresSampleStore implements SampleStore {
   private final Map<MeterKey, Integer> meterIds = new ConcurrentHashMap<>();
   private final Map<OwnerKey, Long> ownerIds = new ConcurrentHashMap<>();
   private final Map<UUID, Long> metadataIds = new ConcurrentHashMap<>();
+  /** Days whose sample partition and rollup spans are known to exist. */
   private final Set<LocalDate> partitions = ConcurrentHashMap.newKeySet();
   private final RollupPlanner planner;
+  private final ArchivePolicy policy;
+  /**
+   * The granularities the writer makes rollup partitions for: the policy's, or the database's once
+   * an insert found a partition missing (the database holds another policy, or another process's
+   * expirer dropped a span this one thought it had).
+   */
+  private volatile List<Long> rolledUp;
 
   /** A store whose planner reads the default archive policy's rollups ({@link ArchivePolicy#DEFAULT}). */
   public PostgresSampleStore(ConnectionFactory connections) {
@@ -77,6 +86,8 @@ public final class PostgresSampleStore implements SampleStore {
   public PostgresSampleStore(ConnectionFactory connections, ArchivePolicy policy) {
     this.connections = connections;
     this.planner = new RollupPlanner(policy.granularities());
+    this.policy = policy;
+    this.rolledUp = policy.granularities();
     this.json = JsonMapper.builder().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
   }
 
@@ -100,8 +111,10 @@ public final class PostgresSampleStore implements SampleStore {
                 .then(Mono.defer(() -> resolveMetadata(conn, prepared)))
                 .then(Mono.defer(() -> insertSamples(conn, prepared))),
             Connection::close))
-        // a deadlock or serialization failure between concurrent batches is retried
-        .retryWhen(Retry.backoff(3, Duration.ofMillis(20)).filter(PostgresSampleStore::isTransient))
+        // a deadlock or serialization failure between concurrent batches is retried, and so is an
+        // insert that found a partition missing, after learning the database's levels afresh
+        .retryWhen(Retry.backoff(3, Duration.ofMillis(20)).filter(PostgresSampleStore::isTransient)
+            .doBeforeRetryAsync(retry -> isMissingPartition(retry.failure()) ? relearnPartitions() : Mono.empty()))
         .onErrorMap(PostgresErrors::translate);
   }
 
@@ -152,47 +165,119 @@ public final class PostgresSampleStore implements SampleStore {
       LocalDate day = LocalDate.ofEpochDay(Math.floorDiv(p.sample.timestamp().getEpochSecond(), 86_400));
       if (!partitions.contains(day)) days.add(day);
     }
-    return Flux.fromIterable(days).concatMap(day -> createPartition(conn, day)).then();
+    if (days.isEmpty()) return Mono.empty();
+    // the rollup spans first: a day is marked known once its sample partition exists
+    return PostgresRollups.createPartitions(conn, rolledUp, days)
+        .thenMany(Flux.fromIterable(days).concatMap(day -> createPartition(conn, day))).then();
   }
 
   /** Creates the daily partitions from {@code from} for {@code days} days (idempotent). */
   public Mono<Void> createPartitionsAhead(LocalDate from, int days) {
-    return Mono.usingWhen(connections.create(),
-        conn -> Flux.range(0, days).map(from::plusDays).filter(d -> !partitions.contains(d))
-            .concatMap(day -> createPartition(conn, day)).then(),
-        Connection::close);
+    List<LocalDate> missing = new ArrayList<>();
+    for (int i = 0; i < days; i++) {
+      if (!partitions.contains(from.plusDays(i))) missing.add(from.plusDays(i));
+    }
+    return Mono.usingWhen(connections.create(), conn -> {
+      return PostgresRollups.createPartitions(conn, rolledUp, missing)
+          .thenMany(Flux.fromIterable(missing).concatMap(day -> createPartition(conn, day))).then();
+    }, Connection::close);
   }
 
   /**
-   * Retention: drops every daily partition that lies wholly before {@code cutoff} (a whole day of
-   * raw samples at once, never row by row), then the series whose newest sample went with them.
-   * Partition names come from the catalogue and must look like {@code sample_YYYYMMDD}.
+   * Retention of the raw samples: drops every daily partition that lies wholly before {@code
+   * cutoff} (a whole day at once, never row by row), then the series whose newest sample went with
+   * them, and records the start of the cutoff's day as the raw horizon (statistics before it come
+   * from the rollups), all in one transaction.
    *
    * @return the days dropped, oldest first
    */
   public Mono<List<LocalDate>> expire(Instant cutoff) {
     LocalDate firstKept = LocalDate.ofInstant(cutoff, ZoneOffset.UTC);
-    return Mono.usingWhen(connections.create(), conn ->
-        Flux.from(conn.createStatement("""
-                SELECT c.relname FROM pg_inherits i
-                JOIN pg_class c ON c.oid = i.inhrelid
-                JOIN pg_class p ON p.oid = i.inhparent
-                WHERE p.relname = 'sample' ORDER BY c.relname""").execute())
-            .flatMap(r -> r.map(row -> row.get("relname", String.class)))
-            .filter(name -> name.matches("sample_\\d{8}"))
-            .map(name -> LocalDate.parse(name.substring(7), java.time.format.DateTimeFormatter.BASIC_ISO_DATE))
-            .filter(day -> day.isBefore(firstKept))
-            .concatMap(day -> {
-              partitions.remove(day); // a late sample for that day recreates the partition
-              String table = "sample_" + day.toString().replace("-", "");
-              return Flux.from(conn.createStatement("DROP TABLE IF EXISTS " + table).execute())
-                  .flatMap(r -> r.getRowsUpdated()).then(Mono.just(day));
-            })
-            .collectList()
-            .flatMap(days -> Flux.from(conn.createStatement("DELETE FROM series WHERE last_timestamp < $1")
-                    .bind(0, firstKept.atStartOfDay().atOffset(ZoneOffset.UTC)).execute())
-                .flatMap(r -> r.getRowsUpdated()).then(Mono.just(days))),
-        Connection::close);
+    return transaction(conn -> dropBefore(conn, "sample", 0, firstKept.toEpochDay() * RollupPartitions.DAY,
+            name -> name.matches("sample_\\d{8}")
+                ? LocalDate.parse(name.substring(7), DateTimeFormatter.BASIC_ISO_DATE).toEpochDay() * RollupPartitions.DAY
+                : null)
+        .map(name -> LocalDate.parse(name.substring(7), DateTimeFormatter.BASIC_ISO_DATE))
+        .doOnNext(partitions::remove) // a late sample for that day recreates the partition
+        .collectList()
+        .flatMap(days -> execute(conn, "DELETE FROM series WHERE last_timestamp < $1",
+            firstKept.atStartOfDay().atOffset(ZoneOffset.UTC)).thenReturn(days)));
+  }
+
+  /**
+   * Retention of the rollups: per level of the archive policy that does not keep its buckets
+   * forever, drops the spans (partitions) that lie wholly before {@code now} minus the level's
+   * retention and records where the level now starts as its horizon, in one transaction. A level
+   * keeps at most one span more than its retention.
+   *
+   * @return the partitions dropped
+   */
+  public Mono<List<String>> expireRollups(Instant now) {
+    return transaction(conn -> Flux.fromIterable(policy.levels())
+        .filter(level -> level.retention() != null)
+        .concatMap(level -> {
+          long g = level.granularitySeconds();
+          long keepFrom = RollupPartitions.spanStart(g, now.minus(level.retention()).getEpochSecond());
+          return dropBefore(conn, RollupPartitions.level(g), g, keepFrom, name -> RollupPartitions.spanStartOf(g, name));
+        })
+        .collectList()
+        .doOnNext(dropped -> {
+          if (!dropped.isEmpty()) partitions.clear(); // spans of those days are made again by a late sample
+        }));
+  }
+
+  /** The archive policy this store plans statistics with and expires rollups by. */
+  public ArchivePolicy archivePolicy() {
+    return policy;
+  }
+
+  /**
+   * Drops the partitions of {@code parent} that start before {@code keepFrom} (epoch seconds; a
+   * partition boundary, so those end at or before it) and raises the horizon of {@code granularity}
+   * to it. {@code start} maps a partition name to its first second, or null for a name it does not
+   * know (left alone).
+   */
+  private static Flux<String> dropBefore(Connection conn, String parent, long granularity, long keepFrom,
+      Function<String, Long> start) {
+    return execute(conn, "INSERT INTO retention_horizon VALUES ($1, to_timestamp($2)) ON CONFLICT (granularity)"
+            + " DO UPDATE SET horizon = greatest(retention_horizon.horizon, excluded.horizon)", (int) granularity,
+            (double) keepFrom)
+        .thenMany(PostgresRollups.children(conn, parent))
+        .filter(name -> {
+          Long first = start.apply(name);
+          return first != null && first < keepFrom;
+        })
+        .collectList() // the catalogue read ends before the first DROP
+        .flatMapMany(Flux::fromIterable)
+        // names come from the catalogue and matched a pattern of digits
+        .concatMap(name -> execute(conn, "DROP TABLE IF EXISTS " + name).thenReturn(name));
+  }
+
+  /** Runs {@code work} in a transaction of its own connection. */
+  private <T> Mono<T> transaction(Function<Connection, Mono<T>> work) {
+    return Mono.usingWhen(connections.create(), conn -> Mono.from(conn.beginTransaction())
+            .then(work.apply(conn))
+            .flatMap(result -> Mono.from(conn.commitTransaction()).thenReturn(result))
+            .onErrorResume(e -> Mono.from(conn.rollbackTransaction()).then(Mono.error(e))),
+        Connection::close)
+        .onErrorMap(PostgresErrors::translate);
+  }
+
+  private static Mono<Void> execute(Connection conn, String sql, Object... binds) {
+    Statement st = conn.createStatement(sql);
+    for (int i = 0; i < binds.length; i++) st.bind(i, binds[i]);
+    return Flux.from(st.execute()).flatMap(r -> r.getRowsUpdated()).then();
+  }
+
+  /**
+   * What retention removed: per source (0 the raw samples, else a granularity in seconds), the
+   * epoch microsecond before which it holds nothing. Empty when nothing was ever expired.
+   */
+  Mono<Map<Long, Long>> horizons() {
+    return query("SELECT granularity, horizon FROM retention_horizon", List.of(),
+        row -> Map.entry(row.get("granularity", Integer.class).longValue(),
+            EpochMicros.of(row.get("horizon", OffsetDateTime.class).toInstant())))
+        .collectMap(Map.Entry::getKey, Map.Entry::getValue);
   }
 
   private Mono<Void> createPartition(Connection conn, LocalDate day) {
@@ -374,9 +459,30 @@ public final class PostgresSampleStore implements SampleStore {
   }
 
   private static boolean isTransient(Throwable e) {
-    if (e instanceof CacheMiss) return true;
+    if (e instanceof CacheMiss || isMissingPartition(e)) return true;
     String state = e instanceof R2dbcException r ? r.getSqlState() : null;
     return "40P01".equals(state) || "40001".equals(state);
+  }
+
+  private static boolean isMissingPartition(Throwable e) {
+    return e instanceof R2dbcException r && "23514".equals(r.getSqlState())
+        && String.valueOf(e.getMessage()).contains("no partition of relation");
+  }
+
+  /**
+   * After an insert found a partition missing (another process's expirer dropped a span this store
+   * thought it had, or the database rolls up levels its policy does not name): forgets the known
+   * days and makes partitions for the database's levels too.
+   */
+  private Mono<Void> relearnPartitions() {
+    return Mono.usingWhen(connections.create(), PostgresRollups::registered, Connection::close)
+        .doOnNext(levels -> {
+          Set<Long> all = new TreeSet<>(policy.granularities());
+          all.addAll(levels);
+          rolledUp = List.copyOf(all);
+          partitions.clear();
+        })
+        .then();
   }
 
   private static boolean isDuplicateObject(Throwable e) {
@@ -415,32 +521,8 @@ public final class PostgresSampleStore implements SampleStore {
 
   @Override
   public Flux<Resource> resources(SampleFilter filter, int limit) {
-    if (filter.start() == null && filter.end() == null) {
-      return PostgresListings.resolve(this, filter).flatMapMany(ids ->
-          listing(PostgresListings.resources(json, filter, ids, limit), this::toResource));
-    }
-    // a time window: the resources of the samples in it (read from the samples, not the series)
-    SqlWhere where = new SqlWhere(json);
-    if (!where.addFilter(filter, "s", "md", true)) return Flux.empty();
-    String inner = """
-        SELECT s.seq AS id, m.name, r.resource_id, r.user_id, r.project_id, r.source,
-               s.timestamp AS first_ts, s.timestamp AS last_ts, md.doc
-        FROM sample s
-        JOIN meter m ON m.id = s.meter_id
-        JOIN resource r ON r.id = s.resource_pk
-        JOIN resource_metadata md ON md.id = s.metadata_id""" + where.sql();
-    String sql = "SELECT resource_id, min(first_ts) AS first_ts, max(last_ts) AS last_ts,"
-        + " (array_agg(user_id ORDER BY last_ts DESC, id DESC))[1] AS user_id,"
-        + " (array_agg(project_id ORDER BY last_ts DESC, id DESC))[1] AS project_id,"
-        + " (array_agg(source ORDER BY last_ts DESC, id DESC))[1] AS source,"
-        + " (array_agg(doc::text ORDER BY last_ts DESC, id DESC))[1] AS doc,"
-        // every meter of the resource, whatever the filter but its project (Ceilometer's meter_links)
-        + " ARRAY(SELECT m2.name FROM series se2 JOIN resource r2 ON r2.id = se2.resource_pk"
-        + " JOIN meter m2 ON m2.id = se2.meter_id WHERE r2.resource_id = matched.resource_id"
-        + PostgresListings.sameProject(where, filter, "r2")
-        + " GROUP BY m2.name ORDER BY min(se2.first_seq)) AS meters, min(id) AS first_id"
-        + " FROM (" + inner + ") matched GROUP BY resource_id ORDER BY first_id LIMIT " + where.bind(limit);
-    return query(sql, where.binds(), this::toResource);
+    return PostgresListings.resolve(this, filter).flatMapMany(ids ->
+        listing(PostgresListings.resources(json, filter, ids, limit), this::toResource));
   }
 
   @Override
@@ -460,8 +542,34 @@ public final class PostgresSampleStore implements SampleStore {
 
   /** Runs a listing statement; null (the filter matches nothing) reads nothing. */
   private <T> Flux<T> listing(PostgresListings.Sql sql, Function<Readable, T> mapper) {
-    return sql == null ? Flux.empty() : query(sql.text(), sql.binds(), mapper);
+    return sql == null ? Flux.empty() : listingQuery(sql.text(), sql.binds(), mapper);
   }
+
+  /**
+   * Runs a listing statement with the planner held to its index walks: without statistics (tables
+   * never analysed) PostgreSQL expects an equality to match a handful of rows and would rather
+   * fetch them all through a bitmap and sort them than walk an index in order and stop at the
+   * limit; for a meter with thousands of series that reads them all. Turning bitmap scans and sorts
+   * off (only for this transaction: {@code SET LOCAL}) leaves the ordered walks the cheapest plan;
+   * a sort nothing else can replace (a group's own ordering) still runs.
+   */
+  <T> Flux<T> listingQuery(String sql, List<Object> binds, Function<Readable, T> mapper) {
+    return Flux.usingWhen(connections.create(), conn -> {
+      Statement st = conn.createStatement(sql);
+      for (int i = 0; i < binds.size(); i++) st.bind(i, binds.get(i));
+      return Mono.from(conn.beginTransaction())
+          .then(execute(conn, LISTING_PLANNER))
+          .thenMany(Flux.from(st.execute()).flatMap(r -> r.map(mapper::apply)))
+          .concatWith(Mono.from(conn.commitTransaction()).then(Mono.empty()));
+    }, Connection::close, (conn, e) -> rollbackAndClose(conn), PostgresSampleStore::rollbackAndClose)
+        .onErrorMap(PostgresErrors::translate);
+  }
+
+  private static Mono<Void> rollbackAndClose(Connection conn) {
+    return Mono.from(conn.rollbackTransaction()).onErrorResume(e -> Mono.empty()).then(Mono.from(conn.close()));
+  }
+
+  private static final String LISTING_PLANNER = "SET LOCAL enable_bitmapscan = off";
 
   @Override
   public Flux<Statistics> statistics(Statistics.Query q) {

@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * Which rows answer a statistics query exactly: rollup buckets where a whole bucket lies inside the
@@ -16,6 +18,12 @@ import java.util.List;
  * parts outside whole buckets go to the next finer granularity, and finally to the raw rows), and a
  * granularity serves a period only when the period is a multiple of it and the windows' origin lies
  * on its bucket edge. Anything else the rollups cannot answer exactly is left to the raw rows.
+ *
+ * <p>Retention: where retention removed the raw samples (before the raw horizon) nothing is exact
+ * any more; there the finest level still kept answers at its granularity: a bucket counts for the
+ * range, and for the period window, that holds the bucket's start. The bucket that straddles a
+ * horizon is read whole from the level, and the finer sources begin at its end, so no sample is
+ * counted twice. Where no level is kept either, there is nothing to read.
  */
 final class RollupPlanner {
   private static final long MICROS = 1_000_000L;
@@ -65,13 +73,58 @@ final class RollupPlanner {
    * period (epoch microseconds) are used.
    */
   List<Piece> cover(Long from, Long to, long period, long origin) {
+    return cover(from, to, period, origin, Map.of());
+  }
+
+  /**
+   * As {@link #cover(Long, Long, long, long)}, with what retention removed: {@code horizons} maps a
+   * source (0 the raw samples, else a granularity) to the epoch microsecond before which it holds
+   * nothing; a source not in it is complete.
+   */
+  List<Piece> cover(Long from, Long to, long period, long origin, Map<Long, Long> horizons) {
     List<Long> usable = new ArrayList<>();
     for (long g : coarsestFirst) {
       if (period == 0 || (period % g == 0 && Math.floorMod(origin, g * MICROS) == 0)) usable.add(g);
     }
+    // the segments between horizons, in each of which the same sources are complete
+    TreeSet<Long> cuts = new TreeSet<>();
+    for (long h : horizons.values()) {
+      if ((from == null || h > from) && (to == null || h < to)) cuts.add(h);
+    }
+    List<Long> ends = new ArrayList<>(cuts);
+    ends.add(to);
     List<Piece> out = new ArrayList<>();
-    cover(from, to, usable, 0, out);
+    Long cursor = from;
+    for (Long end : ends) {
+      if (cursor != null && end != null && cursor >= end) continue; // read by a bucket that straddled it
+      if (kept(horizons, 0, cursor)) {
+        Long at = cursor;
+        List<Long> levels = usable.stream().filter(g -> kept(horizons, g, at)).toList();
+        cover(cursor, end, levels, 0, out);
+        cursor = end;
+        continue;
+      }
+      Long finest = null;
+      for (long g : coarsestFirst) {
+        if (kept(horizons, g, cursor)) finest = g;
+      }
+      if (finest == null) { // nothing kept here
+        cursor = end;
+        continue;
+      }
+      long g = finest * MICROS;
+      // buckets starting in [cursor, stop): past a horizon, up to the end of the bucket across it
+      Long stop = end == null || end.equals(to) ? end : Math.floorDiv(end + g - 1, g) * g;
+      out.add(new Piece(finest, cursor, stop));
+      cursor = stop;
+    }
     return out;
+  }
+
+  /** Whether source {@code g} (0: raw) holds everything from {@code at} (null: the beginning of time). */
+  private static boolean kept(Map<Long, Long> horizons, long g, Long at) {
+    Long h = horizons.get(g);
+    return h == null || (at != null && at >= h);
   }
 
   private static void cover(Long from, Long to, List<Long> usable, int level, List<Piece> out) {

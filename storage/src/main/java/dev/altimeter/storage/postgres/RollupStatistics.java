@@ -8,6 +8,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import reactor.core.publisher.Flux;
 
 /**
@@ -23,18 +24,26 @@ final class RollupStatistics {
 
   static Flux<Statistics> compute(PostgresSampleStore store, RollupPlanner planner, Statistics.Query q) {
     if (!RollupPlanner.eligible(q)) return PostgresStatistics.compute(store, q);
+    // what retention removed, read afresh for every query (the expirer is another process)
+    return store.horizons().flatMapMany(horizons -> compute(store, planner, q, horizons));
+  }
+
+  private static Flux<Statistics> compute(PostgresSampleStore store, RollupPlanner planner, Statistics.Query q,
+      Map<Long, Long> horizons) {
     SampleFilter f = q.filter();
     // the filter's bounds as a half-open range of microseconds (PostgreSQL's precision)
     Long from = f.start() == null ? null : EpochMicros.of(f.start()) + (f.startInclusive() ? 0 : 1);
     Long to = f.end() == null ? null : EpochMicros.of(f.end()) + (f.endInclusive() ? 1 : 0);
     if (q.period() == 0) {
-      List<RollupPlanner.Piece> pieces = planner.cover(from, to, 0, 0);
+      List<RollupPlanner.Piece> pieces = planner.cover(from, to, 0, 0, horizons);
       if (!RollupPlanner.usesRollups(pieces)) return PostgresStatistics.compute(store, q);
       return rows(store, q, pieces, null);
     }
-    if (f.start() != null && f.end() != null) return windows(store, planner, q, f.start(), f.end(), from, to);
+    if (f.start() != null && f.end() != null) {
+      return windows(store, planner, q, f.start(), f.end(), from, to, horizons);
+    }
     // an open bound: windows start at the oldest matching sample / end at the newest
-    List<RollupPlanner.Piece> all = planner.cover(from, to, 0, 0);
+    List<RollupPlanner.Piece> all = planner.cover(from, to, 0, 0, horizons);
     if (!RollupPlanner.usesRollups(all)) return PostgresStatistics.compute(store, q);
     SqlWhere where = new SqlWhere(store.json());
     String sql = "SELECT min(p.tsmin) AS lo, max(p.tsmax) AS hi FROM (" + union(q.filter(), all, where) + ") p";
@@ -44,19 +53,19 @@ final class RollupStatistics {
         .next()
         .flatMapMany(b -> b[0] == null ? Flux.empty()
             : windows(store, planner, q, f.start() != null ? f.start() : b[0], f.end() != null ? f.end() : b[1],
-                from, to));
+                from, to, horizons));
   }
 
   /** As {@link PostgresStatistics}: {@code ceil((last - origin) / period)} windows from origin. */
   private static Flux<Statistics> windows(PostgresSampleStore store, RollupPlanner planner, Statistics.Query q,
-      Instant origin, Instant last, Long from, Long to) {
+      Instant origin, Instant last, Long from, Long to, Map<Long, Long> horizons) {
     long o = EpochMicros.of(origin);
     long span = EpochMicros.of(last) - o;
     if (span <= 0) return Flux.empty();
     long periodMicros = q.period() * 1_000_000L;
     long end = o + (span + periodMicros - 1) / periodMicros * periodMicros;
     List<RollupPlanner.Piece> pieces = planner.cover(from == null ? o : from, to == null ? end : Math.min(to, end),
-        q.period(), o);
+        q.period(), o, horizons);
     if (!RollupPlanner.usesRollups(pieces)) return PostgresStatistics.compute(store, q);
     return rows(store, q, pieces, origin);
   }
@@ -77,7 +86,10 @@ final class RollupStatistics {
       keys.add("g" + i);
     }
     if (origin != null) {
-      inner.add("floor(extract(epoch FROM p.t - " + where.bind(origin) + ") / " + where.bind(q.period())
+      // a bucket read where the raw samples are gone may start before the windows' origin (the oldest
+      // sample, inside it): it belongs to the first window
+      String o = where.bind(origin);
+      inner.add("floor(extract(epoch FROM greatest(p.t, " + o + ") - " + o + ") / " + where.bind(q.period())
           + ")::bigint AS k");
       keys.add("k");
     }

@@ -6,6 +6,7 @@ import dev.altimeter.storage.SampleFilter;
 import dev.altimeter.storage.Statistics;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RollupPlannerTest {
@@ -47,6 +48,41 @@ class RollupPlannerTest {
         .containsExactly(new RollupPlanner.Piece(60, T + M, T + M + 2 * H));
     // windows from an unaligned origin: raw only
     assertThat(RollupPlanner.usesRollups(planner.cover(T + 7, T + 3 * H, 3600, T + 7))).isFalse();
+  }
+
+  @Test
+  void beforeTheRawHorizonTheFinestKeptLevelAnswersAtItsGranularity() {
+    long d = 24 * H;
+    // raw samples kept from T + 2 d, minutes from T + 1 d, hours forever
+    Map<Long, Long> horizons = Map.of(0L, T + 2 * d, 60L, T + d);
+    assertThat(planner.cover(T + 5 * M, T + 3 * d + 7, 0, 0, horizons)).containsExactly(
+        new RollupPlanner.Piece(3600, T + 5 * M, T + d), // hour buckets starting in range: 01:00 on
+        new RollupPlanner.Piece(60, T + d, T + 2 * d),
+        new RollupPlanner.Piece(3600, T + 2 * d, T + 3 * d), // exact again
+        raw(T + 3 * d, T + 3 * d + 7));
+    // unbounded: everything before the first horizon from the level kept longest
+    assertThat(planner.cover(null, null, 0, 0, horizons)).containsExactly(
+        new RollupPlanner.Piece(3600, null, T + d), new RollupPlanner.Piece(60, T + d, T + 2 * d),
+        new RollupPlanner.Piece(3600, T + 2 * d, null));
+    // periods that no bucket fits are answered at the bucket's granularity there (by bucket start)
+    assertThat(planner.cover(T, T + 3 * d, 90, T, horizons)).containsExactly(
+        new RollupPlanner.Piece(3600, T, T + d), new RollupPlanner.Piece(60, T + d, T + 2 * d), raw(T + 2 * d, T + 3 * d));
+  }
+
+  @Test
+  void theBucketAcrossAHorizonIsReadWholeAndNothingTwice() {
+    // a raw horizon inside an hour (not a day's edge; as if the partitions were not days): the hour
+    // that holds it comes from the hourly level, the raw rows from its end
+    Map<Long, Long> horizons = Map.of(0L, T + 30 * M + 30 * S, 60L, T + 10 * H);
+    assertThat(planner.cover(T, T + 3 * H, 0, 0, horizons)).containsExactly(
+        new RollupPlanner.Piece(3600, T, T + H), new RollupPlanner.Piece(3600, T + H, T + 3 * H));
+    // everything gone before T + 1 d: nothing to read there
+    long d = 24 * H;
+    assertThat(planner.cover(T, T + 2 * d, 0, 0, Map.of(0L, T + d, 60L, T + d, 3600L, T + d)))
+        .containsExactly(new RollupPlanner.Piece(3600, T + d, T + 2 * d));
+    // a range wholly after the horizons is planned as without them
+    assertThat(planner.cover(T + 3 * d, T + 4 * d + 5, 0, 0, Map.of(0L, T + d, 60L, T + d)))
+        .isEqualTo(planner.cover(T + 3 * d, T + 4 * d + 5, 0, 0));
   }
 
   @Test
