@@ -206,7 +206,7 @@ public final class StartupBenchmark {
   }
 
   static void awaitOk(HttpClient http, String url, Process service) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    long deadline = System.nanoTime() + Duration.ofMinutes(6).toNanos();
     HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build();
     while (System.nanoTime() < deadline) {
       if (!service.isAlive()) throw new IllegalStateException("the service exited; see its log");
@@ -217,7 +217,7 @@ public final class StartupBenchmark {
       }
       Thread.sleep(20);
     }
-    throw new IllegalStateException(url + " did not answer 200 in 3 minutes");
+    throw new IllegalStateException(url + " did not answer 200 in 6 minutes");
   }
 
   static String loadAverage() {

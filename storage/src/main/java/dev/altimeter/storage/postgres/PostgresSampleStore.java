@@ -18,7 +18,6 @@ import io.r2dbc.spi.Statement;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -36,7 +35,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -99,7 +97,7 @@ public final class PostgresSampleStore implements SampleStore {
                 .then(Mono.defer(() -> insertSamples(conn, prepared))),
             Connection::close))
         // a deadlock or serialization failure between concurrent batches is retried
-        .retryWhen(Retry.backoff(3, Duration.ofMillis(20)).filter(PostgresSampleStore::isTransient))
+        .retryWhen(PostgresErrors.RETRY)
         .onErrorMap(PostgresErrors::translate);
   }
 
@@ -365,17 +363,12 @@ public final class PostgresSampleStore implements SampleStore {
     cache.put(key, value);
   }
 
-  private static final class CacheMiss extends RuntimeException {
+  private static final class CacheMiss extends PostgresErrors.Conflict {
     CacheMiss(String what) {
-      super("dictionary entry evicted during a write: " + what, null, false, false);
+      super("dictionary entry evicted during a write: " + what);
     }
   }
 
-  private static boolean isTransient(Throwable e) {
-    if (e instanceof CacheMiss) return true;
-    String state = e instanceof R2dbcException r ? r.getSqlState() : null;
-    return "40P01".equals(state) || "40001".equals(state);
-  }
 
   private static boolean isDuplicateObject(Throwable e) {
     String state = e instanceof PostgresqlException p ? p.getErrorDetails().getCode()
