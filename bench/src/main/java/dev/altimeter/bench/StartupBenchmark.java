@@ -36,8 +36,10 @@ import java.util.stream.Stream;
  * role alone with the built-in polling.yaml, 300 s interval, default pipeline).
  *
  * <p>Variants compare JVM options in one run (so the machine's load is shared): {@code --variants
- * "default=;small=-Xmx96m -XX:+UseSerialGC"}. {@code --launcher deploy/bin/altimeter} starts the
- * launcher script instead of {@code java -jar} (the variant's options then go in {@code JAVA_OPTS}).
+ * "default=;small=-Xmx96m -XX:+UseSerialGC"}. A variant whose options start with {@code @launcher}
+ * starts {@code deploy/bin/altimeter} (the role-sized launcher, given the jar in {@code ALTIMETER_JAR})
+ * instead of {@code java -jar}, with the rest of its options in {@code JAVA_OPTS}: {@code
+ * "default=;launcher=@launcher"}.
  *
  * <pre>
  * ./mvnw -o -q -pl bench -am package -DskipTests
@@ -54,7 +56,7 @@ public final class StartupBenchmark {
     int runs = IngestBenchmark.intArg(args, "--runs", 3);
     int settle = IngestBenchmark.intArg(args, "--settle", 20);
     String jar = IngestBenchmark.stringArg(args, "--jar", "deploy/target/altimeter.jar");
-    String launcher = IngestBenchmark.stringArg(args, "--launcher", null);
+    String launcher = IngestBenchmark.stringArg(args, "--launcher", "deploy/bin/altimeter");
     String externalUrl = IngestBenchmark.stringArg(args, "--external-url", "r2dbc:postgresql://127.0.0.1:5432/altimeter_bench");
     String externalUser = IngestBenchmark.stringArg(args, "--external-user", "postgres");
     String externalPassword = IngestBenchmark.stringArg(args, "--external-password", "");
@@ -129,11 +131,13 @@ public final class StartupBenchmark {
     int managementPort = IngestBenchmark.freePort();
     while (managementPort == httpPort) managementPort = IngestBenchmark.freePort();
     List<String> command = new ArrayList<>();
-    if (launcher != null) {
+    boolean launched = !variant.jvmArgs.isEmpty() && variant.jvmArgs.get(0).equals("@launcher");
+    List<String> jvmArgs = launched ? variant.jvmArgs.subList(1, variant.jvmArgs.size()) : variant.jvmArgs;
+    if (launched) {
       command.add(launcher);
     } else {
       command.add("java");
-      command.addAll(variant.jvmArgs);
+      command.addAll(jvmArgs);
       command.addAll(List.of("-jar", jar));
     }
     command.addAll(serviceArgs);
@@ -142,7 +146,10 @@ public final class StartupBenchmark {
     Files.createDirectories(data);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("service.log").toFile()));
-    if (launcher != null) builder.environment().put("JAVA_OPTS", String.join(" ", variant.jvmArgs));
+    if (launched) {
+      builder.environment().put("JAVA_OPTS", String.join(" ", jvmArgs));
+      builder.environment().put("ALTIMETER_JAR", jar);
+    }
     long t0 = System.nanoTime();
     Process service = builder.start();
     try {
