@@ -40,6 +40,8 @@ public final class LargePostBenchmark {
         int managementPort = IngestBenchmark.freePort();
         List<String> command = new ArrayList<>(List.of("java"));
         command.addAll(jvmArgs);
+        // the heap after each collection: the live set, which the RSS of a roomy heap does not show
+        command.add("-Xlog:gc:file=" + data.resolve("gc.log"));
         command.addAll(List.of("-jar", jar, "--server.port=" + httpPort, "--management.server.port=" + managementPort,
             "--altimeter.data-dir=" + data, "--logging.level.root=WARN"));
         Process service = new ProcessBuilder(command).redirectErrorStream(true)
@@ -48,14 +50,17 @@ public final class LargePostBenchmark {
           StartupBenchmark.awaitOk(http, "http://127.0.0.1:" + managementPort + "/actuator/health/readiness", service);
           Thread.sleep(5_000);
           long before = StartupBenchmark.status(service.pid(), "VmHWM:");
+          double t0Uptime = lastUptime(data.resolve("gc.log"));
           long t0 = System.nanoTime();
           HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/v2/meters/bench.large"))
                   .header("Content-Type", "application/json").timeout(Duration.ofMinutes(5))
                   .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
           double seconds = (System.nanoTime() - t0) / 1e9;
           long after = StartupBenchmark.status(service.pid(), "VmHWM:");
-          System.out.printf("run %d %-40s HTTP %d in %.1f s; JVM HWM %d MiB before, %d MiB after (+%d); load %s%n",
+          System.out.printf("run %d %-40s HTTP %d in %.1f s; JVM HWM %d MiB before, %d MiB after (+%d);"
+                  + " heap after GC at most %d MiB (before the POST %d MiB); load %s%n",
               i + 1, jar, r.statusCode(), seconds, before / 1024, after / 1024, (after - before) / 1024,
+              maxHeapAfterGc(data.resolve("gc.log"), Long.MAX_VALUE), maxHeapAfterGc(data.resolve("gc.log"), t0Uptime),
               StartupBenchmark.loadAverage());
         } finally {
           service.destroy();
@@ -63,6 +68,28 @@ public final class LargePostBenchmark {
         }
       }
     }
+  }
+
+  private static final java.util.regex.Pattern GC_LINE =
+      java.util.regex.Pattern.compile("^\\[([0-9.]+)s\\].*Pause.* (\\d+)M->(\\d+)M\\(\\d+M\\)");
+
+  /** The largest heap after a collection (MiB) in the unified GC log, up to JVM uptime {@code until} s. */
+  static long maxHeapAfterGc(Path log, double until) throws java.io.IOException {
+    long max = 0;
+    for (String line : Files.readAllLines(log)) {
+      var m = GC_LINE.matcher(line);
+      if (m.find() && Double.parseDouble(m.group(1)) <= until) max = Math.max(max, Long.parseLong(m.group(3)));
+    }
+    return max;
+  }
+
+  /** The JVM uptime (s) of the last line of the GC log. */
+  static double lastUptime(Path log) throws java.io.IOException {
+    double last = 0;
+    for (String line : Files.readAllLines(log)) {
+      if (line.startsWith("[")) last = Double.parseDouble(line.substring(1, line.indexOf('s')));
+    }
+    return last;
   }
 
   private LargePostBenchmark() {}
