@@ -32,12 +32,20 @@ import reactor.core.scheduler.Schedulers;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 
 /** {@code /v2/meters}: list meters, list the samples of one meter, post samples. */
 @RestController
 class MetersController {
   private static final JsonMapper JSON = JsonMapper.builder().build();
+  /**
+   * One element of a streamed array. Jackson 3 fails a read that leaves tokens behind
+   * (FAIL_ON_TRAILING_TOKENS, on by default), which every element but the last does.
+   */
+  private static final ObjectReader ELEMENT =
+      JSON.readerFor(Object.class).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final String DEFAULT_SOURCE = "openstack";
 
   private final SampleStore store;
@@ -107,7 +115,7 @@ class MetersController {
   }
 
   /** The samples of a non-empty JSON array, read one element at a time; null when anything is wrong. */
-  private List<Sample> parseStreaming(String meterName, byte[] body, Caller caller) {
+  List<Sample> parseStreaming(String meterName, byte[] body, Caller caller) {
     try (JsonParser parser = JSON.createParser(body)) {
       if (parser.nextToken() != JsonToken.START_ARRAY) return null;
       Instant now = clock.instant();
@@ -115,7 +123,7 @@ class MetersController {
       // the whole argument is only needed to word a refusal, and a refusal re-reads it as a whole
       Supplier<Object> noWhole = List::of;
       while (parser.nextToken() != JsonToken.END_ARRAY) {
-        samples.add(sample(meterName, JSON.readValue(parser, Object.class), noWhole, now, caller));
+        samples.add(sample(meterName, ELEMENT.readValue(parser), noWhole, now, caller));
       }
       if (samples.isEmpty() || parser.nextToken() != null) return null;
       return samples;
