@@ -75,4 +75,20 @@ else
   ok "prometheus.yml present (promtool not installed: syntax not checked)"
 fi
 
+# the launcher (README's run command): JVM options per role, JAVA_OPTS last, arguments passed on
+L=deploy/bin/altimeter
+sh -n $L || fail "$L: syntax"
+dry() { env ALTIMETER_LAUNCHER_DRY_RUN=1 ALTIMETER_JAR=/x.jar "$@"; }
+out=$(dry $L --altimeter.roles=polling --a=b)
+[[ $out == java\ *-XX:+UseSerialGC*-Xmx64m*-jar\ /x.jar\ --altimeter.roles=polling\ --a=b ]] || fail "$L polling: $out"
+out=$(dry ALTIMETER_ROLES=Polling $L)
+[[ $out == *-Xmx64m* ]] || fail "$L with ALTIMETER_ROLES=Polling: $out"
+out=$(dry $L)
+[[ $out == *-Xmx256m*-jar\ /x.jar ]] || fail "$L all roles: $out"
+out=$(dry $L --altimeter.roles=polling,api)
+[[ $out == *-Xmx256m* ]] || fail "$L polling,api: $out"
+out=$(dry JAVA_OPTS="-Xmx1g -Dx=1" $L)
+[[ $out == *-Xmx256m*-Xmx1g\ -Dx=1\ -jar* ]] || fail "$L JAVA_OPTS must come last: $out"
+ok "launcher $L: role-sized options, JAVA_OPTS last, arguments passed on"
+
 echo "deploy-checks: $pass passed, 0 failed"

@@ -75,7 +75,7 @@ grep -q '"User":"10001:10001"' "$CFG" || fail "image user is not 10001:10001: $(
 grep -q '"8777/tcp"' "$CFG" || fail "port 8777 (API) not exposed"
 grep -q '"9777/tcp"' "$CFG" || fail "port 9777 (management) not exposed"
 grep -q 'ALTIMETER_API_AUTH' "$CFG" && fail "the image must not choose altimeter.api.auth (the deployment does)"
-for flag in -XX:MaxRAMPercentage=75.0 -XX:InitialRAMPercentage=50.0 -XX:+ExitOnOutOfMemoryError dev.altimeter.deploy.AltimeterApplication; do
+for flag in -XX:MaxRAMPercentage=50.0 -XX:+UseSerialGC -Xss512k -XX:+ExitOnOutOfMemoryError dev.altimeter.deploy.AltimeterApplication; do
   grep -q -- "\"$flag\"" "$CFG" || fail "entrypoint lacks $flag"
 done
 grep -q 'ALTIMETER_DATA_DIR=/tmp/altimeter-data' "$CFG" || fail "ALTIMETER_DATA_DIR not set"
@@ -102,7 +102,7 @@ PORT=$(free_port)
 MPORT=$(free_port)
 [[ $MPORT != "$PORT" ]] || MPORT=$(free_port)
 CP=$(sed "s#/app/#$ROOTFS/app/#g" "$ROOTFS/app/jib-classpath-file")
-(cd "$WORK" && exec java -XX:MaxRAMPercentage=75.0 -cp "$CP" dev.altimeter.deploy.AltimeterApplication \
+(cd "$WORK" && exec java -XX:MaxRAMPercentage=50.0 -cp "$CP" dev.altimeter.deploy.AltimeterApplication \
   --server.port="$PORT" --management.server.port="$MPORT" --altimeter.data-dir="$WORK/data" > "$WORK/app.log" 2>&1) &
 APP_PID=$!
 for _ in $(seq 1 90); do

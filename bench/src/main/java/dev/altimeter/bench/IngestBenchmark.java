@@ -49,13 +49,14 @@ public final class IngestBenchmark {
     int pgPort = freePort();
     Path data = Files.createTempDirectory("altimeter-bench");
 
-    List<String> command = new ArrayList<>(List.of("java", "-jar", jar, "--server.port=" + httpPort,
-        "--management.server.port=" + managementPort,
-        "--altimeter.data-dir=" + data, "--altimeter.embedded.port=" + pgPort,
-        "--logging.level.root=WARN"));
-    String extra = stringArg(args, "--service-args", "").strip();
-    if (!extra.isEmpty()) command.addAll(List.of(extra.split("\\s+")));
-    System.out.printf("service: %s%n", String.join(" ", command.subList(3, command.size())));
+    // --jvm-args "-Xmx256m -XX:+UseSerialGC": JVM options of the service (default: none, the README's command);
+    // --service-args "--altimeter.store.archive-policy=none": more arguments of the service
+    List<String> command = new ArrayList<>(List.of("java"));
+    command.addAll(StartupBenchmark.split(stringArg(args, "--jvm-args", "")));
+    command.addAll(List.of("-jar", jar, "--server.port=" + httpPort, "--management.server.port=" + managementPort,
+        "--altimeter.data-dir=" + data, "--altimeter.embedded.port=" + pgPort, "--logging.level.root=WARN"));
+    command.addAll(StartupBenchmark.split(stringArg(args, "--service-args", "")));
+    System.out.printf("service: %s; load %s%n", command, StartupBenchmark.loadAverage());
     Process service = new ProcessBuilder(command)
         .redirectErrorStream(true).redirectOutput(data.resolve("service.log").toFile()).start();
     try {
@@ -68,9 +69,15 @@ public final class IngestBenchmark {
       post(http, base, "warmup", 50_000, batch, concurrency);
 
       AtomicLong peakRss = new AtomicLong();
+      AtomicLong peakPgPss = new AtomicLong();
       Thread rssWatcher = new Thread(() -> {
         while (!Thread.currentThread().isInterrupted()) {
           peakRss.accumulateAndGet(rssKb(service.pid()), Math::max);
+          try {
+            peakPgPss.accumulateAndGet(StartupBenchmark.postgres(data)[1], Math::max);
+          } catch (IOException | RuntimeException e) {
+            // the postmaster's pid file is being rewritten: next time
+          }
           try {
             Thread.sleep(100);
           } catch (InterruptedException e) {
@@ -103,6 +110,8 @@ public final class IngestBenchmark {
         System.out.printf("store batches      %,.0f, mean %.1f ms, %.0f samples each (includes the warm-up)%n",
             batches, 1000 * batchSeconds / batches, metric(metrics, "altimeter_store_batch_size_sum") / metric(metrics, "altimeter_store_batch_size_count"));
         System.out.printf("service peak RSS   %,d MiB (JVM; the embedded PostgreSQL is a separate process)%n", peakRss.get() / 1024);
+        System.out.printf("PostgreSQL peak    %,d MiB PSS (the embedded server's processes); load %s%n", peakPgPss.get() / 1024,
+            StartupBenchmark.loadAverage());
       }
     } finally {
       service.destroy();

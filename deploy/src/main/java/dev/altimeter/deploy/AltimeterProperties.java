@@ -310,6 +310,13 @@ public class AltimeterProperties {
     private int maxConnections = 10;
     /** Samples queued for the store, at most; past it, ingest answers 503. */
     private int queueCapacity = 200_000;
+    /**
+     * Estimated heap bytes of the samples (and, separately, the events) queued for the store, at
+     * most, metadata included; past it, ingest answers 503 as for {@link #queueCapacity}. 200,000
+     * samples of a few hundred bytes of metadata each fit; 200,000 of 10 kB each would not fit a
+     * small heap (docs/operations.md, Sizing).
+     */
+    private org.springframework.util.unit.DataSize queueCapacityBytes = org.springframework.util.unit.DataSize.ofMegabytes(128);
     /** Samples per store transaction, at most. */
     private int batchSize = 2_000;
     /**
@@ -330,6 +337,8 @@ public class AltimeterProperties {
     public void setMaxConnections(int v) { maxConnections = v; }
     public int getQueueCapacity() { return queueCapacity; }
     public void setQueueCapacity(int v) { queueCapacity = v; }
+    public org.springframework.util.unit.DataSize getQueueCapacityBytes() { return queueCapacityBytes; }
+    public void setQueueCapacityBytes(org.springframework.util.unit.DataSize v) { queueCapacityBytes = v; }
     public int getBatchSize() { return batchSize; }
     public void setBatchSize(int v) { batchSize = v; }
     public Duration getBatchDelay() { return batchDelay; }

@@ -63,12 +63,13 @@ class PipelineConfiguration {
 
   @Bean
   BatchWriter<Event> eventWriter(EventStore store, AltimeterProperties properties, MeterRegistry registry) {
-    return new BatchWriter<>("events", store::write, writerOptions(properties), registry);
+    return BatchWriter.forEvents(store::write, writerOptions(properties), registry);
   }
 
   private static BatchWriter.Options writerOptions(AltimeterProperties properties) {
     AltimeterProperties.Store p = properties.getStore();
-    return new BatchWriter.Options(p.getQueueCapacity(), p.getBatchSize(), p.getBatchDelay(), p.getWriters());
+    return new BatchWriter.Options(p.getQueueCapacity(), p.getBatchSize(), p.getBatchDelay(), p.getWriters(),
+        p.getQueueCapacityBytes().toBytes());
   }
 
   /** The bounded pool for publishers' blocking work (file writes): used on purpose, never an event loop. */

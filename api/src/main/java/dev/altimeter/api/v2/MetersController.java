@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -29,12 +30,22 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 
 /** {@code /v2/meters}: list meters, list the samples of one meter, post samples. */
 @RestController
 class MetersController {
   private static final JsonMapper JSON = JsonMapper.builder().build();
+  /**
+   * One element of a streamed array. Jackson 3 fails a read that leaves tokens behind
+   * (FAIL_ON_TRAILING_TOKENS, on by default), which every element but the last does.
+   */
+  private static final ObjectReader ELEMENT =
+      JSON.readerFor(Object.class).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final String DEFAULT_SOURCE = "openstack";
 
   private final SampleStore store;
@@ -74,7 +85,7 @@ class MetersController {
    * fills the defaults, hands them to the pipeline and answers 201 once they are stored.
    */
   @PostMapping(path = "/v2/meters/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
-  Mono<ResponseEntity<List<Map<String, Object>>>> post(@PathVariable("name") String name,
+  Mono<ResponseEntity<Flux<Map<String, Object>>>> post(@PathVariable("name") String name,
       @RequestBody(required = false) Mono<byte[]> body, Caller caller, ServerWebExchange exchange) {
     var params = exchange.getRequest().getQueryParams();
     SimpleQuery.checkArguments(params, Set.of("direct"));
@@ -84,12 +95,44 @@ class MetersController {
         .publishOn(Schedulers.parallel())
         .map(bytes -> parseSamples(name, bytes, caller))
         .flatMap(samples -> pipeline.accept(samples).thenReturn(samples))
+        // the echo is encoded sample by sample: a 100,000-sample answer is never one list of maps
         .map(samples -> ResponseEntity.status(HttpStatus.CREATED)
-            .body(samples.stream().map(Representations::oldSample).toList()));
+            .body(Flux.fromIterable(samples).map(Representations::oldSample)));
   }
 
-  /** Parses and validates the whole body; the first bad sample refuses the request. */
+  /**
+   * Parses and validates the whole body; the first bad sample refuses the request.
+   *
+   * <p>Memory: a body that is a JSON array is read element by element, so only one sample's tree
+   * is held at a time beside the samples built so far (a 100,000-sample body as one tree of maps
+   * and lists took several times the samples' own size). Only when that fails (bad JSON, a bad
+   * sample, anything but a non-empty array) is the body read again as a whole, which words the
+   * refusal exactly as before: WSME's messages quote the whole argument.
+   */
   List<Sample> parseSamples(String meterName, byte[] body, Caller caller) {
+    List<Sample> streamed = body.length == 0 ? null : parseStreaming(meterName, body, caller);
+    return streamed != null ? streamed : parseWhole(meterName, body, caller);
+  }
+
+  /** The samples of a non-empty JSON array, read one element at a time; null when anything is wrong. */
+  List<Sample> parseStreaming(String meterName, byte[] body, Caller caller) {
+    try (JsonParser parser = JSON.createParser(body)) {
+      if (parser.nextToken() != JsonToken.START_ARRAY) return null;
+      Instant now = clock.instant();
+      List<Sample> samples = new ArrayList<>();
+      // the whole argument is only needed to word a refusal, and a refusal re-reads it as a whole
+      Supplier<Object> noWhole = List::of;
+      while (parser.nextToken() != JsonToken.END_ARRAY) {
+        samples.add(sample(meterName, ELEMENT.readValue(parser), noWhole, now, caller));
+      }
+      if (samples.isEmpty() || parser.nextToken() != null) return null;
+      return samples;
+    } catch (JacksonException | ApiError e) {
+      return null;
+    }
+  }
+
+  private List<Sample> parseWhole(String meterName, byte[] body, Caller caller) {
     Object root;
     try {
       // one pass into plain maps and lists: cheaper than a tree plus conversions on the hot path
@@ -106,54 +149,57 @@ class MetersController {
     }
     Instant now = clock.instant();
     List<Sample> samples = new ArrayList<>(items.size());
-    for (Object element : items) {
-      if (!(element instanceof Map<?, ?> item)) {
-        throw ApiError.invalidInput("samples", json(element), "a sample must be a JSON object");
-      }
-      for (String f : MANDATORY) {
-        if (item.get(f) == null) throw ApiError.invalidInput(f, "None", "Mandatory field missing.");
-      }
-      String counterName = text(item, "counter_name");
-      if (!counterName.equals(meterName)) throw ApiError.invalidInput("counter_name", counterName, "should be " + meterName);
-      if (item.get("message_id") != null) {
-        throw ApiError.invalidInput("message_id", text(item, "message_id"), "The message_id must not be set");
-      }
-      String typeName = text(item, "counter_type");
-      SampleType type = SampleType.fromWireName(typeName);
-      if (type == null) {
-        throw ApiError.invalidInput("counter_type", typeName, "The counter type must be: gauge, delta, cumulative");
-      }
-      double volume = volume(item.get("counter_volume"), root);
-      String userId = orDefault(text(item, "user_id"), caller.userId());
-      String projectId = orDefault(text(item, "project_id"), caller.projectId());
-      String source = projectId + ":" + orDefault(text(item, "source"), DEFAULT_SOURCE);
-      Instant timestamp = now;
-      if (item.get("timestamp") != null) {
-        timestamp = Timestamps.parse(text(item, "timestamp"));
-        if (timestamp == null) throw wsmeInvalid(root, "Unknown string format: " + text(item, "timestamp"));
-      }
-      Map<String, Object> metadata = Map.of();
-      Object md = item.get("resource_metadata");
-      if (md != null) {
-        if (!(md instanceof Map<?, ?> mdMap)) {
-          throw wsmeInvalid(root, "Value not a valid dict: " + PythonRepr.of(md));
-        }
-        RequestValues.checkDocument("resource_metadata", md);
-        metadata = renest(cast(mdMap));
-      }
-      for (String f : TEXTS) RequestValues.checkText(f, text(item, f));
-      // writes follow the rule of reads: a non-admin writes into its own project only
-      caller.confineProject(projectId);
-      try {
-        samples.add(Sample.builder().meter(counterName).type(type).unit(text(item, "counter_unit")).volume(volume)
-            .userId(userId).projectId(projectId).resourceId(text(item, "resource_id")).source(source)
-            .timestamp(timestamp).resourceMetadata(metadata).messageId(MessageIds.random()).build());
-      } catch (IllegalArgumentException e) {
-        // the model's own check (Values), should one the API did not foresee refuse the sample
-        throw ApiError.badRequest("Invalid input for field/attribute samples. " + RequestValues.printable(e.getMessage()));
-      }
-    }
+    for (Object element : items) samples.add(sample(meterName, element, () -> root, now, caller));
     return samples;
+  }
+
+  /** One element of the body as a sample; {@code root} is the whole body, for WSME's refusals. */
+  private static Sample sample(String meterName, Object element, Supplier<Object> root, Instant now, Caller caller) {
+    if (!(element instanceof Map<?, ?> item)) {
+      throw ApiError.invalidInput("samples", json(element), "a sample must be a JSON object");
+    }
+    for (String f : MANDATORY) {
+      if (item.get(f) == null) throw ApiError.invalidInput(f, "None", "Mandatory field missing.");
+    }
+    String counterName = text(item, "counter_name");
+    if (!counterName.equals(meterName)) throw ApiError.invalidInput("counter_name", counterName, "should be " + meterName);
+    if (item.get("message_id") != null) {
+      throw ApiError.invalidInput("message_id", text(item, "message_id"), "The message_id must not be set");
+    }
+    String typeName = text(item, "counter_type");
+    SampleType type = SampleType.fromWireName(typeName);
+    if (type == null) {
+      throw ApiError.invalidInput("counter_type", typeName, "The counter type must be: gauge, delta, cumulative");
+    }
+    double volume = volume(item.get("counter_volume"), root);
+    String userId = orDefault(text(item, "user_id"), caller.userId());
+    String projectId = orDefault(text(item, "project_id"), caller.projectId());
+    String source = projectId + ":" + orDefault(text(item, "source"), DEFAULT_SOURCE);
+    Instant timestamp = now;
+    if (item.get("timestamp") != null) {
+      timestamp = Timestamps.parse(text(item, "timestamp"));
+      if (timestamp == null) throw wsmeInvalid(root, "Unknown string format: " + text(item, "timestamp"));
+    }
+    Map<String, Object> metadata = Map.of();
+    Object md = item.get("resource_metadata");
+    if (md != null) {
+      if (!(md instanceof Map<?, ?> mdMap)) {
+        throw wsmeInvalid(root, "Value not a valid dict: " + PythonRepr.of(md));
+      }
+      RequestValues.checkDocument("resource_metadata", md);
+      metadata = renest(cast(mdMap));
+    }
+    for (String f : TEXTS) RequestValues.checkText(f, text(item, f));
+    // writes follow the rule of reads: a non-admin writes into its own project only
+    caller.confineProject(projectId);
+    try {
+      return Sample.builder().meter(counterName).type(type).unit(text(item, "counter_unit")).volume(volume)
+          .userId(userId).projectId(projectId).resourceId(text(item, "resource_id")).source(source)
+          .timestamp(timestamp).resourceMetadata(metadata).messageId(MessageIds.random()).build();
+    } catch (IllegalArgumentException e) {
+      // the model's own check (Values), should one the API did not foresee refuse the sample
+      throw ApiError.badRequest("Invalid input for field/attribute samples. " + RequestValues.printable(e.getMessage()));
+    }
   }
 
   /** The string fields of a sample, each stored as text. */
@@ -173,7 +219,7 @@ class MetersController {
   }
 
   /** Python's {@code float()} of the value, as WSME converted it. */
-  private static double volume(Object v, Object samples) {
+  private static double volume(Object v, Supplier<Object> samples) {
     double d;
     if (v instanceof Number n) {
       d = n.doubleValue();
@@ -198,8 +244,8 @@ class MetersController {
    * WSME's answer to a value its types could not convert: the argument's name ({@code samples}) and
    * the whole argument as Python's repr, then the conversion's error.
    */
-  private static ApiError wsmeInvalid(Object samples, String reason) {
-    return ApiError.invalidInput("samples", PythonRepr.of(samples), reason);
+  private static ApiError wsmeInvalid(Supplier<Object> samples, String reason) {
+    return ApiError.invalidInput("samples", PythonRepr.of(samples.get()), reason);
   }
 
   /** Keys with dots become nested objects: {@code {"a.b": 1}} is stored as {@code {"a": {"b": 1}}}. */

@@ -1,5 +1,6 @@
 package dev.altimeter.collector.pipeline;
 
+import dev.altimeter.storage.Event;
 import dev.altimeter.storage.SampleConsumer.Overloaded;
 import dev.altimeter.storage.SampleConsumer.TooLarge;
 import dev.altimeter.storage.StoreException;
@@ -14,7 +15,9 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -32,10 +35,11 @@ import reactor.util.concurrent.Queues;
  * <p>Contract:
  *
  * <ul>
- *   <li>Bounded: at most {@code capacity} items are queued or being written; a call that would go
- *       past it fails at once with {@link Overloaded}, one that is bigger than the capacity with
- *       {@link TooLarge} (it could never fit); both are counted as rejected, nothing is half
- *       accepted.</li>
+ *   <li>Bounded: at most {@code capacity} items and {@code capacityBytes} estimated heap bytes
+ *       (the weigher's estimate of what each item holds, metadata included) are queued or being
+ *       written; a call that would go past either fails at once with {@link Overloaded}, one that
+ *       is bigger than either capacity with {@link TooLarge} (it could never fit); both are counted
+ *       as rejected, nothing is half accepted.</li>
  *   <li>A call is stored all-or-nothing: its items are never split across batches (a call bigger
  *       than {@code batchSize} is a batch of its own). Its Mono completes when they are committed,
  *       or fails with the store's error.</li>
@@ -58,7 +62,9 @@ import reactor.util.concurrent.Queues;
  *
  * <p>Metrics, with {@code <kind>} e.g. {@code samples}: counter {@code altimeter.pipeline.<kind>}
  * by {@code outcome} (accepted, rejected, stored, duplicate, failed), gauges {@code
- * altimeter.pipeline.queue.<kind>} and {@code altimeter.pipeline.queue.<kind>.capacity}, timer
+ * altimeter.pipeline.queue.<kind>} and {@code altimeter.pipeline.queue.<kind>.capacity} (items), {@code
+ * altimeter.pipeline.queue.<kind>.bytes} and {@code altimeter.pipeline.queue.<kind>.capacity.bytes}
+ * (estimated heap bytes), timer
  * {@code altimeter.store.batch.duration}, summary {@code altimeter.store.batch.size} and counter
  * {@code altimeter.store.batch.isolated} (batches retried call by call) by {@code kind}.
  *
@@ -72,27 +78,37 @@ public final class BatchWriter<T> {
    * @param batchSize items per store transaction, at most (unless one call holds more)
    * @param maxDelay how long a call may wait for its batch to fill
    * @param concurrency batches written at once (each holds one database connection)
+   * @param capacityBytes estimated heap bytes of the items queued or in flight, at most
    */
-  public record Options(int capacity, int batchSize, Duration maxDelay, int concurrency) {
+  public record Options(int capacity, int batchSize, Duration maxDelay, int concurrency, long capacityBytes) {
     public static final Options DEFAULTS = new Options(200_000, 2_000, Duration.ofMillis(20), 4);
+
+    /** Bounded in items only. */
+    public Options(int capacity, int batchSize, Duration maxDelay, int concurrency) {
+      this(capacity, batchSize, maxDelay, concurrency, Long.MAX_VALUE);
+    }
 
     public Options {
       if (capacity < batchSize) throw new IllegalArgumentException("capacity must be >= batchSize");
+      if (capacityBytes < 1) throw new IllegalArgumentException("capacityBytes must be >= 1");
       if (batchSize < 1 || concurrency < 1) throw new IllegalArgumentException("batchSize and concurrency must be >= 1");
       if (maxDelay.isNegative()) throw new IllegalArgumentException("maxDelay must not be negative");
     }
   }
 
   /** One accept() call: written in one transaction, answered once. */
-  private record Call<T>(List<T> items, MonoSink<Void> sink, long arrived) {}
+  private record Call<T>(List<T> items, long bytes, MonoSink<Void> sink, long arrived) {}
 
   private final String kind;
   private final Function<List<T>, Mono<Integer>> store;
+  private final ToLongFunction<? super T> weigher;
   private final Options options;
   private final long delayNanos;
   private final Scheduler timers = Schedulers.parallel();
   /** Items reserved: queued or being written. Bounds {@link #calls}. */
   private final AtomicInteger queued = new AtomicInteger();
+  /** Estimated heap bytes of the items reserved; reserved and released with {@link #queued}. */
+  private final AtomicLong queuedBytes = new AtomicLong();
   private final Queue<Call<T>> calls = Queues.<Call<T>>unboundedMultiproducer().get();
   /** Items in {@link #calls}; read by the drain loop to cut full batches. */
   private final AtomicInteger waiting = new AtomicInteger();
@@ -119,8 +135,18 @@ public final class BatchWriter<T> {
    *     {@link StoreException} when the values or the store are at fault
    */
   public BatchWriter(String kind, Function<List<T>, Mono<Integer>> store, Options options, MeterRegistry registry) {
+    this(kind, store, item -> 0, options, registry);
+  }
+
+  /**
+   * @param weigher estimated heap bytes one item holds while queued (see {@link HeapEstimate});
+   *     bounded by {@link Options#capacityBytes}
+   */
+  public BatchWriter(String kind, Function<List<T>, Mono<Integer>> store, ToLongFunction<? super T> weigher,
+      Options options, MeterRegistry registry) {
     this.kind = kind;
     this.store = store;
+    this.weigher = weigher;
     this.options = options;
     this.delayNanos = options.maxDelay().toNanos();
     this.accepted = counter(registry, "accepted");
@@ -139,6 +165,17 @@ public final class BatchWriter<T> {
         .description("Items queued or being written to the store").register(registry);
     Gauge.builder("altimeter.pipeline.queue." + kind + ".capacity", options, Options::capacity)
         .description("Items that may be queued or being written to the store, at most").register(registry);
+    Gauge.builder("altimeter.pipeline.queue." + kind + ".bytes", queuedBytes, AtomicLong::get).baseUnit("bytes")
+        .description("Estimated heap bytes of the items queued or being written to the store").register(registry);
+    Gauge.builder("altimeter.pipeline.queue." + kind + ".capacity.bytes", options, Options::capacityBytes)
+        .baseUnit("bytes").description("Estimated heap bytes that may be queued or being written, at most")
+        .register(registry);
+  }
+
+  /** Events, bounded in estimated bytes too. */
+  public static BatchWriter<Event> forEvents(Function<List<Event>, Mono<Integer>> store, Options options,
+      MeterRegistry registry) {
+    return new BatchWriter<>("events", store, HeapEstimate::of, options, registry);
   }
 
   private Counter counter(MeterRegistry registry, String outcome) {
@@ -160,10 +197,12 @@ public final class BatchWriter<T> {
     List<T> call = List.copyOf(items);
     return Mono.create(sink -> {
       int n = call.size();
-      if (n > options.capacity()) {
+      long bytes = 0;
+      for (T item : call) bytes += weigher.applyAsLong(item);
+      if (n > options.capacity() || bytes > options.capacityBytes()) {
         rejected.increment(n);
-        sink.error(new TooLarge(n + " " + kind + " in one call, more than the store writer ever holds ("
-            + options.capacity() + "); split it"));
+        sink.error(new TooLarge(n + " " + kind + " (about " + bytes + " bytes) in one call, more than the store"
+            + " writer ever holds (" + options.capacity() + ", " + options.capacityBytes() + " bytes); split it"));
         return;
       }
       if (!reserve(n)) {
@@ -171,8 +210,16 @@ public final class BatchWriter<T> {
         sink.error(new Overloaded("the pipeline is full (" + options.capacity() + " " + kind + " queued)"));
         return;
       }
+      if (!reserveBytes(bytes)) {
+        queued.addAndGet(-n);
+        rejected.increment(n);
+        sink.error(new Overloaded("the pipeline is full (" + options.capacityBytes() + " bytes of " + kind + " queued)"));
+        drainLoop(); // drain() may be waiting for the item reservation to go
+        return;
+      }
       // checked after reserving: drain() sees either this reservation or, here, the closed intake
       if (!accepting) {
+        queuedBytes.addAndGet(-bytes);
         queued.addAndGet(-n);
         rejected.increment(n);
         sink.error(new Overloaded("the pipeline is shutting down"));
@@ -180,7 +227,7 @@ public final class BatchWriter<T> {
         return;
       }
       accepted.increment(n);
-      calls.offer(new Call<>(call, sink, System.nanoTime()));
+      calls.offer(new Call<>(call, bytes, sink, System.nanoTime()));
       waiting.addAndGet(n);
       drainLoop();
     });
@@ -191,6 +238,14 @@ public final class BatchWriter<T> {
       int q = queued.get();
       if (q + n > options.capacity()) return false;
       if (queued.compareAndSet(q, q + n)) return true;
+    }
+  }
+
+  private boolean reserveBytes(long n) {
+    while (true) {
+      long q = queuedBytes.get();
+      if (q + n > options.capacityBytes()) return false;
+      if (queuedBytes.compareAndSet(q, q + n)) return true;
     }
   }
 
@@ -300,6 +355,7 @@ public final class BatchWriter<T> {
   }
 
   private void settle(Call<T> call) {
+    queuedBytes.addAndGet(-call.bytes);
     queued.addAndGet(-call.items.size());
     call.sink.success();
   }
@@ -315,6 +371,7 @@ public final class BatchWriter<T> {
       LOG.warn("Could not store a batch of {} {}: {}", n, kind, e.toString());
     }
     for (Call<T> c : batch) {
+      queuedBytes.addAndGet(-c.bytes);
       queued.addAndGet(-c.items.size());
       c.sink.error(e);
     }
@@ -337,5 +394,10 @@ public final class BatchWriter<T> {
   /** Items queued or being written now. */
   public int queued() {
     return queued.get();
+  }
+
+  /** Estimated heap bytes of the items queued or being written now. */
+  public long queuedBytes() {
+    return queuedBytes.get();
   }
 }

@@ -16,7 +16,7 @@ public final class StorePublisher implements SampleConsumer {
   private final BatchWriter<Sample> writer;
 
   public StorePublisher(SampleStore store, BatchWriter.Options options, MeterRegistry registry) {
-    this.writer = new BatchWriter<>("samples", store::write, options, registry);
+    this.writer = new BatchWriter<>("samples", store::write, HeapEstimate::of, options, registry);
   }
 
   public StorePublisher start() {
@@ -37,6 +37,11 @@ public final class StorePublisher implements SampleConsumer {
   /** Stops intake and completes when everything accepted is committed. */
   public Mono<Void> drain() {
     return writer.drain();
+  }
+
+  /** Estimated heap bytes of the samples queued or being written now. */
+  public long queuedBytes() {
+    return writer.queuedBytes();
   }
 
   /** Samples queued or being written now. */

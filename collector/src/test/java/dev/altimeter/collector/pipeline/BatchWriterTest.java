@@ -141,6 +141,50 @@ class BatchWriterTest {
     assertThat(store.batches).containsExactly(items("y", 10));
   }
 
+  /**
+   * Issue 14: a queue of few items of big metadata is bounded by its bytes too. Items weigh their
+   * length here; capacity 1,000 items but 100 bytes: with 60 bytes held, 50 more are refused with
+   * Overloaded (nothing of the call queued, counted as rejected), 40 fit, and once the held ones are
+   * written the 50 fit too. A call of more bytes than the capacity is TooLarge.
+   */
+  @Test
+  void theQueueIsBoundedInBytesAsWellAsItems() {
+    FakeStore store = new FakeStore();
+    BatchWriter<String> writer = new BatchWriter<String>("items", store::write, item -> item.length(),
+        new BatchWriter.Options(1_000, 100, Duration.ofMillis(1), 1, 100), registry).start();
+    var held = writer.accept(List.of("a".repeat(60))).toFuture();
+    Eventually.await("the first batch at the store", TIMEOUT, () -> !store.batches.isEmpty());
+    assertThat(writer.queuedBytes()).isEqualTo(60);
+    assertThatThrownBy(() -> writer.accept(List.of("b".repeat(50))).block(TIMEOUT))
+        .isInstanceOf(SampleConsumer.Overloaded.class).hasMessageContaining("100 bytes");
+    assertThat(count("rejected")).isEqualTo(1);
+    assertThat(writer.queued()).isEqualTo(1);
+    var fits = writer.accept(List.of("c".repeat(40))).toFuture();
+    assertThat(writer.queuedBytes()).isEqualTo(100);
+    assertThatThrownBy(() -> writer.accept(List.of("d".repeat(101))).block(TIMEOUT))
+        .isInstanceOf(SampleConsumer.TooLarge.class);
+    store.open();
+    held.join();
+    fits.join();
+    writer.accept(List.of("b".repeat(50))).block(TIMEOUT);
+    assertThat(writer.queuedBytes()).isZero();
+    assertThat(registry.get("altimeter.pipeline.queue.items.bytes").gauge().value()).isZero();
+    assertThat(count("rejected")).isEqualTo(2);
+  }
+
+  /** The estimate grows with a sample's metadata, so a queue of big samples holds fewer of them. */
+  @Test
+  void aSampleWeighsItsMetadata() {
+    var small = dev.altimeter.storage.Sample.builder().meter("cpu").type(dev.altimeter.storage.SampleType.GAUGE)
+        .unit("ns").volume(1).resourceId("r").timestamp(java.time.Instant.now())
+        .messageId(java.util.UUID.randomUUID()).build();
+    var big = dev.altimeter.storage.Sample.builder().meter("cpu").type(dev.altimeter.storage.SampleType.GAUGE)
+        .unit("ns").volume(1).resourceId("r").timestamp(java.time.Instant.now())
+        .resourceMetadata(java.util.Map.of("image", java.util.Map.of("name", "x".repeat(10_000))))
+        .messageId(java.util.UUID.randomUUID()).build();
+    assertThat(HeapEstimate.of(big) - HeapEstimate.of(small)).isGreaterThan(10_000);
+  }
+
   /** Issue 11, item 7: one caller's refused values fail that caller only. */
   @Test
   void aBatchRefusedForOneCallsDataFailsOnlyThatCall() {

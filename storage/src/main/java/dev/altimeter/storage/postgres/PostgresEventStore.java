@@ -8,11 +8,9 @@ import dev.altimeter.storage.TraitDescription;
 import dev.altimeter.storage.TraitType;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
-import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.Readable;
 import io.r2dbc.spi.Statement;
 import java.io.StringWriter;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -27,7 +25,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -81,7 +78,7 @@ public final class PostgresEventStore implements EventStore {
             conn -> Mono.defer(() -> resolveTypes(conn, batch)).then(Mono.defer(() -> insert(conn, batch))),
             Connection::close))
         // a deadlock or serialization failure between concurrent batches is retried
-        .retryWhen(Retry.backoff(3, Duration.ofMillis(20)).filter(PostgresEventStore::isTransient))
+        .retryWhen(PostgresErrors.RETRY)
         .onErrorMap(PostgresErrors::translate);
   }
 
@@ -191,17 +188,12 @@ public final class PostgresEventStore implements EventStore {
     return type.cast(t.value());
   }
 
-  private static final class CacheMiss extends RuntimeException {
+  private static final class CacheMiss extends PostgresErrors.Conflict {
     CacheMiss(String what) {
-      super("event type evicted from the cache during a write: " + what, null, false, false);
+      super("event type evicted from the cache during a write: " + what);
     }
   }
 
-  private static boolean isTransient(Throwable e) {
-    if (e instanceof CacheMiss) return true;
-    String state = e instanceof R2dbcException r ? r.getSqlState() : null;
-    return "40P01".equals(state) || "40001".equals(state);
-  }
 
   // ---------------------------------------------------------------- read
 

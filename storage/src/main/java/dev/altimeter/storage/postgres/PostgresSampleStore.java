@@ -19,7 +19,6 @@ import io.r2dbc.spi.Statement;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -39,7 +38,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -113,7 +111,7 @@ public final class PostgresSampleStore implements SampleStore {
             Connection::close))
         // a deadlock or serialization failure between concurrent batches is retried, and so is an
         // insert that found a partition missing, after learning the database's levels afresh
-        .retryWhen(Retry.backoff(3, Duration.ofMillis(20)).filter(PostgresSampleStore::isTransient)
+        .retryWhen(PostgresErrors.RETRY.filter(e -> PostgresErrors.isConflict(e) || isMissingPartition(e))
             .doBeforeRetryAsync(retry -> isMissingPartition(retry.failure()) ? relearnPartitions() : Mono.empty()))
         .onErrorMap(PostgresErrors::translate);
   }
@@ -452,17 +450,12 @@ public final class PostgresSampleStore implements SampleStore {
     cache.put(key, value);
   }
 
-  private static final class CacheMiss extends RuntimeException {
+  private static final class CacheMiss extends PostgresErrors.Conflict {
     CacheMiss(String what) {
-      super("dictionary entry evicted during a write: " + what, null, false, false);
+      super("dictionary entry evicted during a write: " + what);
     }
   }
 
-  private static boolean isTransient(Throwable e) {
-    if (e instanceof CacheMiss || isMissingPartition(e)) return true;
-    String state = e instanceof R2dbcException r ? r.getSqlState() : null;
-    return "40P01".equals(state) || "40001".equals(state);
-  }
 
   private static boolean isMissingPartition(Throwable e) {
     return e instanceof R2dbcException r && "23514".equals(r.getSqlState())

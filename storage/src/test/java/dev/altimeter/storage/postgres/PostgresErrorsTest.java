@@ -34,6 +34,28 @@ class PostgresErrorsTest {
         .block(TIMEOUT)).isInstanceOf(StoreException.InvalidData.class);
   }
 
+  /**
+   * Issue 14, item 5: a write that kept losing to concurrent ones (deadlock, serialization failure,
+   * a cached id evicted under it) was retried, then failed with Reactor's RetryExhaustedException,
+   * which nothing translated: the API answered 500. It is retried 3 times, then the last failure is
+   * Unavailable (503, retry later).
+   */
+  @Test
+  void aWriteThatKeepsLosingToConcurrentOnesIsUnavailableAfterItsRetries() {
+    for (RuntimeException conflict : List.of(new io.r2dbc.spi.R2dbcRollbackException("deadlock detected", "40P01"),
+        new io.r2dbc.spi.R2dbcRollbackException("could not serialize access", "40001"),
+        new PostgresErrors.Conflict("dictionary entry evicted during a write: meter"))) {
+      java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+      var write = reactor.core.publisher.Mono.defer(() -> {
+        attempts.incrementAndGet();
+        return reactor.core.publisher.Mono.<Integer>error(conflict);
+      }).retryWhen(PostgresErrors.RETRY).onErrorMap(PostgresErrors::translate);
+      assertThatThrownBy(() -> write.block(TIMEOUT)).isInstanceOf(StoreException.Unavailable.class)
+          .hasCause(conflict);
+      org.assertj.core.api.Assertions.assertThat(attempts).hasValue(4);
+    }
+  }
+
   @Test
   void anUnreachableServerIsUnavailable() throws Exception {
     int port;

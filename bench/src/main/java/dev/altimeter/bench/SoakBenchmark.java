@@ -1,0 +1,126 @@
+package dev.altimeter.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Ingest at a fixed rate for a while, with the memory of both processes sampled (a measurement, not
+ * a test): the soak of issue 14 (flat memory at half the peak rate) and the reproduction of its
+ * 500s under background load (every status is counted, none fails the run).
+ *
+ * <p>Starts the service jar with the given JVM options and an embedded PostgreSQL, then posts
+ * batches of B samples (IngestBenchmark's shape) so that R samples/s go in, at most C requests in
+ * flight (a batch whose turn comes while C are in flight waits: the achieved rate is printed). Every
+ * {@code --every} seconds it prints the JVM's RSS, the embedded PostgreSQL's RSS and PSS and the
+ * statuses so far; at the end the RSS growth from the first sample after the warm-up minute to
+ * the last, and the peaks.
+ *
+ * <pre>
+ * java -cp "bench/target/classes:$(cat bench/target/classpath.txt)" dev.altimeter.bench.SoakBenchmark \
+ *   --rate 10000 --seconds 300 --batch 1000 --concurrency 8 --jvm-args "-Xmx256m"
+ * </pre>
+ */
+public final class SoakBenchmark {
+  public static void main(String[] args) throws Exception {
+    int rate = IngestBenchmark.intArg(args, "--rate", 10_000);
+    int seconds = IngestBenchmark.intArg(args, "--seconds", 300);
+    int batch = IngestBenchmark.intArg(args, "--batch", 1_000);
+    int concurrency = IngestBenchmark.intArg(args, "--concurrency", 8);
+    int every = IngestBenchmark.intArg(args, "--every", 10);
+    String jar = IngestBenchmark.stringArg(args, "--jar", "deploy/target/altimeter.jar");
+    List<String> jvmArgs = StartupBenchmark.split(IngestBenchmark.stringArg(args, "--jvm-args", ""));
+    List<String> serviceArgs = StartupBenchmark.split(IngestBenchmark.stringArg(args, "--service-args", ""));
+    Path data = Files.createTempDirectory("altimeter-soak");
+    int httpPort = IngestBenchmark.freePort();
+    int managementPort = IngestBenchmark.freePort();
+    List<String> command = new ArrayList<>(List.of("java"));
+    command.addAll(jvmArgs);
+    command.addAll(List.of("-jar", jar, "--server.port=" + httpPort, "--management.server.port=" + managementPort,
+        "--altimeter.data-dir=" + data, "--logging.level.root=WARN"));
+    command.addAll(serviceArgs);
+    Process service = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(data.resolve("service.log").toFile()).start();
+    System.out.printf("rate %,d samples/s for %d s, batches of %d, %d in flight; JVM options %s; data in %s; load %s%n",
+        rate, seconds, batch, concurrency, jvmArgs, data, StartupBenchmark.loadAverage());
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    Map<String, AtomicLong> statuses = new ConcurrentHashMap<>();
+    try {
+      StartupBenchmark.awaitOk(http, "http://127.0.0.1:" + managementPort + "/actuator/health/readiness", service);
+      URI target = URI.create("http://127.0.0.1:" + httpPort + "/v2/meters/bench.soak");
+      Semaphore inFlight = new Semaphore(concurrency);
+      long periodNanos = (long) (1e9 * batch / rate);
+      long t0 = System.nanoTime();
+      long end = t0 + seconds * 1_000_000_000L;
+      long nextReport = t0 + every * 1_000_000_000L;
+      long firstJvm = 0;
+      long firstPg = 0;
+      long peakJvm = 0;
+      long peakPgPss = 0;
+      long lastJvm = 0;
+      long lastPgPss = 0;
+      long sent = 0;
+      Instant start = Instant.now().minus(Duration.ofHours(1));
+      for (long due = t0; System.nanoTime() < end; due += periodNanos) {
+        long wait = due - System.nanoTime();
+        if (wait > 0) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        String body = IngestBenchmark.body("bench.soak", (int) (sent % 1_000_000_000), batch, start);
+        inFlight.acquire();
+        sent += batch;
+        http.sendAsync(HttpRequest.newBuilder(target).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.discarding())
+            .whenComplete((r, e) -> {
+              inFlight.release();
+              String key = e != null ? e.getClass().getSimpleName() : Integer.toString(r.statusCode());
+              statuses.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
+            });
+        long now = System.nanoTime();
+        if (now >= nextReport) {
+          nextReport += every * 1_000_000_000L;
+          long jvm = StartupBenchmark.status(service.pid(), "VmRSS:");
+          long[] pg = StartupBenchmark.postgres(data);
+          double elapsed = (now - t0) / 1e9;
+          System.out.printf("%5.0f s: sent %,d (%,.0f/s), JVM RSS %d MiB, PostgreSQL RSS %d MiB PSS %d MiB, statuses %s, load %s%n",
+              elapsed, sent, sent / elapsed, jvm / 1024, pg[0] / 1024, pg[1] / 1024, new TreeMap<>(statuses),
+              StartupBenchmark.loadAverage());
+          if (elapsed >= 60 && firstJvm == 0) {
+            firstJvm = jvm;
+            firstPg = pg[1];
+          }
+          peakJvm = Math.max(peakJvm, jvm);
+          peakPgPss = Math.max(peakPgPss, pg[1]);
+          lastJvm = jvm;
+          lastPgPss = pg[1];
+        }
+      }
+      inFlight.acquire(concurrency);
+      double elapsed = (System.nanoTime() - t0) / 1e9;
+      System.out.printf("sent %,d samples in %.0f s (%,.0f/s); statuses %s%n", sent, elapsed, sent / elapsed,
+          new TreeMap<>(statuses));
+      System.out.printf("JVM RSS: peak %d MiB, after the first minute %d MiB, last %d MiB (%+.1f %%); JVM HWM %d MiB%n",
+          peakJvm / 1024, firstJvm / 1024, lastJvm / 1024, firstJvm == 0 ? 0 : 100.0 * (lastJvm - firstJvm) / firstJvm,
+          StartupBenchmark.status(service.pid(), "VmHWM:") / 1024);
+      System.out.printf("PostgreSQL PSS: peak %d MiB, after the first minute %d MiB, last %d MiB; load %s%n",
+          peakPgPss / 1024, firstPg / 1024, lastPgPss / 1024, StartupBenchmark.loadAverage());
+      System.out.printf("service log: %s%n", data.resolve("service.log"));
+    } finally {
+      service.destroy();
+      service.waitFor();
+    }
+  }
+
+  private SoakBenchmark() {}
+}
