@@ -60,6 +60,30 @@ final class Parser {
     return e;
   }
 
+  /**
+   * Parses a bare series selector, {@code name{label op "value", ...}} with either part optional,
+   * as Prometheus' ParseMetricSelector: no ranges, offsets or operators. The matchers come in
+   * written order, the name's first; they are not checked for a non-empty one (the caller's
+   * contract differs: a query's selector and the API's match[] word it differently).
+   */
+  static List<LabelMatcher> parseSelector(String input) {
+    Parser p = new Parser(input);
+    Token t = p.peek();
+    String name = null;
+    if (t.kind() == Kind.IDENT || t.kind() == Kind.METRIC_IDENT) {
+      name = p.next().text();
+    } else if (t.kind() == Kind.EOF) {
+      throw error(input, 0, "no expression found in input");
+    } else if (t.kind() != Kind.LBRACE) {
+      throw p.unexpected("");
+    }
+    List<LabelMatcher> matchers = p.matchers(name);
+    if (p.peek().kind() != Kind.EOF) {
+      throw p.unexpected("");
+    }
+    return matchers;
+  }
+
   static QueryException error(String input, int pos, String message) {
     int line = 1;
     int col = 1;
@@ -344,6 +368,19 @@ final class Parser {
   }
 
   private Expr selector(String name, Token at) {
+    List<LabelMatcher> matchers = matchers(name);
+    boolean nonEmpty = false;
+    for (LabelMatcher m : matchers) {
+      nonEmpty |= !m.matches("");
+    }
+    if (!nonEmpty) {
+      throw error(at, "vector selector must contain at least one non-empty matcher");
+    }
+    return new Expr.VectorSelector(name, matchers, 0);
+  }
+
+  /** The optional name (already consumed) as a matcher, then the {@code {...}} ones if any follow. */
+  private List<LabelMatcher> matchers(String name) {
     List<LabelMatcher> matchers = new ArrayList<>();
     if (name != null) {
       matchers.add(new LabelMatcher(Labels.METRIC_NAME, LabelMatcher.Type.EQ, name));
@@ -383,14 +420,7 @@ final class Parser {
       }
       next();
     }
-    boolean nonEmpty = false;
-    for (LabelMatcher m : matchers) {
-      nonEmpty |= !m.matches("");
-    }
-    if (!nonEmpty) {
-      throw error(at, "vector selector must contain at least one non-empty matcher");
-    }
-    return new Expr.VectorSelector(name, matchers, 0);
+    return matchers;
   }
 
   /** {@code [range]}, {@code [range:step]}, {@code offset d}, {@code @} after a primary expression. */

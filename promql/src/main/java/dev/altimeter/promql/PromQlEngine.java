@@ -68,6 +68,24 @@ public final class PromQlEngine {
     Parser.parse(query);
   }
 
+  /**
+   * Parses a series selector as Prometheus' API reads {@code match[]} (series, labels, label
+   * values): {@code name{label op "value", ...}}, either part optional, nothing else. The matchers
+   * come in written order, the name's first; regular expressions are checked here.
+   *
+   * @throws QueryException BAD_DATA with Prometheus' "line:col: parse error: ..." message, or
+   *     "match[] must contain at least one non-empty matcher" when every matcher matches ""
+   */
+  public static List<LabelMatcher> parseSelector(String selector) {
+    List<LabelMatcher> matchers = Parser.parseSelector(selector == null ? "" : selector);
+    for (LabelMatcher m : matchers) {
+      if (!m.matches("")) {
+        return matchers;
+      }
+    }
+    throw QueryException.badData("match[] must contain at least one non-empty matcher");
+  }
+
   /** An instant query at timeMs (ms since epoch). Errors are {@link QueryException}s. */
   public Mono<QueryResult> instant(String query, long timeMs) {
     return instant(query, timeMs, limits);

@@ -125,6 +125,40 @@ class ParserTest {
         .hasMessageContaining(message);
   }
 
+  /** match[]'s selectors: the matchers in written order, the name's first (as __name__). */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+      foo                                    | __name__="foo"
+      foo:bar{a="b"}                         | __name__="foo:bar",a="b"
+      {a=~'x.*', b!="y"}                     | a=~"x.*",b!="y"
+      sum                                    | __name__="sum"
+      {__name__="up",a=""}                   | __name__="up",a=""
+      """)
+  void parsesSelectors(String selector, String matchers) {
+    assertThat(PromQlEngine.parseSelector(selector).stream().map(LabelMatcher::toString).collect(Collectors.joining(",")))
+        .isEqualTo(matchers);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+      ``                                     | 1:1: parse error: no expression found in input
+      {a=""}                                 | match[] must contain at least one non-empty matcher
+      {}                                     | match[] must contain at least one non-empty matcher
+      {a=~".*",b!~"x"}                       | match[] must contain at least one non-empty matcher
+      cpu{                                   | 1:5: parse error: unexpected end of input in label matching
+      foo[5m]                                | 1:4: parse error: unexpected "["
+      foo + bar                              | 1:5: parse error: unexpected "+"
+      sum(foo)                               | 1:4: parse error: unexpected "("
+      1                                      | 1:1: parse error: unexpected "1"
+      foo{__name__="bar"}                    | 1:5: parse error: metric name must not be set twice: "foo" or "bar"
+      {a=~"("}                               | 1:5: parse error: invalid regular expression in matcher a=~"(": Unclosed group
+      """)
+  void rejectsSelectors(String selector, String message) {
+    assertThatThrownBy(() -> PromQlEngine.parseSelector(selector))
+        .isInstanceOfSatisfying(QueryException.class, e -> assertThat(e.type()).isEqualTo(QueryException.ErrorType.BAD_DATA))
+        .hasMessage(message);
+  }
+
   /** Fully parenthesised, durations in ms: makes precedence and attachment visible. */
   static String print(Expr e) {
     if (e instanceof Expr.NumberLiteral n) {

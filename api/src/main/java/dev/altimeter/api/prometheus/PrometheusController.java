@@ -230,7 +230,7 @@ class PrometheusController {
     long start = p.time("start", end - DEFAULT_LISTING_WINDOW.toMillis());
     if (end < start) throw PrometheusError.invalidParameter("end", "end timestamp must not be before start time");
     List<List<LabelMatcher>> sets = new ArrayList<>();
-    for (String s : selectors) sets.add(Selectors.parse(s));
+    for (String s : selectors) sets.add(PromQlEngine.parseSelector(s));
     // no match[]: every series; a non-empty matcher the source needs none of
     if (sets.isEmpty()) sets.add(List.of(new LabelMatcher(Labels.METRIC_NAME, LabelMatcher.Type.RE, ".+")));
     StoreSeriesSource source = new StoreSeriesSource(store, project(caller));
