@@ -26,6 +26,11 @@ final class Parser {
   private static final Pattern DURATION = Pattern.compile(
       "(?:(\\d+)y)?(?:(\\d+)w)?(?:(\\d+)d)?(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?(?:(\\d+)ms)?");
   private static final long[] UNIT_MS = {365L * 86_400_000, 7L * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1};
+  /**
+   * The longest duration accepted, in ms: Prometheus holds durations as Go's time.Duration (int64
+   * ns, about 292 years) and refuses longer ones with "duration out of range".
+   */
+  static final long MAX_DURATION_MS = Long.MAX_VALUE / 1_000_000;
   static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
 
   /**
@@ -499,10 +504,17 @@ final class Parser {
       throw error(t, "not a valid duration string: \"" + t.text() + "\"");
     }
     long ms = 0;
-    for (int g = 1; g <= 7; g++) {
-      if (m.group(g) != null) {
-        ms = Math.addExact(ms, Math.multiplyExact(Long.parseLong(m.group(g)), UNIT_MS[g - 1]));
+    try {
+      for (int g = 1; g <= 7; g++) {
+        if (m.group(g) != null) {
+          ms = Math.addExact(ms, Math.multiplyExact(Long.parseLong(m.group(g)), UNIT_MS[g - 1]));
+        }
       }
+    } catch (ArithmeticException | NumberFormatException e) { // beyond 64 bits of ms, or of digits
+      ms = Long.MAX_VALUE;
+    }
+    if (ms > MAX_DURATION_MS) {
+      throw error(t, "duration out of range");
     }
     if (ms == 0) {
       throw error(t, "duration must be greater than 0");

@@ -38,6 +38,7 @@ class ParserTest {
       foo offset -1h30m                      | foo offset -5400000ms
       foo[5m] offset 1d                      | foo[300000ms] offset 86400000ms
       foo:bar_baz[1y]                        | foo:bar_baz[31536000000ms]
+      foo[9223372036854ms]                   | foo[9223372036854ms]
       rate(foo[5m:30s] offset 1m)            | rate(foo[300000ms:30000ms] offset 60000ms)
       max_over_time(rate(foo[1m])[10m:])     | max_over_time(rate(foo[60000ms])[600000ms:0ms])
       sum by (a, b) (foo)                    | sum by (a,b) (foo)
@@ -109,6 +110,11 @@ class ParserTest {
       foo[5m:1m:1m]                          | 1:10: parse error: unexpected ":" in subquery selector, expected "]"
       foo[5x]                                | 1:5: parse error: bad number or duration syntax: "5x"
       foo[1h5d]                              | 1:5: parse error: not a valid duration string: "1h5d"
+      x[99999999999y]                        | 1:3: parse error: duration out of range
+      x[99999999999999999999ms]              | 1:3: parse error: duration out of range
+      x[293y]                                | 1:3: parse error: duration out of range
+      x offset 9223372036855ms               | 1:10: parse error: duration out of range
+      x[5m:99999999999w]                     | 1:6: parse error: duration out of range
       foo{a=~"("}                            | 1:8: parse error: invalid regular expression in matcher a=~"(": Unclosed group
       count_values("a-b", foo)               | 1:1: parse error: invalid label name "a-b"
       foo[5m][1m]                            | 1:8: parse error: ranges only allowed for vector selectors

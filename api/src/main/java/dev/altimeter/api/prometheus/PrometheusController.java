@@ -252,8 +252,8 @@ class PrometheusController {
 
   /**
    * The query, parsed once before it runs: whatever the parser fails with is the query's fault
-   * (400 bad_data), never a 500, even where the parser lacks a proper message (e.g. a duration
-   * overflowing 64 bits throws ArithmeticException).
+   * (400 bad_data), never a 500. The parser's contract is a QueryException BAD_DATA for every
+   * failure; the catch of anything else is a net for a parser bug, not a path in use.
    */
   private static String parsed(String query) {
     String q = query == null ? "" : query;
