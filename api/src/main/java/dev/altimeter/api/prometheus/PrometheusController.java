@@ -49,8 +49,6 @@ import reactor.core.publisher.Mono;
 @RestController
 @RequestMapping(produces = MediaType.APPLICATION_JSON_VALUE)
 class PrometheusController {
-  /** Prometheus's bound on the points of one range query series. */
-  static final long MAX_POINTS = 11_000;
   /** A series or label query without {@code start} looks this far back from its end (not all time). */
   static final Duration DEFAULT_LISTING_WINDOW = Duration.ofDays(1);
   /** The Prometheus version whose API this one follows, as /status/buildinfo reports it (clients gate features on it). */
@@ -86,10 +84,7 @@ class PrometheusController {
         throw PrometheusError.invalidParameter("step",
             "zero or negative query resolution step widths are not accepted. Try a positive integer");
       }
-      if ((end - start) / step > MAX_POINTS) {
-        throw PrometheusError.badData("exceeded maximum resolution of 11,000 points per timeseries."
-            + " Try decreasing the query resolution (?step=XX)");
-      }
+      PromQlEngine.checkResolution(start, end, step); // before the query is parsed, as Prometheus
       QueryLimits limits = settings.limits.withTimeout(p.timeout());
       return run(engine(caller).range(parsed(p.get("query")), start, end, step, limits), limits);
     });

@@ -137,6 +137,12 @@ class PrometheusApiTest extends ApiTestSupport {
         "invalid parameter \"step\": cannot parse \"x\" to a valid duration");
     error(get("/api/v1/query_range?query=up&start=0&end=86400&step=1"), 400, "bad_data",
         "exceeded maximum resolution of 11,000 points per timeseries");
+    // Prometheus refuses only (end - start) / step > 11 000, and before it parses the query
+    json(get("/api/v1/query_range?query=up&start=0&end=11000&step=1"), 200);
+    error(get("/api/v1/query_range?query=up&start=0&end=11001&step=1"), 400, "bad_data",
+        "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
+    error(get("/api/v1/query_range?query=sum(&start=0&end=11001&step=1"), 400, "bad_data",
+        "exceeded maximum resolution of 11,000 points per timeseries");
     error(get("/api/v1/query?query=up&time=x"), 400, "bad_data", "invalid parameter \"time\"");
     error(get("/api/v1/query?query=up&timeout=-1s"), 400, "bad_data", "invalid parameter \"timeout\"");
     error(get("/api/v1/series?match[]=up&limit=-1"), 400, "bad_data", "invalid parameter \"limit\"");
