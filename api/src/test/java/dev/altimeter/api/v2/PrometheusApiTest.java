@@ -123,7 +123,10 @@ class PrometheusApiTest extends ApiTestSupport {
   @Test
   void parametersAreCheckedAsPrometheusChecksThem() {
     error(get("/api/v1/series"), 400, "bad_data", "no match[] parameter provided");
-    error(get("/api/v1/series?match[]={a=\"\"}"), 400, "bad_data", "at least one non-empty matcher");
+    error(get("/api/v1/series?match[]={a=\"\"}"), 400, "bad_data", "match[] must contain at least one non-empty matcher");
+    error(get("/api/v1/labels?match[]={a=~\".*\"}"), 400, "bad_data", "match[] must contain at least one non-empty matcher");
+    error(get("/api/v1/label/a/values?match[]=up[5m]"), 400, "bad_data", "1:3: parse error: unexpected \"[\"");
+    error(get("/api/v1/query?query=up[99999999999y]"), 400, "bad_data", "1:4: parse error: duration out of range");
     error(get("/api/v1/series?match[]=cpu{"), 400, "bad_data", "parse error");
     error(get("/api/v1/series?match[]={a=~\"(\"}"), 400, "bad_data", "invalid regular expression");
     error(get("/api/v1/series?match[]=up&start=yesterday"), 400, "bad_data",
