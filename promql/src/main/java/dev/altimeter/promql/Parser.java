@@ -26,6 +26,11 @@ final class Parser {
   private static final Pattern DURATION = Pattern.compile(
       "(?:(\\d+)y)?(?:(\\d+)w)?(?:(\\d+)d)?(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?(?:(\\d+)ms)?");
   private static final long[] UNIT_MS = {365L * 86_400_000, 7L * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1};
+  /**
+   * The longest duration accepted, in ms: Prometheus holds durations as Go's time.Duration (int64
+   * ns, about 292 years) and refuses longer ones with "duration out of range".
+   */
+  static final long MAX_DURATION_MS = Long.MAX_VALUE / 1_000_000;
   static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
 
   /**
@@ -58,6 +63,30 @@ final class Parser {
       throw p.unexpected("");
     }
     return e;
+  }
+
+  /**
+   * Parses a bare series selector, {@code name{label op "value", ...}} with either part optional,
+   * as Prometheus' ParseMetricSelector: no ranges, offsets or operators. The matchers come in
+   * written order, the name's first; they are not checked for a non-empty one (the caller's
+   * contract differs: a query's selector and the API's match[] word it differently).
+   */
+  static List<LabelMatcher> parseSelector(String input) {
+    Parser p = new Parser(input);
+    Token t = p.peek();
+    String name = null;
+    if (t.kind() == Kind.IDENT || t.kind() == Kind.METRIC_IDENT) {
+      name = p.next().text();
+    } else if (t.kind() == Kind.EOF) {
+      throw error(input, 0, "no expression found in input");
+    } else if (t.kind() != Kind.LBRACE) {
+      throw p.unexpected("");
+    }
+    List<LabelMatcher> matchers = p.matchers(name);
+    if (p.peek().kind() != Kind.EOF) {
+      throw p.unexpected("");
+    }
+    return matchers;
   }
 
   static QueryException error(String input, int pos, String message) {
@@ -344,6 +373,19 @@ final class Parser {
   }
 
   private Expr selector(String name, Token at) {
+    List<LabelMatcher> matchers = matchers(name);
+    boolean nonEmpty = false;
+    for (LabelMatcher m : matchers) {
+      nonEmpty |= !m.matches("");
+    }
+    if (!nonEmpty) {
+      throw error(at, "vector selector must contain at least one non-empty matcher");
+    }
+    return new Expr.VectorSelector(name, matchers, 0);
+  }
+
+  /** The optional name (already consumed) as a matcher, then the {@code {...}} ones if any follow. */
+  private List<LabelMatcher> matchers(String name) {
     List<LabelMatcher> matchers = new ArrayList<>();
     if (name != null) {
       matchers.add(new LabelMatcher(Labels.METRIC_NAME, LabelMatcher.Type.EQ, name));
@@ -383,14 +425,7 @@ final class Parser {
       }
       next();
     }
-    boolean nonEmpty = false;
-    for (LabelMatcher m : matchers) {
-      nonEmpty |= !m.matches("");
-    }
-    if (!nonEmpty) {
-      throw error(at, "vector selector must contain at least one non-empty matcher");
-    }
-    return new Expr.VectorSelector(name, matchers, 0);
+    return matchers;
   }
 
   /** {@code [range]}, {@code [range:step]}, {@code offset d}, {@code @} after a primary expression. */
@@ -469,10 +504,17 @@ final class Parser {
       throw error(t, "not a valid duration string: \"" + t.text() + "\"");
     }
     long ms = 0;
-    for (int g = 1; g <= 7; g++) {
-      if (m.group(g) != null) {
-        ms = Math.addExact(ms, Math.multiplyExact(Long.parseLong(m.group(g)), UNIT_MS[g - 1]));
+    try {
+      for (int g = 1; g <= 7; g++) {
+        if (m.group(g) != null) {
+          ms = Math.addExact(ms, Math.multiplyExact(Long.parseLong(m.group(g)), UNIT_MS[g - 1]));
+        }
       }
+    } catch (ArithmeticException | NumberFormatException e) { // beyond 64 bits of ms, or of digits
+      ms = Long.MAX_VALUE;
+    }
+    if (ms > MAX_DURATION_MS) {
+      throw error(t, "duration out of range");
     }
     if (ms == 0) {
       throw error(t, "duration must be greater than 0");

@@ -68,6 +68,39 @@ public final class PromQlEngine {
     Parser.parse(query);
   }
 
+  /**
+   * Parses a series selector as Prometheus' API reads {@code match[]} (series, labels, label
+   * values): {@code name{label op "value", ...}}, either part optional, nothing else. The matchers
+   * come in written order, the name's first; regular expressions are checked here.
+   *
+   * @throws QueryException BAD_DATA with Prometheus' "line:col: parse error: ..." message, or
+   *     "match[] must contain at least one non-empty matcher" when every matcher matches ""
+   */
+  public static List<LabelMatcher> parseSelector(String selector) {
+    List<LabelMatcher> matchers = Parser.parseSelector(selector == null ? "" : selector);
+    for (LabelMatcher m : matchers) {
+      if (!m.matches("")) {
+        return matchers;
+      }
+    }
+    throw QueryException.badData("match[] must contain at least one non-empty matcher");
+  }
+
+  /**
+   * Prometheus' bound on a range query's points, the one check of it (the HTTP API calls it before
+   * parsing the query, as Prometheus orders its checks): refused only when (end - start) / step,
+   * in integer division, exceeds {@link #MAX_POINTS}, so 11 000 steps (11 001 points) pass.
+   * Arguments in ms, stepMs &gt; 0, endMs &gt;= startMs.
+   *
+   * @throws QueryException BAD_DATA with Prometheus' message
+   */
+  public static void checkResolution(long startMs, long endMs, long stepMs) {
+    if ((endMs - startMs) / stepMs > MAX_POINTS) {
+      throw QueryException.badData(
+          "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
+    }
+  }
+
   /** An instant query at timeMs (ms since epoch). Errors are {@link QueryException}s. */
   public Mono<QueryResult> instant(String query, long timeMs) {
     return instant(query, timeMs, limits);
@@ -98,10 +131,7 @@ public final class PromQlEngine {
         throw QueryException.badData(
             "zero or negative query resolution step widths are not accepted. Try a positive integer");
       }
-      if ((endMs - startMs) / stepMs >= MAX_POINTS) {
-        throw QueryException.badData(
-            "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
-      }
+      checkResolution(startMs, endMs, stepMs);
       Expr expr = Parser.parse(query);
       if (expr.type() != Expr.ValueType.SCALAR && expr.type() != Expr.ValueType.VECTOR) {
         throw QueryException.badData("invalid expression type \"" + expr.type()

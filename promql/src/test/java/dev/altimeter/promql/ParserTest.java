@@ -38,6 +38,7 @@ class ParserTest {
       foo offset -1h30m                      | foo offset -5400000ms
       foo[5m] offset 1d                      | foo[300000ms] offset 86400000ms
       foo:bar_baz[1y]                        | foo:bar_baz[31536000000ms]
+      foo[9223372036854ms]                   | foo[9223372036854ms]
       rate(foo[5m:30s] offset 1m)            | rate(foo[300000ms:30000ms] offset 60000ms)
       max_over_time(rate(foo[1m])[10m:])     | max_over_time(rate(foo[60000ms])[600000ms:0ms])
       sum by (a, b) (foo)                    | sum by (a,b) (foo)
@@ -109,6 +110,11 @@ class ParserTest {
       foo[5m:1m:1m]                          | 1:10: parse error: unexpected ":" in subquery selector, expected "]"
       foo[5x]                                | 1:5: parse error: bad number or duration syntax: "5x"
       foo[1h5d]                              | 1:5: parse error: not a valid duration string: "1h5d"
+      x[99999999999y]                        | 1:3: parse error: duration out of range
+      x[99999999999999999999ms]              | 1:3: parse error: duration out of range
+      x[293y]                                | 1:3: parse error: duration out of range
+      x offset 9223372036855ms               | 1:10: parse error: duration out of range
+      x[5m:99999999999w]                     | 1:6: parse error: duration out of range
       foo{a=~"("}                            | 1:8: parse error: invalid regular expression in matcher a=~"(": Unclosed group
       count_values("a-b", foo)               | 1:1: parse error: invalid label name "a-b"
       foo[5m][1m]                            | 1:8: parse error: ranges only allowed for vector selectors
@@ -123,6 +129,40 @@ class ParserTest {
     assertThatThrownBy(() -> Parser.parse(query))
         .isInstanceOfSatisfying(QueryException.class, e -> assertThat(e.type()).isEqualTo(QueryException.ErrorType.BAD_DATA))
         .hasMessageContaining(message);
+  }
+
+  /** match[]'s selectors: the matchers in written order, the name's first (as __name__). */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+      foo                                    | __name__="foo"
+      foo:bar{a="b"}                         | __name__="foo:bar",a="b"
+      {a=~'x.*', b!="y"}                     | a=~"x.*",b!="y"
+      sum                                    | __name__="sum"
+      {__name__="up",a=""}                   | __name__="up",a=""
+      """)
+  void parsesSelectors(String selector, String matchers) {
+    assertThat(PromQlEngine.parseSelector(selector).stream().map(LabelMatcher::toString).collect(Collectors.joining(",")))
+        .isEqualTo(matchers);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+      ``                                     | 1:1: parse error: no expression found in input
+      {a=""}                                 | match[] must contain at least one non-empty matcher
+      {}                                     | match[] must contain at least one non-empty matcher
+      {a=~".*",b!~"x"}                       | match[] must contain at least one non-empty matcher
+      cpu{                                   | 1:5: parse error: unexpected end of input in label matching
+      foo[5m]                                | 1:4: parse error: unexpected "["
+      foo + bar                              | 1:5: parse error: unexpected "+"
+      sum(foo)                               | 1:4: parse error: unexpected "("
+      1                                      | 1:1: parse error: unexpected "1"
+      foo{__name__="bar"}                    | 1:5: parse error: metric name must not be set twice: "foo" or "bar"
+      {a=~"("}                               | 1:5: parse error: invalid regular expression in matcher a=~"(": Unclosed group
+      """)
+  void rejectsSelectors(String selector, String message) {
+    assertThatThrownBy(() -> PromQlEngine.parseSelector(selector))
+        .isInstanceOfSatisfying(QueryException.class, e -> assertThat(e.type()).isEqualTo(QueryException.ErrorType.BAD_DATA))
+        .hasMessage(message);
   }
 
   /** Fully parenthesised, durations in ms: makes precedence and attachment visible. */

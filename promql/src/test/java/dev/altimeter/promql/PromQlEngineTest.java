@@ -136,11 +136,17 @@ class PromQlEngineTest {
     PromQlEngine engine = new PromQlEngine(new InMemorySeriesSource(data()), QueryLimits.DEFAULT);
     assertBadData(engine.range("m", 10, 0, 1), "end timestamp must not be before start time");
     assertBadData(engine.range("m", 0, 10, 0), "zero or negative query resolution step widths are not accepted");
-    assertBadData(engine.range("m", 0, 11_000_000, 1000), "exceeded maximum resolution of 11,000 points");
     assertBadData(engine.range("m[5m]", 0, 10, 1), "invalid expression type \"range vector\" for range query");
     assertBadData(engine.range("\"s\"", 0, 10, 1), "invalid expression type \"string\" for range query");
     assertBadData(engine.instant("m +", 0), "1:4: parse error: unexpected end of input");
     StepVerifier.create(engine.range("m", 0, 10_999_000, 1000)).expectNextCount(1).verifyComplete();
+    // Prometheus refuses only (end - start) / step > 11 000: exactly 11 000 passes, 11 001 does not
+    StepVerifier.create(engine.range("m", 0, 11_000_000, 1000)).expectNextCount(1).verifyComplete();
+    StepVerifier.create(engine.range("m", 0, 11_000_999, 1000)).expectNextCount(1).verifyComplete();
+    assertBadData(engine.range("m", 0, 11_001_000, 1000), "exceeded maximum resolution of 11,000 points per timeseries."
+        + " Try decreasing the query resolution (?step=XX)");
+    // the bound is checked before the query is parsed, as Prometheus orders them
+    assertBadData(engine.range("sum(", 0, 11_001_000, 1000), "exceeded maximum resolution of 11,000 points");
   }
 
   private static void assertBadData(Mono<QueryResult> r, String message) {

@@ -49,8 +49,6 @@ import reactor.core.publisher.Mono;
 @RestController
 @RequestMapping(produces = MediaType.APPLICATION_JSON_VALUE)
 class PrometheusController {
-  /** Prometheus's bound on the points of one range query series. */
-  static final long MAX_POINTS = 11_000;
   /** A series or label query without {@code start} looks this far back from its end (not all time). */
   static final Duration DEFAULT_LISTING_WINDOW = Duration.ofDays(1);
   /** The Prometheus version whose API this one follows, as /status/buildinfo reports it (clients gate features on it). */
@@ -86,10 +84,7 @@ class PrometheusController {
         throw PrometheusError.invalidParameter("step",
             "zero or negative query resolution step widths are not accepted. Try a positive integer");
       }
-      if ((end - start) / step > MAX_POINTS) {
-        throw PrometheusError.badData("exceeded maximum resolution of 11,000 points per timeseries."
-            + " Try decreasing the query resolution (?step=XX)");
-      }
+      PromQlEngine.checkResolution(start, end, step); // before the query is parsed, as Prometheus
       QueryLimits limits = settings.limits.withTimeout(p.timeout());
       return run(engine(caller).range(parsed(p.get("query")), start, end, step, limits), limits);
     });
@@ -230,7 +225,7 @@ class PrometheusController {
     long start = p.time("start", end - DEFAULT_LISTING_WINDOW.toMillis());
     if (end < start) throw PrometheusError.invalidParameter("end", "end timestamp must not be before start time");
     List<List<LabelMatcher>> sets = new ArrayList<>();
-    for (String s : selectors) sets.add(Selectors.parse(s));
+    for (String s : selectors) sets.add(PromQlEngine.parseSelector(s));
     // no match[]: every series; a non-empty matcher the source needs none of
     if (sets.isEmpty()) sets.add(List.of(new LabelMatcher(Labels.METRIC_NAME, LabelMatcher.Type.RE, ".+")));
     StoreSeriesSource source = new StoreSeriesSource(store, project(caller));
@@ -252,8 +247,8 @@ class PrometheusController {
 
   /**
    * The query, parsed once before it runs: whatever the parser fails with is the query's fault
-   * (400 bad_data), never a 500, even where the parser lacks a proper message (e.g. a duration
-   * overflowing 64 bits throws ArithmeticException).
+   * (400 bad_data), never a 500. The parser's contract is a QueryException BAD_DATA for every
+   * failure; the catch of anything else is a net for a parser bug, not a path in use.
    */
   private static String parsed(String query) {
     String q = query == null ? "" : query;

@@ -123,7 +123,10 @@ class PrometheusApiTest extends ApiTestSupport {
   @Test
   void parametersAreCheckedAsPrometheusChecksThem() {
     error(get("/api/v1/series"), 400, "bad_data", "no match[] parameter provided");
-    error(get("/api/v1/series?match[]={a=\"\"}"), 400, "bad_data", "at least one non-empty matcher");
+    error(get("/api/v1/series?match[]={a=\"\"}"), 400, "bad_data", "match[] must contain at least one non-empty matcher");
+    error(get("/api/v1/labels?match[]={a=~\".*\"}"), 400, "bad_data", "match[] must contain at least one non-empty matcher");
+    error(get("/api/v1/label/a/values?match[]=up[5m]"), 400, "bad_data", "1:3: parse error: unexpected \"[\"");
+    error(get("/api/v1/query?query=up[99999999999y]"), 400, "bad_data", "1:4: parse error: duration out of range");
     error(get("/api/v1/series?match[]=cpu{"), 400, "bad_data", "parse error");
     error(get("/api/v1/series?match[]={a=~\"(\"}"), 400, "bad_data", "invalid regular expression");
     error(get("/api/v1/series?match[]=up&start=yesterday"), 400, "bad_data",
@@ -136,6 +139,12 @@ class PrometheusApiTest extends ApiTestSupport {
     error(get("/api/v1/query_range?query=up&start=0&end=5&step=x"), 400, "bad_data",
         "invalid parameter \"step\": cannot parse \"x\" to a valid duration");
     error(get("/api/v1/query_range?query=up&start=0&end=86400&step=1"), 400, "bad_data",
+        "exceeded maximum resolution of 11,000 points per timeseries");
+    // Prometheus refuses only (end - start) / step > 11 000, and before it parses the query
+    json(get("/api/v1/query_range?query=up&start=0&end=11000&step=1"), 200);
+    error(get("/api/v1/query_range?query=up&start=0&end=11001&step=1"), 400, "bad_data",
+        "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
+    error(get("/api/v1/query_range?query=sum(&start=0&end=11001&step=1"), 400, "bad_data",
         "exceeded maximum resolution of 11,000 points per timeseries");
     error(get("/api/v1/query?query=up&time=x"), 400, "bad_data", "invalid parameter \"time\"");
     error(get("/api/v1/query?query=up&timeout=-1s"), 400, "bad_data", "invalid parameter \"timeout\"");
