@@ -55,12 +55,20 @@ public final class PrometheusServer implements AutoCloseable {
 
   /** Makes blocks from {@code openMetrics} (text ending in "# EOF") and waits until Prometheus is ready. */
   public static PrometheusServer start(String openMetrics) throws Exception {
+    Path om = Files.createTempFile("prometheus", ".om");
+    try {
+      Files.writeString(om, openMetrics);
+      return start(om);
+    } finally {
+      Files.delete(om);
+    }
+  }
+
+  /** As {@link #start(String)}, from a file of OpenMetrics text (left in place). */
+  public static PrometheusServer start(Path om) throws Exception {
     Path dir = Files.createTempDirectory("prometheus");
-    Path om = dir.resolve("data.om");
-    Files.writeString(om, openMetrics);
     Path tsdb = dir.resolve("tsdb");
     run(List.of(PROMTOOL.toString(), "tsdb", "create-blocks-from", "openmetrics", om.toString(), tsdb.toString()));
-    Files.delete(om);
     Path config = dir.resolve("prometheus.yml");
     Files.writeString(config, "global:\n  evaluation_interval: 1m\n");
     int port;
