@@ -67,7 +67,7 @@ public final class PromQlBenchmark {
       awaitStored(altimeter, (long) resources * MINUTES, last);
       System.out.printf("Altimeter: %,d samples posted and stored in %.0f s%n", (long) resources * MINUTES,
           (System.nanoTime() - t0) / 1e9);
-      Map<String, String> labels = labelsOf(altimeter);
+      Map<String, Map<String, String>> labels = labelsOf(altimeter);
       Path om = data.resolve("cpu.om");
       writeOpenMetrics(om, labels, resources, start);
       t0 = System.nanoTime();
@@ -130,26 +130,26 @@ public final class PromQlBenchmark {
     }
   }
 
-  /** r0's labels as /api/v1 gives them (resource_id, project_id, user_id replaced per resource). */
-  static Map<String, String> labelsOf(String base) throws Exception {
-    JsonNode series = PrometheusServer.getJson(base + "/api/v1/series?match[]="
-        + enc("ceilometer_cpu{resource_id=\"r0\"}") + "&start=0").path("data");
-    Map<String, String> labels = new TreeMap<>();
-    series.get(0).properties().forEach(e -> labels.put(e.getKey(), e.getValue().asString()));
-    return labels;
+  /** Each resource's series labels as /api/v1/series gives them, by resource_id. */
+  static Map<String, Map<String, String>> labelsOf(String base) throws Exception {
+    Map<String, Map<String, String>> out = new TreeMap<>();
+    for (JsonNode series : PrometheusServer.getJson(base + "/api/v1/series?match[]=ceilometer_cpu&start=0").path("data")) {
+      Map<String, String> labels = new TreeMap<>();
+      series.properties().forEach(e -> labels.put(e.getKey(), e.getValue().asString()));
+      out.put(labels.get("resource_id"), labels);
+    }
+    return out;
   }
 
-  static void writeOpenMetrics(Path om, Map<String, String> r0, int resources, Instant start) throws Exception {
+  static void writeOpenMetrics(Path om, Map<String, Map<String, String>> series, int resources, Instant start)
+      throws Exception {
     try (BufferedWriter w = Files.newBufferedWriter(om)) {
       w.write("# TYPE ceilometer_cpu gauge\n"); // PromQL ignores types; an OpenMetrics counter would need _total
       for (int r = 0; r < resources; r++) {
-        Map<String, String> labels = new TreeMap<>(r0);
-        labels.remove("__name__");
-        labels.put("resource_id", "r" + r);
-        labels.put("project_id", "p" + r % 10);
-        labels.put("user_id", "u" + r % 50);
         StringBuilder name = new StringBuilder("ceilometer_cpu{");
-        labels.forEach((k, v) -> name.append(k).append("=\"").append(v).append("\","));
+        series.get("r" + r).forEach((k, v) -> {
+          if (!k.equals("__name__")) name.append(k).append("=\"").append(v).append("\",");
+        });
         name.setLength(name.length() - 1);
         String prefix = name.append("} ").toString();
         for (int m = 0; m < MINUTES; m++) {
@@ -198,7 +198,7 @@ public final class PromQlBenchmark {
           q[1].equals("instant") ? "instant" : "range 1 d, step " + step,
           QueryBenchmark.ms(a50), QueryBenchmark.ms(QueryBenchmark.percentile(ta, 99)),
           QueryBenchmark.ms(p50), QueryBenchmark.ms(QueryBenchmark.percentile(tp, 99)), a50 / p50,
-          result.size(), points, diff == null ? "yes" : "NO: " + diff);
+          result.size(), points, diff == null ? "yes" : "NO: " + diff.substring(0, Math.min(300, diff.length())));
     }
     System.out.printf("machine: %s%n", QueryBenchmark.uptime());
   }
