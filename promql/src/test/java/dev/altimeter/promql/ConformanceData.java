@@ -10,16 +10,16 @@ import java.util.Random;
  * integer gauges with repeats), several label sets, irregular millisecond timestamps, series that
  * start late, end early or have gaps longer than the lookback delta, over two hours.
  */
-final class ConformanceData {
+public final class ConformanceData {
 
   /** 2023-11-14T22:13:20Z; the data covers [T0, T0 + 2 h]. */
-  static final long T0 = 1_700_000_000_000L;
-  static final long SPAN = 2 * 3_600_000L;
+  public static final long T0 = 1_700_000_000_000L;
+  public static final long SPAN = 2 * 3_600_000L;
 
   private ConformanceData() {
   }
 
-  static List<Series> generate(long seed) {
+  public static List<Series> generate(long seed) {
     Random r = new Random(seed);
     List<Series> out = new ArrayList<>();
     out.add(counter(r, Labels.of("__name__", "http_requests_total", "job", "api", "instance", "a:1", "method", "GET"), 15_000, 0, SPAN, 0));
@@ -125,7 +125,7 @@ final class ConformanceData {
   }
 
   /** The series as OpenMetrics text, one family per metric name (all typed gauge: PromQL ignores types). */
-  static String openMetrics(List<Series> series) {
+  public static String openMetrics(List<Series> series) {
     StringBuilder b = new StringBuilder();
     String family = null;
     for (Series s : series.stream().sorted((x, y) -> x.labels().metricName().compareTo(y.labels().metricName())).toList()) {

@@ -44,8 +44,8 @@ class FuzzTest {
   @Test
   void mutatedQueriesAreRefusedCleanly() {
     Random r = new Random(2);
-    List<String> valid = PrometheusConformanceTest.templates(new Random(7));
-    valid.addAll(PrometheusConformanceTest.composed(new Random(11), 100));
+    List<String> valid = ConformanceQueries.templates(new Random(7));
+    valid.addAll(ConformanceQueries.composed(new Random(11), 100));
     List<String> queries = new ArrayList<>();
     for (String v : valid) {
       for (int k = 0; k < 6; k++) {

@@ -74,6 +74,6 @@ class PromqlScriptTest {
   }
 
   private static void assertClose(double got, double want, String what) {
-    assertThat(PrometheusConformanceTest.close(got, want)).as(what + ": got " + got + ", want " + want).isTrue();
+    assertThat(ConformanceQueries.close(got, want)).as(what + ": got " + got + ", want " + want).isTrue();
   }
 }
