@@ -41,6 +41,12 @@ final class Evaluator {
   private final long lookbackMs;
   private final long deadlineNanos;
   private final long maxSamples;
+  /**
+   * Characters of label values made by label_replace and label_join in this query, charged against
+   * the sample bound at 16 characters a sample: nested label_replace(..., "$1$1...") multiplies a
+   * value's length at each level, so without it a short query builds gigabyte strings.
+   */
+  private long labelChars;
   private final Map<Expr.Subquery, Map<Long, Vec>> subqueryMemo = new IdentityHashMap<>();
   private final java.util.function.BooleanSupplier cancelled;
   private long memoSamples;
@@ -389,7 +395,7 @@ final class Evaluator {
       Matcher m = p.matcher(new DeadlineCharSequence(srcVal == null ? "" : srcVal, deadlineNanos));
       Labels labels = s.labels();
       if (m.matches()) {
-        labels = labels.with(dst, expand(repl, m));
+        labels = labels.with(dst, chargeLabel(expand(repl, m, labelCharsLeft())));
       }
       out.add(new Sample(labels, s.v(), t));
     }
@@ -418,13 +424,31 @@ final class Evaluator {
         String v = s.labels().get(name);
         vals.add(v == null ? "" : v);
       }
-      out.add(new Sample(s.labels().with(dst, String.join(sep, vals)), s.v(), t));
+      long length = (long) sep.length() * Math.max(0, vals.size() - 1);
+      for (String v : vals) length += v.length();
+      if (length > labelCharsLeft()) throw QueryException.tooManySamples();
+      out.add(new Sample(s.labels().with(dst, chargeLabel(String.join(sep, vals))), s.v(), t));
     }
     return checkUnique(new Vec(out));
   }
 
+  private long labelCharsLeft() {
+    return maxSamples > Long.MAX_VALUE / 16 ? Long.MAX_VALUE : maxSamples * 16 - labelChars;
+  }
+
+  private String chargeLabel(String value) {
+    labelChars += value.length();
+    if (labelCharsLeft() < 0) throw QueryException.tooManySamples();
+    return value;
+  }
+
   /** Go's regexp.Expand: $1, ${1}, $name, ${name}, $$; unknown groups expand to "". */
   static String expand(String template, Matcher m) {
+    return expand(template, m, Long.MAX_VALUE);
+  }
+
+  /** {@link #expand(String, Matcher)}, failing with too-many-samples once longer than {@code maxChars}. */
+  static String expand(String template, Matcher m, long maxChars) {
     StringBuilder out = new StringBuilder();
     int k = 0;
     while (k < template.length()) {
@@ -460,6 +484,7 @@ final class Evaluator {
         String g = num >= 0 ? (num <= m.groupCount() ? m.group(num) : null) : m.group(name);
         if (g != null) {
           out.append(g);
+          if (out.length() > maxChars) throw QueryException.tooManySamples();
         }
       } catch (IllegalArgumentException noSuchGroup) {
         // Go expands an unknown name to ""

@@ -70,6 +70,25 @@ class PromQlEngineTest {
         });
   }
 
+  /** Nested label_replace with "$1$1..." multiplies a value's length per level: bounded like samples. */
+  @Test
+  void labelValuesMadeByAQueryCountAgainstTheSampleBound() {
+    PromQlEngine engine = new PromQlEngine(new InMemorySeriesSource(data()),
+        new QueryLimits(1000, 1000, Duration.ofMinutes(1)));
+    String repl = "$1".repeat(100);
+    String bomb = "label_replace(vector(1), \"a\", \"xxxxxxxxxx\", \"\", \"\")";
+    for (int i = 0; i < 4; i++) bomb = "label_replace(" + bomb + ", \"a\", \"" + repl + "\", \"a\", \"(.*)\")";
+    StepVerifier.create(engine.instant(bomb, 30 * MIN)).verifyErrorSatisfies(e ->
+        assertThat(((QueryException) e).type()).isEqualTo(ErrorType.TOO_MANY));
+    String join = "label_join(vector(1), \"b\", \"" + "-".repeat(20_000) + "\", \"a\", \"a\")";
+    StepVerifier.create(engine.instant(join, 30 * MIN)).verifyErrorSatisfies(e ->
+        assertThat(((QueryException) e).type()).isEqualTo(ErrorType.TOO_MANY));
+    // within the bound (16,000 characters) it answers
+    String small = "label_replace(label_replace(vector(1), \"a\", \"xxxxxxxxxx\", \"\", \"\"), \"a\", \"" + repl
+        + "\", \"a\", \"(.*)\")";
+    StepVerifier.create(engine.instant(small, 30 * MIN)).expectNextCount(1).verifyComplete();
+  }
+
   @Test
   void tooManySeriesIsRefused() {
     PromQlEngine engine = new PromQlEngine(new InMemorySeriesSource(data()),

@@ -25,13 +25,24 @@ import org.xerial.snappy.Snappy;
 final class WriteRequests {
   /** The largest body once decompressed; a snappy header claiming more is refused before allocating. */
   static final int MAX_DECOMPRESSED = 64 * 1024 * 1024;
+  /**
+   * The most series plus samples one body may hold. 64 MiB of repeated 40-byte series, 3 MB once
+   * snappy-compressed, would otherwise decode to ~1.6 M series and samples, gigabytes of objects
+   * before the pipeline's own size check (413) could refuse them. Prometheus sends at most a few
+   * thousand per request (queue_config.max_samples_per_send); the store queue's default capacity
+   * is also 200,000.
+   */
+  static final int MAX_ITEMS = 200_000;
 
   private WriteRequests() {}
 
   /** One series: its labels by name, and its samples. */
   record TimeSeries(Map<String, String> labels, long[] timestampsMs, double[] values) {}
 
-  /** @throws PrometheusError bad_data when the body is not snappy, not a WriteRequest, or too large */
+  /**
+   * @throws PrometheusError bad_data when the body is not snappy, not a WriteRequest, or too large;
+   *     413 when it holds more than {@link #MAX_ITEMS} series and samples
+   */
   static List<TimeSeries> decode(byte[] body) {
     byte[] raw;
     try {
@@ -58,10 +69,14 @@ final class WriteRequests {
 
   private static List<TimeSeries> writeRequest(CodedInputStream in) throws IOException {
     List<TimeSeries> out = new ArrayList<>();
+    long items = 0;
     for (int tag; (tag = in.readTag()) != 0; ) {
       if (tag == tag(1, WireFormat.WIRETYPE_LENGTH_DELIMITED)) {
         int limit = in.pushLimit(in.readRawVarint32());
-        out.add(timeSeries(in));
+        TimeSeries ts = timeSeries(in, MAX_ITEMS - items);
+        items += 1 + ts.values().length;
+        if (items > MAX_ITEMS) throw tooLarge();
+        out.add(ts);
         in.popLimit(limit);
       } else if (!in.skipField(tag)) {
         break;
@@ -70,7 +85,13 @@ final class WriteRequests {
     return out;
   }
 
-  private static TimeSeries timeSeries(CodedInputStream in) throws IOException {
+  private static PrometheusError tooLarge() {
+    return new PrometheusError("bad_data", 413,
+        "the body holds more than " + MAX_ITEMS + " series and samples: send smaller batches");
+  }
+
+  /** @param room series and samples still allowed in this body */
+  private static TimeSeries timeSeries(CodedInputStream in, long room) throws IOException {
     Map<String, String> labels = new TreeMap<>();
     long[] ts = new long[4];
     double[] vs = new double[4];
@@ -106,6 +127,7 @@ final class WriteRequests {
           }
         }
         in.popLimit(limit);
+        if (n >= room) throw tooLarge();
         if (n == ts.length) {
           ts = java.util.Arrays.copyOf(ts, n * 2);
           vs = java.util.Arrays.copyOf(vs, n * 2);

@@ -41,4 +41,26 @@ class WriteRequestsTest {
       assertThat(ts.values()).containsExactly(1.5);
     });
   }
+
+  /** A snappy bomb: 3 MB compressed, 64 MiB of one repeated series; refused before decoding it all. */
+  @Test
+  void refusesABodyOfMoreSeriesAndSamplesThanTheBound() throws Exception {
+    // TimeSeries{labels: [{__name__: up}], samples: [{value: 1.5, timestamp: 1000}]}
+    byte[] series = {0x0a, 0x1e, 0x0a, 0x0e, 0x0a, 0x08, '_', '_', 'n', 'a', 'm', 'e', '_', '_', 0x12, 0x02, 'u', 'p',
+        0x12, 0x0c, 0x09, 0, 0, 0, 0, 0, 0, (byte) 0xf8, 0x3f, 0x10, (byte) 0xe8, 0x07};
+    int copies = (WriteRequests.MAX_DECOMPRESSED - 1024) / series.length;
+    byte[] raw = new byte[copies * series.length];
+    for (int i = 0; i < copies; i++) System.arraycopy(series, 0, raw, i * series.length, series.length);
+    byte[] body = Snappy.compress(raw);
+    assertThat(body.length).isLessThan(raw.length / 10);
+    assertThatThrownBy(() -> WriteRequests.decode(body))
+        .isInstanceOfSatisfying(PrometheusError.class, e -> {
+          assertThat(e.status()).isEqualTo(413);
+          assertThat(e.getMessage()).contains("more than " + WriteRequests.MAX_ITEMS);
+        });
+    // at the bound exactly, it decodes
+    int fit = WriteRequests.MAX_ITEMS / 2;
+    byte[] ok = java.util.Arrays.copyOf(raw, fit * series.length);
+    assertThat(WriteRequests.decode(Snappy.compress(ok))).hasSize(fit);
+  }
 }
