@@ -56,11 +56,13 @@ class PrometheusController {
 
   private final SampleStore store;
   private final PrometheusSettings settings;
+  private final QueryGate gate;
   private final Clock clock = Clock.systemUTC();
 
   PrometheusController(SampleStore store, PrometheusSettings settings) {
     this.store = store;
     this.settings = settings;
+    this.gate = new QueryGate(settings.maxConcurrency);
   }
 
   @RequestMapping(path = "/api/v1/query", method = {RequestMethod.GET, RequestMethod.POST})
@@ -210,8 +212,8 @@ class PrometheusController {
     return caller.admin() ? null : caller.confineProject(null);
   }
 
-  private static Mono<Map<String, Object>> run(Mono<QueryResult> result, QueryLimits limits) {
-    return result.timeout(limits.timeout(), Mono.error(StoreSeriesSource::timeoutError))
+  private Mono<Map<String, Object>> run(Mono<QueryResult> result, QueryLimits limits) {
+    return gate.admit(result).timeout(limits.timeout(), Mono.error(StoreSeriesSource::timeoutError))
         .map(r -> success(ResultJson.data(r)));
   }
 
@@ -230,12 +232,12 @@ class PrometheusController {
     if (sets.isEmpty()) sets.add(List.of(new LabelMatcher(Labels.METRIC_NAME, LabelMatcher.Type.RE, ".+")));
     StoreSeriesSource source = new StoreSeriesSource(store, project(caller));
     QueryLimits limits = settings.limits.withTimeout(p.timeout());
-    return Flux.fromIterable(sets)
+    return gate.admit(Flux.fromIterable(sets)
         .concatMap(m -> source.select(m, start, end, limits))
         .collect(TreeSet<Labels>::new, (all, series) -> {
           for (Series s : series) all.add(s.labels());
         })
-        .<List<Labels>>map(ArrayList::new)
+        .<List<Labels>>map(ArrayList::new))
         .timeout(limits.timeout(), Mono.error(StoreSeriesSource::timeoutError));
   }
 
