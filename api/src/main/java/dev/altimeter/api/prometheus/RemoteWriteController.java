@@ -70,8 +70,9 @@ class RemoteWriteController {
     // authorised before the body is read: a member naming no project at all is refused here
     String project = caller.admin() ? caller.projectId() : caller.confineProject(null);
     return body.defaultIfEmpty(new byte[0])
-        // decompressing and decoding a large body takes a while: not on the event loop
-        .publishOn(Schedulers.parallel())
+        // decompressing and decoding a large body takes a while: not on the event loop, and not on
+        // parallel(), whose threads also run Reactor's timers (the queries' timeouts among them)
+        .publishOn(Schedulers.boundedElastic())
         .map(bytes -> toSamples(WriteRequests.decode(bytes), caller, project))
         .flatMap(batch -> (batch.samples.isEmpty() ? Mono.<Void>empty() : pipeline.accept(batch.samples))
             .then(Mono.fromSupplier(() -> ResponseEntity.status(HttpStatus.NO_CONTENT)
