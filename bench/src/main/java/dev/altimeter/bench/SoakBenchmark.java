@@ -28,6 +28,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * statuses so far; at the end the RSS growth from the first sample after the warm-up minute to
  * the last, and the peaks.
  *
+ * <p>With {@code --probe-ms P} it also measures freshness (issue 14 item 5) while the load runs:
+ * every P ms one more sample of meter {@code bench.fresh} with a resource id of its own is posted, and
+ * the API is asked for that resource's samples until it answers with it; the time from sending the
+ * POST to that answer is one figure. Printed at the end: count, p50, p99 and the maximum, and every
+ * probe that never showed up (within 30 s) or was not answered 201.
+ *
  * <pre>
  * java -cp "bench/target/classes:$(cat bench/target/classpath.txt)" dev.altimeter.bench.SoakBenchmark \
  *   --rate 10000 --seconds 300 --batch 1000 --concurrency 8 --jvm-args "-Xmx256m"
@@ -40,6 +46,7 @@ public final class SoakBenchmark {
     int batch = IngestBenchmark.intArg(args, "--batch", 1_000);
     int concurrency = IngestBenchmark.intArg(args, "--concurrency", 8);
     int every = IngestBenchmark.intArg(args, "--every", 10);
+    int probeMs = IngestBenchmark.intArg(args, "--probe-ms", 0);
     String jar = IngestBenchmark.stringArg(args, "--jar", "deploy/target/altimeter.jar");
     List<String> jvmArgs = StartupBenchmark.split(IngestBenchmark.stringArg(args, "--jvm-args", ""));
     List<String> serviceArgs = StartupBenchmark.split(IngestBenchmark.stringArg(args, "--service-args", ""));
@@ -60,6 +67,7 @@ public final class SoakBenchmark {
     try {
       StartupBenchmark.awaitOk(http, "http://127.0.0.1:" + managementPort + "/actuator/health/readiness", service);
       URI target = URI.create("http://127.0.0.1:" + httpPort + "/v2/meters/bench.soak");
+      Freshness freshness = probeMs > 0 ? Freshness.start("http://127.0.0.1:" + httpPort, probeMs) : null;
       Semaphore inFlight = new Semaphore(concurrency);
       long periodNanos = (long) (1e9 * batch / rate);
       long t0 = System.nanoTime();
@@ -107,6 +115,7 @@ public final class SoakBenchmark {
         }
       }
       inFlight.acquire(concurrency);
+      if (freshness != null) System.out.println(freshness.stop());
       double elapsed = (System.nanoTime() - t0) / 1e9;
       System.out.printf("sent %,d samples in %.0f s (%,.0f/s); statuses %s%n", sent, elapsed, sent / elapsed,
           new TreeMap<>(statuses));
@@ -119,6 +128,101 @@ public final class SoakBenchmark {
     } finally {
       service.destroy();
       service.waitFor();
+    }
+  }
+
+  /**
+   * The freshness probe: one thread, one request at a time (so it adds at most one sample per
+   * period to the load). Time is the client's monotonic clock from sending the POST to reading the
+   * first GET answer that holds the sample.
+   */
+  static final class Freshness implements Runnable {
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final String base;
+    private final int periodMs;
+    private final List<Double> millis = new ArrayList<>();
+    /** The POST's own answer time (its 201 comes once the sample is committed). */
+    private final List<Double> postMillis = new ArrayList<>();
+    private final List<String> failures = new ArrayList<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    private Freshness(String base, int periodMs) {
+      this.base = base;
+      this.periodMs = periodMs;
+      this.thread = new Thread(this, "freshness-probe");
+    }
+
+    static Freshness start(String base, int periodMs) {
+      Freshness f = new Freshness(base, periodMs);
+      f.thread.start();
+      return f;
+    }
+
+    @Override
+    public void run() {
+      for (int n = 0; running; n++) {
+        String resource = "fresh-" + ProcessHandle.current().pid() + "-" + n;
+        String body = "[{\"counter_name\":\"bench.fresh\",\"counter_type\":\"gauge\",\"counter_unit\":\"1\","
+            + "\"counter_volume\":" + n + ",\"resource_id\":\"" + resource + "\",\"project_id\":\"p-fresh\","
+            + "\"user_id\":\"u-fresh\",\"timestamp\":\"" + Instant.now() + "\",\"resource_metadata\":{}}]";
+        URI read = URI.create(base + "/v2/samples?q.field=resource_id&q.op=eq&q.value=" + resource + "&limit=1");
+        try {
+          long t0 = System.nanoTime();
+          HttpResponse<Void> posted = http.send(HttpRequest.newBuilder(URI.create(base + "/v2/meters/bench.fresh"))
+              .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+              .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
+          double postMs = (System.nanoTime() - t0) / 1e6;
+          if (posted.statusCode() != 201) {
+            failures.add(resource + ": POST " + posted.statusCode());
+          } else {
+            long deadline = t0 + 30_000_000_000L;
+            boolean seen = false;
+            while (!seen && System.nanoTime() < deadline) {
+              HttpResponse<String> got = http.send(HttpRequest.newBuilder(read).timeout(Duration.ofSeconds(30)).build(),
+                  HttpResponse.BodyHandlers.ofString());
+              seen = got.statusCode() == 200 && got.body().contains(resource);
+            }
+            if (seen) {
+              synchronized (this) {
+                millis.add((System.nanoTime() - t0) / 1e6);
+                postMillis.add(postMs);
+              }
+            } else {
+              failures.add(resource + ": not listed within 30 s");
+            }
+          }
+          Thread.sleep(periodMs);
+        } catch (InterruptedException e) {
+          return;
+        } catch (Exception e) {
+          failures.add(resource + ": " + e);
+        }
+      }
+    }
+
+    private static double[] array(List<Double> values) {
+      return values.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** Stops the probe and describes what it saw. */
+    String stop() throws InterruptedException {
+      running = false;
+      thread.join(60_000);
+      List<Double> sorted;
+      double[] posts;
+      synchronized (this) {
+        sorted = new ArrayList<>(millis);
+        posts = array(postMillis);
+      }
+      sorted.sort(null);
+      if (sorted.isEmpty()) return "freshness: no probe listed; failures " + failures;
+      return String.format("freshness: %d probes, POST sent -> listed by GET /v2/samples: p50 %.0f ms, p99 %.0f ms,"
+              + " max %.0f ms (the POST's 201 alone: p50 %.0f ms, p99 %.0f ms); failures %d %s", sorted.size(),
+          QueryBenchmark.percentile(array(sorted), 50), QueryBenchmark.percentile(array(sorted), 99),
+          sorted.get(sorted.size() - 1), QueryBenchmark.percentile(posts, 50), QueryBenchmark.percentile(posts, 99),
+          failures.size(),
+          failures.size() > 5 ? failures.subList(0, 5) + "..." : failures);
     }
   }
 
