@@ -41,7 +41,9 @@ ls "$WORK/extract/application/BOOT-INF/classes/dev/altimeter/deploy/AltimeterApp
   || fail "application classes not in the application layer"
 find "$WORK/extract/dependencies" -name 'altimeter-*.jar' | grep -q . \
   && fail "project modules must not sit in the rarely-changing dependencies layer"
-find "$WORK/extract" -name 'altimeter-storage-*.jar' | grep -q . || fail "altimeter-storage module jar not found in any layer"
+for m in core storage-postgres; do
+  find "$WORK/extract" -name "altimeter-$m-*.jar" | grep -q . || fail "altimeter-$m module jar not found in any layer"
+done
 ok "jar layer contents (third-party libs in dependencies, project modules and classes above them)"
 
 # --- 2. a base image tar, assembled from files ---------------------------------------------------
@@ -89,7 +91,8 @@ done
 (( nlayers >= 5 )) || fail "expected the base layer plus Jib's layers, got $nlayers"
 [[ -f $ROOTFS/etc/passwd ]] || fail "base layer missing from the image"
 ls "$ROOTFS/app/libs/" | grep -q '^spring-webflux-' || fail "dependencies not in /app/libs"
-ls "$ROOTFS/app/libs/" | grep -q '^altimeter-storage-' || fail "project modules not in /app/libs"
+ls "$ROOTFS/app/libs/" | grep -q '^altimeter-core-' || fail "project modules not in /app/libs"
+ls "$ROOTFS/app/libs/" | grep -q '^altimeter-storage-postgres-' || fail "project modules not in /app/libs"
 [[ -f $ROOTFS/app/classes/dev/altimeter/deploy/AltimeterApplication.class ]] || fail "classes not in /app/classes"
 [[ -f $ROOTFS/app/resources/application.yaml ]] || fail "resources not in /app/resources"
 [[ -f $ROOTFS/app/jib-classpath-file ]] || fail "no jib-classpath-file"

@@ -63,7 +63,7 @@ class PipelineConfiguration {
 
   @Bean
   BatchWriter<Event> eventWriter(EventStore store, AltimeterProperties properties, MeterRegistry registry) {
-    return BatchWriter.forEvents(store::write, writerOptions(properties), registry);
+    return BatchWriter.forEvents(store, writerOptions(properties), registry);
   }
 
   private static BatchWriter.Options writerOptions(AltimeterProperties properties) {

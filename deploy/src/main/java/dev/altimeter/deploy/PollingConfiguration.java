@@ -6,8 +6,9 @@ import dev.altimeter.collector.polling.Pollster;
 import dev.altimeter.collector.polling.PollsterFactory;
 import dev.altimeter.collector.polling.ResourcePartition;
 import dev.altimeter.collector.polling.host.HostPollster;
-import dev.altimeter.collector.polling.partition.PostgresMembership;
+import dev.altimeter.collector.polling.partition.GroupMembership;
 import dev.altimeter.storage.SampleConsumer;
+import dev.altimeter.storage.postgres.PostgresMembershipStore;
 import dev.altimeter.storage.postgres.PostgresStorage;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
@@ -46,7 +47,7 @@ class PollingConfiguration {
     if (!p.isPartitioning()) return ResourcePartition.ALL;
     String member = p.getMemberId() != null ? p.getMemberId()
         : InetAddress.getLocalHost().getHostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
-    return new PostgresMembership(storage.connectionFactory(), "central", member, p.getHeartbeat(),
+    return new GroupMembership(new PostgresMembershipStore(storage.connectionFactory()), "central", member, p.getHeartbeat(),
         p.getHeartbeat().multipliedBy(2), Clock.systemUTC());
   }
 
@@ -72,7 +73,7 @@ class PollingConfiguration {
 
       @Override
       public void start() {
-        if (partition instanceof PostgresMembership m) m.start(Schedulers.single()).block(Duration.ofSeconds(30));
+        if (partition instanceof GroupMembership m) m.start(Schedulers.single()).block(Duration.ofSeconds(30));
         agent.start().block(Duration.ofSeconds(30));
         running = true;
       }
@@ -81,7 +82,7 @@ class PollingConfiguration {
       public void stop() {
         try {
           agent.stop().block(Duration.ofSeconds(30));
-          if (partition instanceof PostgresMembership m) m.leave().block(Duration.ofSeconds(10));
+          if (partition instanceof GroupMembership m) m.leave().block(Duration.ofSeconds(10));
         } finally {
           running = false;
         }

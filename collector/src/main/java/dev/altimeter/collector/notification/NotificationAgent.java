@@ -3,12 +3,12 @@ package dev.altimeter.collector.notification;
 import dev.altimeter.collector.notification.definition.EventDefinitions;
 import dev.altimeter.collector.notification.definition.MeterDefinitions;
 import dev.altimeter.storage.Event;
+import dev.altimeter.storage.EventConsumer;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleConsumer;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import reactor.core.publisher.Mono;
 
 /**
@@ -20,13 +20,13 @@ public final class NotificationAgent {
   private final MeterDefinitions meters;
   private final EventDefinitions events;
   private final SampleConsumer samples;
-  private final Function<List<Event>, Mono<Void>> eventSink;
+  private final EventConsumer eventSink;
 
   /**
    * @param eventSink stores events; completes when they are committed ({@code null}: events off)
    */
   public NotificationAgent(MeterDefinitions meters, EventDefinitions events, SampleConsumer samples,
-      Function<List<Event>, Mono<Void>> eventSink) {
+      EventConsumer eventSink) {
     this.meters = meters;
     this.events = eventSink == null ? null : events;
     this.samples = samples;
@@ -95,7 +95,7 @@ public final class NotificationAgent {
       return Mono.error(new Unprocessable(reason, null));
     }
     Mono<Void> storeSamples = samples.accept(produced);
-    Mono<Void> storeEvent = event.map(e -> eventSink.apply(List.of(e))).orElse(Mono.empty());
+    Mono<Void> storeEvent = event.map(e -> eventSink.accept(List.of(e))).orElse(Mono.empty());
     Outcome outcome = new Outcome(notification.eventType(), produced.size(), event.isPresent(), samplesError, eventError);
     return Mono.when(storeSamples, storeEvent).thenReturn(outcome);
   }

@@ -1,6 +1,7 @@
 package dev.altimeter.collector.pipeline;
 
 import dev.altimeter.storage.Event;
+import dev.altimeter.storage.EventStore;
 import dev.altimeter.storage.SampleConsumer.Overloaded;
 import dev.altimeter.storage.SampleConsumer.TooLarge;
 import dev.altimeter.storage.StoreException;
@@ -172,10 +173,9 @@ public final class BatchWriter<T> {
         .register(registry);
   }
 
-  /** Events, bounded in estimated bytes too. */
-  public static BatchWriter<Event> forEvents(Function<List<Event>, Mono<Integer>> store, Options options,
-      MeterRegistry registry) {
-    return new BatchWriter<>("events", store, HeapEstimate::of, options, registry);
+  /** Events into {@code store}, bounded in estimated bytes too. */
+  public static BatchWriter<Event> forEvents(EventStore store, Options options, MeterRegistry registry) {
+    return new BatchWriter<>("events", store::write, HeapEstimate::of, options, registry);
   }
 
   private Counter counter(MeterRegistry registry, String outcome) {

@@ -7,6 +7,7 @@ import dev.altimeter.collector.pipeline.publish.PublisherContext;
 import dev.altimeter.collector.pipeline.publish.PublisherRegistry;
 import dev.altimeter.collector.pipeline.publish.PublisherUrl;
 import dev.altimeter.storage.Event;
+import dev.altimeter.storage.EventConsumer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ import reactor.core.publisher.Mono;
  *
  * <p>Thread-safe and non-blocking; no transformers, so no per-sink serialisation.
  */
-public final class EventPipelines implements RunningPipelines<Event> {
+public final class EventPipelines implements EventConsumer, RunningPipelines<Event> {
   private static final Logger LOG = LoggerFactory.getLogger(EventPipelines.class);
 
   private record Sink(String name, List<NamedPublisher> publishers) {}

@@ -6,8 +6,9 @@ import dev.altimeter.collector.polling.CountingPollster;
 import dev.altimeter.collector.polling.PollingAgent;
 import dev.altimeter.collector.polling.PollingConfig;
 import dev.altimeter.storage.Sample;
+import dev.altimeter.storage.MembershipStore;
 import dev.altimeter.storage.TestPostgres;
-import io.r2dbc.spi.ConnectionFactory;
+import dev.altimeter.storage.postgres.PostgresMembershipStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,13 +51,13 @@ class PartitionedPollingTest {
   final Map<String, Agent> agents = new LinkedHashMap<>();
   /** (agent, resource) of every polled sample of the current cycle. */
   final List<String[]> polled = new CopyOnWriteArrayList<>();
-  ConnectionFactory db;
+  MembershipStore db;
 
-  record Agent(String id, PostgresMembership membership, PollingAgent polling) {}
+  record Agent(String id, GroupMembership membership, PollingAgent polling) {}
 
   @BeforeEach
   void setUp() {
-    db = TestPostgres.storage().connectionFactory();
+    db = new PostgresMembershipStore(TestPostgres.storage().connectionFactory());
   }
 
   @AfterEach
@@ -68,7 +69,7 @@ class PartitionedPollingTest {
   }
 
   Agent join(String id) {
-    PostgresMembership m = new PostgresMembership(db, group, id, PERIOD, null, clock);
+    GroupMembership m = new GroupMembership(db, group, id, PERIOD, null, clock);
     CountingPollster p = new CountingPollster("counting", List.of(), RESOURCES, 1);
     PollingAgent agent = PollingAgent.builder(PollingConfig.parse(POLLING_YAML, "polling.yaml"), List.of(p),
             samples -> {

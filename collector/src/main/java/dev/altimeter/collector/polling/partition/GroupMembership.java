@@ -1,13 +1,10 @@
 package dev.altimeter.collector.polling.partition;
 
 import dev.altimeter.collector.polling.ResourcePartition;
-import io.r2dbc.spi.Connection;
-import io.r2dbc.spi.ConnectionFactory;
+import dev.altimeter.storage.MembershipStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -21,12 +18,13 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * Membership of polling agents that share one PostgreSQL (table {@code polling_member}, migration
- * V3), and the resulting split of resources: a {@link HashRing} over the live members.
+ * Membership of polling agents that share one {@link MembershipStore} (in production PostgreSQL's
+ * {@code polling_member} table), and the resulting split of resources: a {@link HashRing} over the
+ * live members.
  *
- * <p>Every heartbeat upserts this agent's row with the clock's time, then reads the members whose
+ * <p>Every heartbeat records this agent's heartbeat with the clock's time, then reads the members whose
  * heartbeat is younger than {@code timeout} and rebuilds the ring. So a joining agent, or one that
- * {@link #leave() leaves} (deletes its row), is seen by every other agent at its next heartbeat,
+ * {@link #leave() leaves} (deletes its heartbeat), is seen by every other agent at its next heartbeat,
  * within one heartbeat period; an agent that dies without leaving drops out once its last
  * heartbeat is older than {@code timeout} (default two periods; at most timeout + one period).
  * A joining agent owns nothing until one period after its first heartbeat, when every other agent
@@ -36,10 +34,10 @@ import reactor.core.scheduler.Scheduler;
  * <p>A failing heartbeat keeps the previous ring and is retried at the next period. Thread-safe:
  * {@link #owns} reads an immutable ring from an atomic reference.
  */
-public final class PostgresMembership implements ResourcePartition, AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(PostgresMembership.class);
+public final class GroupMembership implements ResourcePartition, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(GroupMembership.class);
 
-  private final ConnectionFactory connections;
+  private final MembershipStore store;
   private final String group;
   private final String memberId;
   private final Duration period;
@@ -57,9 +55,9 @@ public final class PostgresMembership implements ResourcePartition, AutoCloseabl
    * @param period the heartbeat period
    * @param timeout how long a member without heartbeat stays in the ring; at least {@code period}
    */
-  public PostgresMembership(ConnectionFactory connections, String group, String memberId, Duration period,
+  public GroupMembership(MembershipStore store, String group, String memberId, Duration period,
       Duration timeout, Clock clock) {
-    this.connections = Objects.requireNonNull(connections);
+    this.store = Objects.requireNonNull(store);
     this.group = Objects.requireNonNull(group);
     this.memberId = Objects.requireNonNull(memberId);
     this.period = Objects.requireNonNull(period);
@@ -105,19 +103,18 @@ public final class PostgresMembership implements ResourcePartition, AutoCloseabl
     });
   }
 
-  /** One heartbeat: refresh this agent's row, read the live members, rebuild the ring. */
+  /**
+   * One heartbeat: refresh this agent's heartbeat, forget members dead for ten timeouts (so the store does not
+   * grow with every pod name ever seen), read the live members, rebuild the ring.
+   */
   public Mono<Void> heartbeat() {
     return Mono.defer(() -> {
       if (left.get()) return Mono.empty();
       Instant now = clock.instant();
-      OffsetDateTime nowAt = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
-      OffsetDateTime liveAfter = OffsetDateTime.ofInstant(now.minus(timeout), ZoneOffset.UTC);
-      OffsetDateTime forgetBefore = OffsetDateTime.ofInstant(now.minus(timeout.multipliedBy(10)), ZoneOffset.UTC);
-      return Mono.usingWhen(connections.create(), c -> upsert(c, nowAt)
-              .then(forget(c, forgetBefore))
-              .thenMany(live(c, liveAfter))
-              .collectList(),
-          Connection::close)
+      return store.heartbeat(group, memberId, now)
+          .then(store.forget(group, now.minus(timeout.multipliedBy(10))))
+          .thenMany(store.members(group, now.minus(timeout)))
+          .collectList()
           .doOnNext(members -> {
             List<String> all = new ArrayList<>(members);
             if (!all.contains(memberId)) all.add(memberId);
@@ -134,27 +131,7 @@ public final class PostgresMembership implements ResourcePartition, AutoCloseabl
     });
   }
 
-  private Mono<Void> upsert(Connection c, OffsetDateTime now) {
-    return Flux.from(c.createStatement("INSERT INTO polling_member (group_name, member_id, heartbeat_at) "
-                + "VALUES ($1, $2, $3) ON CONFLICT (group_name, member_id) DO UPDATE SET heartbeat_at = EXCLUDED.heartbeat_at")
-            .bind("$1", group).bind("$2", memberId).bind("$3", now).execute())
-        .flatMap(r -> r.getRowsUpdated()).then();
-  }
-
-  private Mono<Void> forget(Connection c, OffsetDateTime before) {
-    return Flux.from(c.createStatement("DELETE FROM polling_member WHERE group_name = $1 AND heartbeat_at < $2")
-            .bind("$1", group).bind("$2", before).execute())
-        .flatMap(r -> r.getRowsUpdated()).then();
-  }
-
-  private Flux<String> live(Connection c, OffsetDateTime after) {
-    return Flux.from(c.createStatement("SELECT member_id FROM polling_member WHERE group_name = $1 AND heartbeat_at > $2 "
-                + "ORDER BY member_id")
-            .bind("$1", group).bind("$2", after).execute())
-        .flatMap(r -> r.map((row, meta) -> row.get("member_id", String.class)));
-  }
-
-  /** Stops heartbeating and deletes this agent's row, so the others take over at their next heartbeat. */
+  /** Stops heartbeating and deletes this agent's heartbeat, so the others take over at their next heartbeat. */
   public Mono<Void> leave() {
     return Mono.defer(() -> {
       if (!left.compareAndSet(false, true)) return Mono.empty();
@@ -162,15 +139,11 @@ public final class PostgresMembership implements ResourcePartition, AutoCloseabl
       if (s != null) s.dispose();
       ready = false;
       ring.set(new HashRing(List.of()));
-      return Mono.usingWhen(connections.create(),
-          c -> Flux.from(c.createStatement("DELETE FROM polling_member WHERE group_name = $1 AND member_id = $2")
-                  .bind("$1", group).bind("$2", memberId).execute())
-              .flatMap(r -> r.getRowsUpdated()).then(),
-          Connection::close);
+      return store.leave(group, memberId);
     });
   }
 
-  /** Stops heartbeating without leaving (the row expires after the timeout). */
+  /** Stops heartbeating without leaving (the heartbeat expires after the timeout). */
   @Override
   public void close() {
     left.set(true);
