@@ -1,14 +1,14 @@
 package dev.altimeter.deploy;
 
+import dev.altimeter.wire.MessageSigner;
+import dev.altimeter.wire.WireFormat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.altimeter.collector.pipeline.publish.MessageSigner;
 import dev.altimeter.collector.pipeline.publish.Publisher;
 import dev.altimeter.collector.pipeline.publish.PublisherContext;
 import dev.altimeter.collector.pipeline.publish.PublisherRegistry;
 import dev.altimeter.collector.pipeline.publish.PublisherUrl;
-import dev.altimeter.collector.pipeline.publish.WireFormat;
 import dev.altimeter.collector.receive.MeterMessageDecoder;
 import dev.altimeter.collector.receive.Outcome;
 import dev.altimeter.collector.receive.ReceiverMetrics;

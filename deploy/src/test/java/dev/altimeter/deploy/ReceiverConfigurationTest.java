@@ -1,9 +1,9 @@
 package dev.altimeter.deploy;
 
+import dev.altimeter.wire.MessageSigner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.altimeter.collector.pipeline.publish.MessageSigner;
 import dev.altimeter.collector.pipeline.publish.PublisherContext;
 import org.junit.jupiter.api.Test;
 import reactor.core.scheduler.Schedulers;

@@ -2,6 +2,8 @@ package dev.altimeter.api.v2;
 
 import dev.altimeter.storage.Meter;
 import dev.altimeter.storage.Sample;
+import dev.altimeter.wire.Timestamps;
+import dev.altimeter.wire.WireFormat;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -18,20 +20,7 @@ final class Representations {
 
   /** OldSample: {@code GET /v2/meters/{name}} and the echo of {@code POST /v2/meters/{name}}. */
   static Map<String, Object> oldSample(Sample s) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("source", s.source());
-    m.put("counter_name", s.meter());
-    m.put("counter_type", s.type().wireName());
-    m.put("counter_unit", s.unit());
-    m.put("counter_volume", s.volume());
-    m.put("user_id", s.userId());
-    m.put("project_id", s.projectId());
-    m.put("resource_id", s.resourceId());
-    m.put("timestamp", Timestamps.format(s.timestamp()));
-    if (s.recordedAt() != null) m.put("recorded_at", Timestamps.format(s.recordedAt()));
-    m.put("resource_metadata", flatten(s.resourceMetadata()));
-    m.put("message_id", s.messageId().toString());
-    return m;
+    return WireFormat.oldSample(s, flatten(s.resourceMetadata()));
   }
 
   /** Sample: {@code GET /v2/samples} and {@code /v2/samples/{id}}. */
@@ -46,8 +35,8 @@ final class Representations {
     m.put("project_id", s.projectId());
     m.put("resource_id", s.resourceId());
     m.put("source", s.source());
-    m.put("timestamp", Timestamps.format(s.timestamp()));
-    m.put("recorded_at", Timestamps.format(s.recordedAt()));
+    m.put("timestamp", Timestamps.isoformatNaive(s.timestamp()));
+    m.put("recorded_at", Timestamps.isoformatNaive(s.recordedAt()));
     m.put("metadata", flatten(s.resourceMetadata()));
     return m;
   }

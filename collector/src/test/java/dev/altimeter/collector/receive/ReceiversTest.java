@@ -1,15 +1,15 @@
 package dev.altimeter.collector.receive;
 
+import dev.altimeter.wire.MessageSigner;
+import dev.altimeter.wire.MsgPack;
+import dev.altimeter.wire.WireFormat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.altimeter.collector.BlockHoundInstaller;
-import dev.altimeter.collector.pipeline.publish.MessageSigner;
-import dev.altimeter.collector.pipeline.publish.MsgPack;
 import dev.altimeter.collector.pipeline.publish.Publisher;
 import dev.altimeter.collector.pipeline.publish.PublisherContext;
 import dev.altimeter.collector.pipeline.publish.PublisherRegistry;
 import dev.altimeter.collector.pipeline.publish.PublisherUrl;
-import dev.altimeter.collector.pipeline.publish.WireFormat;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleConsumer;
 import dev.altimeter.storage.SampleType;

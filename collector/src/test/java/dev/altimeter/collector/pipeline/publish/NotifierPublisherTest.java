@@ -1,5 +1,7 @@
 package dev.altimeter.collector.pipeline.publish;
 
+import dev.altimeter.wire.MessageSigner;
+import dev.altimeter.wire.WireFormat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
