@@ -1,7 +1,5 @@
 package dev.altimeter.deploy;
 
-import dev.altimeter.wire.MessageSigner;
-import dev.altimeter.wire.WireFormat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,6 +13,8 @@ import dev.altimeter.collector.receive.ReceiverMetrics;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleConsumer;
 import dev.altimeter.storage.SampleType;
+import dev.altimeter.wire.MessageSigner;
+import dev.altimeter.wire.WireFormat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;

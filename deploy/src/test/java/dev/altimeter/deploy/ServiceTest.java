@@ -1,6 +1,5 @@
 package dev.altimeter.deploy;
 
-import dev.altimeter.wire.MessageSigner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.altimeter.collector.notification.Fixtures;
@@ -14,6 +13,7 @@ import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleType;
 import dev.altimeter.storage.TestPostgres;
 import dev.altimeter.storage.postgres.PostgresStorage;
+import dev.altimeter.wire.MessageSigner;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;

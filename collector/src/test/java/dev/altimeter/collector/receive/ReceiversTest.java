@@ -1,8 +1,5 @@
 package dev.altimeter.collector.receive;
 
-import dev.altimeter.wire.MessageSigner;
-import dev.altimeter.wire.MsgPack;
-import dev.altimeter.wire.WireFormat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.altimeter.collector.BlockHoundInstaller;
@@ -13,6 +10,9 @@ import dev.altimeter.collector.pipeline.publish.PublisherUrl;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleConsumer;
 import dev.altimeter.storage.SampleType;
+import dev.altimeter.wire.MessageSigner;
+import dev.altimeter.wire.MsgPack;
+import dev.altimeter.wire.WireFormat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.OutputStream;
 import java.net.DatagramPacket;

@@ -1,14 +1,14 @@
 package dev.altimeter.collector.pipeline.publish;
 
-import dev.altimeter.wire.MessageSigner;
-import dev.altimeter.wire.MsgPack;
-import dev.altimeter.wire.WireFormat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleType;
+import dev.altimeter.wire.MessageSigner;
+import dev.altimeter.wire.MsgPack;
+import dev.altimeter.wire.WireFormat;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
