@@ -21,7 +21,8 @@ import java.util.UUID;
  * message_signature}. {@link #asDict}: {@code sample.as_dict()}, the payload of http and file:
  * {@code name, type, unit, volume, user_id, project_id, resource_id, timestamp, resource_metadata,
  * source, id, monotonic_time}. {@link #oldSample}: the v2 API's {@code OldSample}, the meter
- * message's keys without signature and monotonic time, with {@code recorded_at} and naive times.
+ * message's keys without signature and monotonic time, with {@code recorded_at} and naive times;
+ * {@link #v2Sample}: the v2 API's {@code Sample} ({@code id, meter, type, unit, volume, ...}).
  * Published timestamps are {@link Timestamps#isoformat}; {@code monotonic_time} is always None (the
  * model has no such field).
  *
@@ -55,29 +56,45 @@ public final class WireFormat {
     return m;
   }
 
+  /**
+   * The v2 API's {@code Sample} ({@code GET /v2/samples} and {@code /v2/samples/{id}}): naive UTC
+   * times, {@code recorded_at} always (None when not stored), {@code metadata} as the API renders it.
+   */
+  public static Map<String, Object> v2Sample(Sample s, Object metadata) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", s.messageId().toString());
+    m.put("meter", s.meter());
+    putMeasurement(m, "", s);
+    m.put("source", s.source());
+    m.put("timestamp", Timestamps.isoformatNaive(s.timestamp()));
+    m.put("recorded_at", Timestamps.isoformatNaive(s.recordedAt()));
+    m.put("metadata", metadata);
+    return m;
+  }
+
   /** The keys the meter message and OldSample share, in their order. */
   private static Map<String, Object> counterFields(Sample s) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("source", s.source());
     m.put("counter_name", s.meter());
-    m.put("counter_type", s.type().wireName());
-    m.put("counter_unit", s.unit());
-    m.put("counter_volume", s.volume());
+    putMeasurement(m, "counter_", s);
+    return m;
+  }
+
+  /** Type, unit and volume (their keys after {@code prefix}), then whose resource it is: every shape has them so. */
+  private static void putMeasurement(Map<String, Object> m, String prefix, Sample s) {
+    m.put(prefix + "type", s.type().wireName());
+    m.put(prefix + "unit", s.unit());
+    m.put(prefix + "volume", s.volume());
     m.put("user_id", s.userId());
     m.put("project_id", s.projectId());
     m.put("resource_id", s.resourceId());
-    return m;
   }
 
   public static Map<String, Object> asDict(Sample s) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", s.meter());
-    m.put("type", s.type().wireName());
-    m.put("unit", s.unit());
-    m.put("volume", s.volume());
-    m.put("user_id", s.userId());
-    m.put("project_id", s.projectId());
-    m.put("resource_id", s.resourceId());
+    putMeasurement(m, "", s);
     m.put("timestamp", Timestamps.isoformat(s.timestamp()));
     m.put("resource_metadata", s.resourceMetadata());
     m.put("source", s.source());

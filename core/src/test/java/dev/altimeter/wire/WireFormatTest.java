@@ -31,6 +31,14 @@ class WireFormatTest {
         "counter_volume", "user_id", "project_id", "resource_id", "timestamp", "resource_metadata", "message_id");
     assertThat(old.get("timestamp")).isEqualTo("2026-01-01T00:00:00.250001");
     assertThat(old.get("resource_metadata")).isEqualTo(Map.of("flavor.vcpus", "2"));
+    assertThat(WireFormat.v2Sample(SAMPLE, Map.of()).keySet()).containsExactly("id", "meter", "type", "unit",
+        "volume", "user_id", "project_id", "resource_id", "source", "timestamp", "recorded_at", "metadata");
+    assertThat(WireFormat.v2Sample(SAMPLE, Map.of())).containsEntry("recorded_at", null)
+        .containsEntry("type", "cumulative").containsEntry("volume", 1.5e10);
+    assertThat(WireFormat.asDict(SAMPLE)).containsEntry("type", "cumulative").containsEntry("unit", "ns")
+        .containsEntry("timestamp", "2026-01-01T00:00:00.250001+00:00");
+    assertThat(WireFormat.meterMessage(SAMPLE, MessageSigner.disabled())).containsEntry("counter_type", "cumulative")
+        .containsEntry("counter_volume", 1.5e10).containsEntry("resource_id", "vm1");
     Sample stored = SAMPLE.withRecordedAt(Instant.parse("2026-01-01T00:00:01Z"));
     assertThat(WireFormat.oldSample(stored, Map.of())).containsEntry("recorded_at", "2026-01-01T00:00:01")
         ;
