@@ -3,8 +3,8 @@ package dev.altimeter.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.altimeter.collector.pipeline.publish.MessageSigner;
 import dev.altimeter.collector.pipeline.publish.PublisherContext;
+import dev.altimeter.wire.MessageSigner;
 import org.junit.jupiter.api.Test;
 import reactor.core.scheduler.Schedulers;
 

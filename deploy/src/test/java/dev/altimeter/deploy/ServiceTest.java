@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.altimeter.collector.notification.Fixtures;
 import dev.altimeter.collector.notification.amqp.TestBroker;
-import dev.altimeter.collector.pipeline.publish.MessageSigner;
 import dev.altimeter.collector.pipeline.publish.Publisher;
 import dev.altimeter.collector.pipeline.publish.PublisherContext;
 import dev.altimeter.collector.pipeline.publish.PublisherRegistry;
@@ -12,16 +11,16 @@ import dev.altimeter.collector.pipeline.publish.PublisherUrl;
 import dev.altimeter.storage.EventFilter;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleType;
-import reactor.core.scheduler.Schedulers;
 import dev.altimeter.storage.TestPostgres;
+import dev.altimeter.storage.postgres.PostgresStorage;
+import dev.altimeter.wire.MessageSigner;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
-import dev.altimeter.storage.postgres.PostgresStorage;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
@@ -30,6 +29,7 @@ import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.scheduler.Schedulers;
 
 /** The assembled service: HTTP ingest through the pipeline into PostgreSQL, health and metrics on the management port. */
 @SpringBootTest(classes = AltimeterApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)

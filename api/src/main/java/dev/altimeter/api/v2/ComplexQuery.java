@@ -1,8 +1,9 @@
 package dev.altimeter.api.v2;
 
-import dev.altimeter.storage.SampleQuery;
 import dev.altimeter.storage.SampleQuery.Field;
 import dev.altimeter.storage.SampleQuery.Op;
+import dev.altimeter.storage.SampleQuery;
+import dev.altimeter.wire.Timestamps;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,7 +141,7 @@ final class ComplexQuery {
     }
     if (field.temporal()) {
       if (!v.isString()) throw invalidFilter(v + " is not a timestamp for " + field.modelName());
-      Instant t = Timestamps.parse(v.asString());
+      Instant t = Timestamps.parseLenient(v.asString());
       if (t == null) throw ApiError.badRequest("Failed to parse the timestamp value " + v.asString());
       return t;
     }

@@ -5,6 +5,7 @@ import dev.altimeter.storage.EventFilter;
 import dev.altimeter.storage.EventStore;
 import dev.altimeter.storage.Trait;
 import dev.altimeter.storage.TraitType;
+import dev.altimeter.wire.Timestamps;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -152,7 +153,7 @@ class EventsController {
         case "integer" -> Long.parseLong(v.trim());
         case "float" -> SimpleQuery.finite(Double.parseDouble(v.trim()));
         case "datetime" -> {
-          Instant t = Timestamps.parse(v);
+          Instant t = Timestamps.parseLenient(v);
           if (t == null) throw new IllegalArgumentException(v);
           yield t;
         }
@@ -164,7 +165,7 @@ class EventsController {
   }
 
   private static Instant timestamp(SimpleQuery.Condition c) {
-    Instant t = Timestamps.parse(c.value());
+    Instant t = Timestamps.parseLenient(c.value());
     if (t == null) throw ApiError.invalidInput(c.field(), c.value(), "invalid timestamp format");
     return t;
   }
@@ -178,7 +179,7 @@ class EventsController {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("message_id", e.messageId());
     m.put("event_type", e.eventType());
-    m.put("generated", Timestamps.format(e.generated()));
+    m.put("generated", Timestamps.isoformatNaive(e.generated()));
     // sorted by name, as Ceilometer's SQL store returned them (stable: same-named traits keep their order)
     m.put("traits", e.traits().stream().sorted(java.util.Comparator.comparing(Trait::name))
         .map(EventsController::render).toList());
@@ -194,7 +195,7 @@ class EventsController {
     Object v = t.value();
     String value;
     if (v instanceof Instant i) {
-      value = Timestamps.format(i);
+      value = Timestamps.isoformatNaive(i);
     } else if (v instanceof Double d && Double.isFinite(d) && Math.abs(d) < 1e16 && (d == 0 || Math.abs(d) >= 1e-4)) {
       String plain = BigDecimal.valueOf(d).toPlainString();
       value = plain.contains(".") ? plain : plain + ".0";

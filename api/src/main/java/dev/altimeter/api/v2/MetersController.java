@@ -5,8 +5,8 @@ import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleConsumer;
 import dev.altimeter.storage.SampleFilter;
 import dev.altimeter.storage.SampleStore;
-import dev.altimeter.storage.SampleType;
-import dev.altimeter.storage.Values;
+import dev.altimeter.wire.PostedSample;
+import dev.altimeter.wire.PythonText;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,12 +20,12 @@ import java.util.function.Supplier;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -153,48 +153,39 @@ class MetersController {
     return samples;
   }
 
-  /** One element of the body as a sample; {@code root} is the whole body, for WSME's refusals. */
+  /**
+   * One element of the body as a sample; {@code root} is the whole body, for WSME's refusals. The
+   * codec reads the OldSample by Ceilometer's rules; the API adds its defaults and limits.
+   */
   private static Sample sample(String meterName, Object element, Supplier<Object> root, Instant now, Caller caller) {
-    if (!(element instanceof Map<?, ?> item)) {
-      throw ApiError.invalidInput("samples", json(element), "a sample must be a JSON object");
+    PostedSample posted;
+    try {
+      posted = PostedSample.read(element, meterName, MetersController::json);
+    } catch (PostedSample.InvalidField e) {
+      if (e.wholeArgument()) throw wsmeInvalid(root, e.getMessage());
+      throw ApiError.invalidInput(e.field(), e.value(), e.getMessage());
     }
-    for (String f : MANDATORY) {
-      if (item.get(f) == null) throw ApiError.invalidInput(f, "None", "Mandatory field missing.");
+    String userId = orDefault(posted.userId(), caller.userId());
+    String projectId = orDefault(posted.projectId(), caller.projectId());
+    String source = projectId + ":" + orDefault(posted.source(), DEFAULT_SOURCE);
+    Instant timestamp = posted.timestamp() != null ? posted.timestamp() : now;
+    Map<String, Object> metadata = posted.metadata();
+    if (!metadata.isEmpty()) {
+      RequestValues.checkDocument("resource_metadata", metadata);
+      metadata = renest(metadata);
     }
-    String counterName = text(item, "counter_name");
-    if (!counterName.equals(meterName)) throw ApiError.invalidInput("counter_name", counterName, "should be " + meterName);
-    if (item.get("message_id") != null) {
-      throw ApiError.invalidInput("message_id", text(item, "message_id"), "The message_id must not be set");
-    }
-    String typeName = text(item, "counter_type");
-    SampleType type = SampleType.fromWireName(typeName);
-    if (type == null) {
-      throw ApiError.invalidInput("counter_type", typeName, "The counter type must be: gauge, delta, cumulative");
-    }
-    double volume = volume(item.get("counter_volume"), root);
-    String userId = orDefault(text(item, "user_id"), caller.userId());
-    String projectId = orDefault(text(item, "project_id"), caller.projectId());
-    String source = projectId + ":" + orDefault(text(item, "source"), DEFAULT_SOURCE);
-    Instant timestamp = now;
-    if (item.get("timestamp") != null) {
-      timestamp = Timestamps.parse(text(item, "timestamp"));
-      if (timestamp == null) throw wsmeInvalid(root, "Unknown string format: " + text(item, "timestamp"));
-    }
-    Map<String, Object> metadata = Map.of();
-    Object md = item.get("resource_metadata");
-    if (md != null) {
-      if (!(md instanceof Map<?, ?> mdMap)) {
-        throw wsmeInvalid(root, "Value not a valid dict: " + PythonRepr.of(md));
-      }
-      RequestValues.checkDocument("resource_metadata", md);
-      metadata = renest(cast(mdMap));
-    }
-    for (String f : TEXTS) RequestValues.checkText(f, text(item, f));
+    // each stored as text, as posted (before the defaults)
+    RequestValues.checkText("counter_name", posted.counterName());
+    RequestValues.checkText("counter_unit", posted.unit());
+    RequestValues.checkText("resource_id", posted.resourceId());
+    RequestValues.checkText("user_id", posted.userId());
+    RequestValues.checkText("project_id", posted.projectId());
+    RequestValues.checkText("source", posted.source());
     // writes follow the rule of reads: a non-admin writes into its own project only
     caller.confineProject(projectId);
     try {
-      return Sample.builder().meter(counterName).type(type).unit(text(item, "counter_unit")).volume(volume)
-          .userId(userId).projectId(projectId).resourceId(text(item, "resource_id")).source(source)
+      return Sample.builder().meter(posted.counterName()).type(posted.type()).unit(posted.unit())
+          .volume(posted.volume()).userId(userId).projectId(projectId).resourceId(posted.resourceId()).source(source)
           .timestamp(timestamp).resourceMetadata(metadata).messageId(MessageIds.random()).build();
     } catch (IllegalArgumentException e) {
       // the model's own check (Values), should one the API did not foresee refuse the sample
@@ -202,42 +193,8 @@ class MetersController {
     }
   }
 
-  /** The string fields of a sample, each stored as text. */
-  private static final List<String> TEXTS =
-      List.of("counter_name", "counter_unit", "resource_id", "user_id", "project_id", "source");
-
-  private static final List<String> MANDATORY =
-      List.of("counter_name", "counter_type", "counter_unit", "counter_volume", "resource_id");
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> cast(Map<?, ?> map) {
-    return (Map<String, Object>) map;
-  }
-
   private static String json(Object value) {
     return JSON.writeValueAsString(value);
-  }
-
-  /** Python's {@code float()} of the value, as WSME converted it. */
-  private static double volume(Object v, Supplier<Object> samples) {
-    double d;
-    if (v instanceof Number n) {
-      d = n.doubleValue();
-    } else if (v instanceof String s) {
-      try {
-        d = Double.parseDouble(s.trim());
-      } catch (NumberFormatException e) {
-        throw wsmeInvalid(samples, "could not convert string to float: " + PythonRepr.of(s));
-      }
-    } else {
-      throw wsmeInvalid(samples, "float() argument must be a string or a real number, not '"
-          + (v instanceof Map ? "dict" : v instanceof List ? "list" : "bool") + "'");
-    }
-    try {
-      return Values.volume(d, "counter_volume");
-    } catch (IllegalArgumentException e) {
-      throw ApiError.invalidInput("counter_volume", v, "must be a finite number within +-1e100");
-    }
   }
 
   /**
@@ -245,7 +202,7 @@ class MetersController {
    * the whole argument as Python's repr, then the conversion's error.
    */
   private static ApiError wsmeInvalid(Supplier<Object> samples, String reason) {
-    return ApiError.invalidInput("samples", PythonRepr.of(samples.get()), reason);
+    return ApiError.invalidInput("samples", PythonText.repr(samples.get()), reason);
   }
 
   /** Keys with dots become nested objects: {@code {"a.b": 1}} is stored as {@code {"a": {"b": 1}}}. */
@@ -269,12 +226,6 @@ class MetersController {
       target.put(part, value);
     }
     return out;
-  }
-
-  private static String text(Map<?, ?> item, String field) {
-    Object v = item.get(field);
-    if (v == null) return null;
-    return v instanceof String s ? s : json(v);
   }
 
   private static String orDefault(String value, String fallback) {

@@ -2,10 +2,11 @@ package dev.altimeter.api.v2;
 
 import dev.altimeter.storage.Meter;
 import dev.altimeter.storage.Sample;
+import dev.altimeter.wire.PythonText;
+import dev.altimeter.wire.WireFormat;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,38 +19,12 @@ final class Representations {
 
   /** OldSample: {@code GET /v2/meters/{name}} and the echo of {@code POST /v2/meters/{name}}. */
   static Map<String, Object> oldSample(Sample s) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("source", s.source());
-    m.put("counter_name", s.meter());
-    m.put("counter_type", s.type().wireName());
-    m.put("counter_unit", s.unit());
-    m.put("counter_volume", s.volume());
-    m.put("user_id", s.userId());
-    m.put("project_id", s.projectId());
-    m.put("resource_id", s.resourceId());
-    m.put("timestamp", Timestamps.format(s.timestamp()));
-    if (s.recordedAt() != null) m.put("recorded_at", Timestamps.format(s.recordedAt()));
-    m.put("resource_metadata", flatten(s.resourceMetadata()));
-    m.put("message_id", s.messageId().toString());
-    return m;
+    return WireFormat.oldSample(s, flatten(s.resourceMetadata()));
   }
 
   /** Sample: {@code GET /v2/samples} and {@code /v2/samples/{id}}. */
   static Map<String, Object> sample(Sample s) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("id", s.messageId().toString());
-    m.put("meter", s.meter());
-    m.put("type", s.type().wireName());
-    m.put("unit", s.unit());
-    m.put("volume", s.volume());
-    m.put("user_id", s.userId());
-    m.put("project_id", s.projectId());
-    m.put("resource_id", s.resourceId());
-    m.put("source", s.source());
-    m.put("timestamp", Timestamps.format(s.timestamp()));
-    m.put("recorded_at", Timestamps.format(s.recordedAt()));
-    m.put("metadata", flatten(s.resourceMetadata()));
-    return m;
+    return WireFormat.v2Sample(s, flatten(s.resourceMetadata()));
   }
 
   /** Meter: {@code GET /v2/meters}. {@code meter_id} is base64 of {@code "<resource_id>+<name>"}. */
@@ -81,36 +56,9 @@ final class Representations {
       if (e.getValue() instanceof Map<?, ?> nested) {
         flatten(key + ".", (Map<String, Object>) nested, out);
       } else {
-        out.put(key, pythonStr(e.getValue()));
+        // Python's str(), so clients see what Ceilometer showed them (1e+20, not Java's 1.0E20)
+        out.put(key, PythonText.str(e.getValue()));
       }
     }
-  }
-
-  /** Python's str() of a JSON value, so clients see what Ceilometer showed them. */
-  static String pythonStr(Object v) {
-    if (v == null) return "None";
-    if (v instanceof Boolean b) return b ? "True" : "False";
-    if (v instanceof String s) return s;
-    if (v instanceof Number n) return n.toString();
-    return pythonRepr(v);
-  }
-
-  @SuppressWarnings("unchecked")
-  private static String pythonRepr(Object v) {
-    if (v instanceof String s) return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
-    if (v instanceof List<?> l) {
-      StringBuilder b = new StringBuilder("[");
-      for (int i = 0; i < l.size(); i++) b.append(i > 0 ? ", " : "").append(pythonRepr(l.get(i)));
-      return b.append(']').toString();
-    }
-    if (v instanceof Map<?, ?> m) {
-      StringBuilder b = new StringBuilder("{");
-      int i = 0;
-      for (Map.Entry<String, Object> e : ((Map<String, Object>) m).entrySet()) {
-        b.append(i++ > 0 ? ", " : "").append(pythonRepr(e.getKey())).append(": ").append(pythonRepr(e.getValue()));
-      }
-      return b.append('}').toString();
-    }
-    return pythonStr(v);
   }
 }

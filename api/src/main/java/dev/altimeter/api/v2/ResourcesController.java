@@ -3,6 +3,7 @@ package dev.altimeter.api.v2;
 import dev.altimeter.storage.Resource;
 import dev.altimeter.storage.SampleFilter;
 import dev.altimeter.storage.SampleStore;
+import dev.altimeter.wire.Timestamps;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -83,8 +84,8 @@ class ResourcesController {
     m.put("project_id", r.projectId());
     m.put("user_id", r.userId());
     m.put("source", r.source());
-    m.put("first_sample_timestamp", Timestamps.format(r.firstSampleTimestamp()));
-    m.put("last_sample_timestamp", Timestamps.format(r.lastSampleTimestamp()));
+    m.put("first_sample_timestamp", Timestamps.isoformatNaive(r.firstSampleTimestamp()));
+    m.put("last_sample_timestamp", Timestamps.isoformatNaive(r.lastSampleTimestamp()));
     m.put("metadata", Representations.flatten(r.metadata()));
     List<Map<String, String>> links = new ArrayList<>();
     links.add(link(appUrl + "/v2/resources/" + r.resourceId(), "self"));

@@ -1,13 +1,14 @@
 package dev.altimeter.api.v2;
 
 import dev.altimeter.storage.SampleFilter;
+import dev.altimeter.wire.Timestamps;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.nio.charset.StandardCharsets;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.util.MultiValueMap;
 import org.springframework.web.server.ServerWebExchange;
@@ -198,7 +199,7 @@ final class SimpleQuery {
       }
       if (field.equals("timestamp")) {
         if (!kind.timestamps) throw ApiError.badRequest("Unknown argument: \"timestamp\": not valid for this resource");
-        Instant t = Timestamps.parse(c.value());
+        Instant t = Timestamps.parseLenient(c.value());
         if (t == null) throw ApiError.invalidInput("timestamp", c.value(), "invalid timestamp format");
         switch (c.op()) {
           case "gt", "ge" -> { start = t; startInclusive = c.op().equals("ge"); }
@@ -269,9 +270,9 @@ final class SimpleQuery {
           default -> throw new IllegalArgumentException(v);
         };
         case "datetime" -> {
-          Instant t = Timestamps.parse(v);
+          Instant t = Timestamps.parseLenient(v);
           if (t == null) throw new IllegalArgumentException(v);
-          yield Timestamps.format(t);
+          yield Timestamps.isoformatNaive(t);
         }
         default -> v;
       };

@@ -2,6 +2,7 @@ package dev.altimeter.api.v2;
 
 import dev.altimeter.storage.SampleStore;
 import dev.altimeter.storage.Statistics;
+import dev.altimeter.wire.Timestamps;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -102,8 +103,8 @@ class StatisticsController {
     Instant start = null, end = null;
     for (SimpleQuery.Condition c : conditions) {
       if (!c.field().equals("timestamp")) continue;
-      if (c.op().equals("gt") || c.op().equals("ge")) start = Timestamps.parse(c.value());
-      if (c.op().equals("lt") || c.op().equals("le")) end = Timestamps.parse(c.value());
+      if (c.op().equals("gt") || c.op().equals("ge")) start = Timestamps.parseLenient(c.value());
+      if (c.op().equals("lt") || c.op().equals("le")) end = Timestamps.parseLenient(c.value());
     }
     return new Instant[] {start, end};
   }
@@ -135,11 +136,11 @@ class StatisticsController {
     putUnlessUnselected(m, "count", s.count(), selectable);
     if (selectable) m.put("aggregate", s.aggregates());
     m.put("duration", duration);
-    m.put("duration_start", Timestamps.format(durationStart));
-    m.put("duration_end", Timestamps.format(durationEnd));
+    m.put("duration_start", Timestamps.isoformatNaive(durationStart));
+    m.put("duration_end", Timestamps.isoformatNaive(durationEnd));
     m.put("period", s.period());
-    m.put("period_start", Timestamps.format(s.periodStart()));
-    m.put("period_end", Timestamps.format(s.periodEnd()));
+    m.put("period_start", Timestamps.isoformatNaive(s.periodStart()));
+    m.put("period_end", Timestamps.isoformatNaive(s.periodEnd()));
     return m;
   }
 }

@@ -1,6 +1,7 @@
 package dev.altimeter.api.v2;
 
 import dev.altimeter.storage.TokenStore;
+import dev.altimeter.wire.Timestamps;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -79,7 +80,7 @@ class TokensController {
       Instant expiresAt = null;
       JsonNode e = root.get("expires_at");
       if (e != null && !e.isNull()) {
-        expiresAt = e.isString() ? Timestamps.parse(e.asString()) : null;
+        expiresAt = e.isString() ? Timestamps.parseLenient(e.asString()) : null;
         if (expiresAt == null) throw ApiError.invalidInput("expires_at", e.toString(), "invalid timestamp format");
         if (!expiresAt.isAfter(now)) throw ApiError.invalidInput("expires_at", e.asString(), "must be in the future");
       }
@@ -128,8 +129,8 @@ class TokensController {
     m.put("project_id", t.projectId());
     m.put("user_id", t.userId());
     m.put("roles", t.roles());
-    m.put("created_at", Timestamps.format(t.createdAt()));
-    m.put("expires_at", Timestamps.format(t.expiresAt()));
+    m.put("created_at", Timestamps.isoformatNaive(t.createdAt()));
+    m.put("expires_at", Timestamps.isoformatNaive(t.expiresAt()));
     return m;
   }
 }

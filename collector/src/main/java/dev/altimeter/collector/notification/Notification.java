@@ -1,6 +1,6 @@
 package dev.altimeter.collector.notification;
 
-import dev.altimeter.collector.notification.definition.Timestamps;
+import dev.altimeter.wire.Timestamps;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -81,7 +81,7 @@ public record Notification(
     String priority = requiredText(message, "priority");
     String messageId = requiredText(message, "message_id");
     String rawTimestamp = requiredText(message, "timestamp");
-    Instant timestamp = Timestamps.parse(rawTimestamp);
+    Instant timestamp = Timestamps.parseIsotime(rawTimestamp);
     if (timestamp == null) {
       throw new MalformedNotificationException("timestamp is not an ISO 8601 time: " + rawTimestamp);
     }

@@ -1,5 +1,6 @@
 package dev.altimeter.collector.python;
 
+import dev.altimeter.wire.PythonText;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

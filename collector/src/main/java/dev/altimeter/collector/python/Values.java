@@ -1,5 +1,6 @@
 package dev.altimeter.collector.python;
 
+import dev.altimeter.wire.PythonText;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;

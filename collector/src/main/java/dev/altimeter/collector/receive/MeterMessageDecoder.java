@@ -1,20 +1,10 @@
 package dev.altimeter.collector.receive;
 
-import dev.altimeter.collector.pipeline.publish.MessageSigner;
 import dev.altimeter.storage.Sample;
-import dev.altimeter.storage.SampleType;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.time.temporal.TemporalAccessor;
-import java.util.List;
+import dev.altimeter.wire.MessageSigner;
+import dev.altimeter.wire.WireFormat;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 
 /**
  * Turns a received dict into a {@link Sample}, verifying its signature first.
@@ -27,7 +17,8 @@ import java.util.UUID;
  * {@code recursive_keypairs} of the dict as received (so every field, including metadata, is
  * covered). With a secret set, a dict without a non-empty {@code message_signature} is
  * {@link Outcome#UNSIGNED} and one whose signature does not match is {@link Outcome#BAD_SIGNATURE};
- * without a secret every well-formed dict is accepted. Thread-safe.
+ * without a secret every well-formed dict is accepted. The dict itself is read by
+ * {@link WireFormat#sample}. Thread-safe.
  */
 public final class MeterMessageDecoder {
   private final MessageSigner signer;
@@ -72,95 +63,9 @@ public final class MeterMessageDecoder {
       if (!valid) return Result.reject(Outcome.BAD_SIGNATURE, "message_signature does not match");
     }
     try {
-      boolean meterMessage = m.containsKey("counter_name");
-      String id = text(m, meterMessage ? "message_id" : "id", false);
-      Sample.Builder b = Sample.builder()
-          .meter(text(m, meterMessage ? "counter_name" : "name", true))
-          .type(type(text(m, meterMessage ? "counter_type" : "type", true)))
-          .unit(text(m, meterMessage ? "counter_unit" : "unit", true))
-          .volume(volume(m.get(meterMessage ? "counter_volume" : "volume")))
-          .userId(text(m, "user_id", false))
-          .projectId(text(m, "project_id", false))
-          .resourceId(text(m, "resource_id", true))
-          .timestamp(timestamp(text(m, "timestamp", true)))
-          .source(text(m, "source", false))
-          .resourceMetadata(metadata(m.get("resource_metadata")))
-          .messageSignature(signature instanceof String s && !s.isEmpty() ? s : null);
-      if (id != null) b.messageId(messageId(id));
-      return Result.ok(b.build());
+      return Result.ok(WireFormat.sample(m));
     } catch (IllegalArgumentException | NullPointerException e) {
       return Result.reject(Outcome.INVALID, e.getMessage());
-    }
-  }
-
-  private static String text(Map<String, Object> m, String key, boolean required) {
-    Object v = m.get(key);
-    if (v == null) {
-      if (required) throw new IllegalArgumentException(key + " is required");
-      return null;
-    }
-    if (!(v instanceof String s)) throw new IllegalArgumentException(key + " must be a string");
-    if (required && s.isEmpty()) throw new IllegalArgumentException(key + " is required");
-    return s;
-  }
-
-  private static SampleType type(String wire) {
-    SampleType t = SampleType.fromWireName(wire);
-    if (t == null) throw new IllegalArgumentException("type must be gauge, delta or cumulative, got '" + wire + "'");
-    return t;
-  }
-
-  private static double volume(Object v) {
-    if (!(v instanceof Number n)) throw new IllegalArgumentException("volume must be a number");
-    double d = n.doubleValue();
-    if (!Double.isFinite(d)) throw new IllegalArgumentException("volume must be finite");
-    return d;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> metadata(Object v) {
-    if (v == null) return Map.of();
-    if (!(v instanceof Map<?, ?>)) throw new IllegalArgumentException("resource_metadata must be an object");
-    return (Map<String, Object>) normalize(v);
-  }
-
-  /**
-   * Integers as {@code Long} whatever the transport (Jackson reads small JSON ints as
-   * {@code Integer}, msgpack as {@code Long}), so a sample is the same whichever way it came.
-   */
-  private static Object normalize(Object v) {
-    if (v instanceof Integer || v instanceof Short || v instanceof Byte) return ((Number) v).longValue();
-    if (v instanceof Map<?, ?> m) {
-      Map<String, Object> out = new java.util.LinkedHashMap<>();
-      m.forEach((k, x) -> out.put(String.valueOf(k), normalize(x)));
-      return out;
-    }
-    if (v instanceof List<?> l) {
-      List<Object> out = new java.util.ArrayList<>(l.size());
-      for (Object x : l) out.add(normalize(x));
-      return out;
-    }
-    return v;
-  }
-
-  /** A UUID as given; any other id maps to the same name-based UUID every time (deduplication stays stable). */
-  private static UUID messageId(String id) {
-    try {
-      if (id.length() == 36) return UUID.fromString(id);
-    } catch (IllegalArgumentException ignored) {
-      // not a UUID
-    }
-    return UUID.nameUUIDFromBytes(id.getBytes(StandardCharsets.UTF_8));
-  }
-
-  /** Python {@code isoformat()} (with or without offset; naive means UTC, as in Ceilometer) or ISO-8601 with Z. */
-  static Instant timestamp(String text) {
-    try {
-      TemporalAccessor t = DateTimeFormatter.ISO_DATE_TIME.parseBest(text.replace(' ', 'T'),
-          OffsetDateTime::from, LocalDateTime::from);
-      return t instanceof OffsetDateTime o ? o.toInstant() : ((LocalDateTime) t).toInstant(ZoneOffset.UTC);
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("timestamp is not an ISO-8601 date-time: '" + text + "'");
     }
   }
 }

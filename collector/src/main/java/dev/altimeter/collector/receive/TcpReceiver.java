@@ -1,7 +1,7 @@
 package dev.altimeter.collector.receive;
 
-import dev.altimeter.collector.pipeline.publish.MsgPackDecoder;
 import dev.altimeter.storage.SampleConsumer;
+import dev.altimeter.wire.MsgPack;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import java.net.InetSocketAddress;
@@ -84,7 +84,7 @@ public final class TcpReceiver {
   private Mono<Void> onFrame(byte[] frame) {
     MeterMessageDecoder.Result r;
     try {
-      r = decoder.decode(MsgPackDecoder.decode(frame));
+      r = decoder.decode(MsgPack.decode(frame));
     } catch (IllegalArgumentException e) {
       r = new MeterMessageDecoder.Result(null, Outcome.INVALID, e.getMessage());
     }

@@ -1,8 +1,8 @@
 package dev.altimeter.collector.receive;
 
-import dev.altimeter.collector.pipeline.publish.MsgPackDecoder;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleConsumer;
+import dev.altimeter.wire.MsgPack;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelOption;
@@ -86,7 +86,7 @@ public final class UdpReceiver {
   private void onDatagram(byte[] data) {
     MeterMessageDecoder.Result r;
     try {
-      r = decoder.decode(MsgPackDecoder.decode(data));
+      r = decoder.decode(MsgPack.decode(data));
     } catch (IllegalArgumentException e) {
       r = new MeterMessageDecoder.Result(null, Outcome.INVALID, e.getMessage());
     }

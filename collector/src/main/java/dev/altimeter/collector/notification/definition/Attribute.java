@@ -1,8 +1,8 @@
 package dev.altimeter.collector.notification.definition;
 
 import dev.altimeter.collector.config.ConfigNode;
-import dev.altimeter.collector.python.PythonText;
 import dev.altimeter.collector.python.Values;
+import dev.altimeter.wire.PythonText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

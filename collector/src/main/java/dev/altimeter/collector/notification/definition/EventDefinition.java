@@ -4,11 +4,12 @@ import dev.altimeter.collector.config.ConfigNode;
 import dev.altimeter.collector.config.MeterFilter;
 import dev.altimeter.collector.notification.MalformedNotificationException;
 import dev.altimeter.collector.notification.Notification;
-import dev.altimeter.collector.python.PythonText;
 import dev.altimeter.collector.python.Values;
 import dev.altimeter.storage.Event;
 import dev.altimeter.storage.Trait;
 import dev.altimeter.storage.TraitType;
+import dev.altimeter.wire.PythonText;
+import dev.altimeter.wire.Timestamps;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -132,7 +133,7 @@ final class EventDefinition {
       Object value = switch (type) {
         case INTEGER -> Values.intOrNull(v);
         case FLOAT -> Values.floatOrNull(v);
-        case DATETIME -> v instanceof String s ? Timestamps.parse(s) : null;
+        case DATETIME -> v instanceof String s ? Timestamps.parseIsotime(s) : null;
         case STRING -> crop(PythonText.str(v));
       };
       if (value == null) {

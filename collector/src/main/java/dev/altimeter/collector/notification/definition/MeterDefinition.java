@@ -2,10 +2,11 @@ package dev.altimeter.collector.notification.definition;
 
 import dev.altimeter.collector.config.ConfigNode;
 import dev.altimeter.collector.notification.Notification;
-import dev.altimeter.collector.python.PythonText;
 import dev.altimeter.collector.python.Values;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleType;
+import dev.altimeter.wire.PythonText;
+import dev.altimeter.wire.Timestamps;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -198,7 +199,7 @@ final class MeterDefinition {
     Object resource = s.get("resource_id");
     Instant timestamp = n.timestamp();
     if (s.get("timestamp") != null) {
-      timestamp = s.get("timestamp") instanceof String t ? Timestamps.parse(t) : null;
+      timestamp = s.get("timestamp") instanceof String t ? Timestamps.parseIsotime(t) : null;
     }
     if (name == null || type == null || unit == null || volume == null || !Double.isFinite(volume)
         || resource == null || PythonText.str(resource).isEmpty() || timestamp == null) {

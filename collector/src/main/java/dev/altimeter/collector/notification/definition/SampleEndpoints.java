@@ -1,10 +1,11 @@
 package dev.altimeter.collector.notification.definition;
 
 import dev.altimeter.collector.notification.Notification;
-import dev.altimeter.collector.python.PythonText;
 import dev.altimeter.collector.python.Values;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleType;
+import dev.altimeter.wire.PythonText;
+import dev.altimeter.wire.Timestamps;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,7 +93,7 @@ final class SampleEndpoints {
       if (!(p.get("payload") instanceof Map<?, ?> inner) || !(inner.get(metric) instanceof Map<?, ?> sensors)) return;
       // Ceilometer reads these for every sensor and fails the whole notification without them
       if (!(p.get("timestamp") instanceof String time) || !p.containsKey("event_type")) return;
-      Instant timestamp = Timestamps.parse(time);
+      Instant timestamp = Timestamps.parseIsotime(time);
       if (timestamp == null) return;
       int index = 0;
       for (Object value : sensors.values()) {

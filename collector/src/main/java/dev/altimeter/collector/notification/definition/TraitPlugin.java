@@ -1,8 +1,9 @@
 package dev.altimeter.collector.notification.definition;
 
 import dev.altimeter.collector.config.ConfigNode;
-import dev.altimeter.collector.python.PythonText;
 import dev.altimeter.collector.python.Values;
+import dev.altimeter.wire.PythonText;
+import dev.altimeter.wire.Timestamps;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -130,8 +131,8 @@ abstract class TraitPlugin {
       if (matches.size() != 2) return null;
       Object a = matches.get(0).value();
       Object b = matches.get(1).value();
-      Instant start = a instanceof String s ? Timestamps.parse(s) : null;
-      Instant end = b instanceof String s ? Timestamps.parse(s) : null;
+      Instant start = a instanceof String s ? Timestamps.parseIsotime(s) : null;
+      Instant end = b instanceof String s ? Timestamps.parseIsotime(s) : null;
       if (start == null || end == null) return null;
       Duration d = Duration.between(start, end).abs();
       return d.getSeconds() + d.getNano() / 1e9;

@@ -1,8 +1,9 @@
 package dev.altimeter.collector.pipeline.publish;
 
-import dev.altimeter.collector.python.PythonText;
 import dev.altimeter.storage.Event;
 import dev.altimeter.storage.Sample;
+import dev.altimeter.wire.PythonText;
+import dev.altimeter.wire.WireFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

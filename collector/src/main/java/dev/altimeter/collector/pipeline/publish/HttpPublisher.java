@@ -2,6 +2,8 @@ package dev.altimeter.collector.pipeline.publish;
 
 import dev.altimeter.storage.Event;
 import dev.altimeter.storage.Sample;
+import dev.altimeter.wire.MessageSigner;
+import dev.altimeter.wire.WireFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

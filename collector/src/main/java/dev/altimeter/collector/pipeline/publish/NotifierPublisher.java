@@ -3,6 +3,8 @@ package dev.altimeter.collector.pipeline.publish;
 import dev.altimeter.storage.Event;
 import dev.altimeter.storage.MessageIds;
 import dev.altimeter.storage.Sample;
+import dev.altimeter.wire.MessageSigner;
+import dev.altimeter.wire.WireFormat;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

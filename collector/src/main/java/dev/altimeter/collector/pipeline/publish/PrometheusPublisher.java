@@ -1,8 +1,8 @@
 package dev.altimeter.collector.pipeline.publish;
 
-import dev.altimeter.collector.python.PythonText;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleType;
+import dev.altimeter.wire.PythonText;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.altimeter.collector.pipeline.publish;
 
+import dev.altimeter.wire.MessageSigner;
 import java.util.Objects;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;

@@ -1,6 +1,8 @@
 package dev.altimeter.collector.pipeline.publish;
 
 import dev.altimeter.storage.Sample;
+import dev.altimeter.wire.MsgPack;
+import dev.altimeter.wire.WireFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;

@@ -1,8 +1,8 @@
 package dev.altimeter.collector.pipeline.route;
 
-import dev.altimeter.collector.pipeline.publish.WireFormat;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleType;
+import dev.altimeter.wire.WireFormat;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,9 +2,9 @@ package dev.altimeter.collector.polling.dynamic;
 
 import dev.altimeter.collector.polling.PollCycle;
 import dev.altimeter.collector.polling.Pollster;
-import dev.altimeter.collector.python.PythonText;
 import dev.altimeter.collector.python.Values;
 import dev.altimeter.storage.Sample;
+import dev.altimeter.wire.PythonText;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;

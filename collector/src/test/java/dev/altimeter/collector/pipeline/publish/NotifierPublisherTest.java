@@ -9,6 +9,8 @@ import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleType;
 import dev.altimeter.storage.Trait;
 import dev.altimeter.storage.TraitType;
+import dev.altimeter.wire.MessageSigner;
+import dev.altimeter.wire.WireFormat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpServer;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleType;
+import dev.altimeter.wire.MessageSigner;
+import dev.altimeter.wire.MsgPack;
+import dev.altimeter.wire.WireFormat;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -221,7 +224,7 @@ class PublishersTest {
         byte[] data = Arrays.copyOf(packet.getData(), packet.getLength());
         assertThat(data).isEqualTo(MsgPack.encode(WireFormat.meterMessage(sample("cpu_util", i == 0 ? 12.5 : 3, i + 1), signer)));
         @SuppressWarnings("unchecked")
-        Map<String, Object> m = (Map<String, Object>) MsgPackReader.decode(data);
+        Map<String, Object> m = (Map<String, Object>) MsgPack.decode(data);
         got.add(m);
       }
       assertThat(got.get(0)).containsEntry("counter_name", "cpu_util").containsEntry("counter_volume", 12.5)
@@ -256,7 +259,7 @@ class PublishersTest {
       p.publishSamples(List.of(sample("a", 1, 1), sample("b", 2, 2))).block(WAIT);
       p.publishSamples(List.of(sample("c", 3, 3))).block(WAIT);
       List<byte[]> messages = received.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-      assertThat(messages).extracting(m -> (Object) ((Map<?, ?>) MsgPackReader.decode(m)).get("counter_name"))
+      assertThat(messages).extracting(m -> (Object) ((Map<?, ?>) MsgPack.decode(m)).get("counter_name"))
           .containsExactly("a", "b", "c");
       assertThat(messages.get(2)).isEqualTo(MsgPack.encode(WireFormat.meterMessage(sample("c", 3, 3), signer)));
     }

@@ -1,4 +1,4 @@
-package dev.altimeter.collector.python;
+package dev.altimeter.wire;
 
 import java.math.BigDecimal;
 import java.util.List;

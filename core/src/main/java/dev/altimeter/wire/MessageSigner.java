@@ -1,6 +1,5 @@
-package dev.altimeter.collector.pipeline.publish;
+package dev.altimeter.wire;
 
-import dev.altimeter.collector.python.PythonText;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;

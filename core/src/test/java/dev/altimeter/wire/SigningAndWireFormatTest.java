@@ -1,8 +1,7 @@
-package dev.altimeter.collector.pipeline.publish;
+package dev.altimeter.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.altimeter.collector.python.PythonText;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleType;
 import java.time.Instant;
@@ -57,20 +56,6 @@ class SigningAndWireFormatTest {
   }
 
   @Test
-  void pythonFloatRepr() {
-    assertThat(PythonText.floatRepr(1.0)).isEqualTo("1.0");
-    assertThat(PythonText.floatRepr(15000000000.0)).isEqualTo("15000000000.0");
-    assertThat(PythonText.floatRepr(1e16)).isEqualTo("1e+16");
-    assertThat(PythonText.floatRepr(1.5e16)).isEqualTo("1.5e+16");
-    assertThat(PythonText.floatRepr(0.0001)).isEqualTo("0.0001");
-    assertThat(PythonText.floatRepr(0.00001)).isEqualTo("1e-05");
-    assertThat(PythonText.floatRepr(-2.5)).isEqualTo("-2.5");
-    assertThat(PythonText.floatRepr(0.1)).isEqualTo("0.1");
-    assertThat(PythonText.floatRepr(123.456)).isEqualTo("123.456");
-    assertThat(PythonText.repr(List.of("a", "b'c", 1L))).isEqualTo("['a', \"b'c\", 1]");
-  }
-
-  @Test
   void msgpackByHand() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("a", 1);
@@ -85,6 +70,6 @@ class SigningAndWireFormatTest {
     assertThat(HexFormat.of().formatHex(MsgPack.encode(m)))
         .isEqualTo("84a16101a16293cb3ff8000000000000c0c3a163d0dfa164cd012c");
     String long40 = "x".repeat(40);
-    assertThat(MsgPackReader.decode(MsgPack.encode(Map.of("k", long40)))).isEqualTo(Map.of("k", long40));
+    assertThat(MsgPack.decode(MsgPack.encode(Map.of("k", long40)))).isEqualTo(Map.of("k", long40));
   }
 }

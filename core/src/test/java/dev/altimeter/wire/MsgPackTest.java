@@ -1,4 +1,4 @@
-package dev.altimeter.collector.pipeline.publish;
+package dev.altimeter.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class MsgPackDecoderTest {
+class MsgPackTest {
 
   @Test
   void decodesWhatTheEncoderWritesAcrossEverySize() {
@@ -29,22 +29,22 @@ class MsgPackDecoderTest {
     Map<String, Object> wide = new LinkedHashMap<>();
     for (int i = 0; i < 20; i++) wide.put("k" + i, Map.of("nested", List.of()));
     m.put("wide", wide);
-    assertThat(MsgPackDecoder.decode(MsgPack.encode(m))).isEqualTo(m);
+    assertThat(MsgPack.decode(MsgPack.encode(m))).isEqualTo(m);
   }
 
   @Test
   void rejectsMalformedInputWithoutAllocatingItsDeclaredSize() {
-    assertThatThrownBy(() -> MsgPackDecoder.decode(new byte[] {(byte) 0xdb, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff}))
-        .isInstanceOf(MsgPackDecoder.MalformedException.class);
-    assertThatThrownBy(() -> MsgPackDecoder.decode(new byte[] {(byte) 0xdd, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff}))
-        .isInstanceOf(MsgPackDecoder.MalformedException.class);
-    assertThatThrownBy(() -> MsgPackDecoder.decode(new byte[] {(byte) 0xcb, 1, 2})).hasMessage("truncated msgpack");
-    assertThatThrownBy(() -> MsgPackDecoder.decode(new byte[] {1, 2})).hasMessageContaining("trailing bytes");
-    assertThatThrownBy(() -> MsgPackDecoder.decode(new byte[] {(byte) 0x81, 1, 2})).hasMessageContaining("key is not a str");
-    assertThatThrownBy(() -> MsgPackDecoder.decode(new byte[] {(byte) 0xa1, (byte) 0xff})).hasMessageContaining("UTF-8");
-    assertThatThrownBy(() -> MsgPackDecoder.decode(new byte[] {(byte) 0xd4, 1, 1})).hasMessageContaining("0xd4");
+    assertThatThrownBy(() -> MsgPack.decode(new byte[] {(byte) 0xdb, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff}))
+        .isInstanceOf(MsgPack.MalformedException.class);
+    assertThatThrownBy(() -> MsgPack.decode(new byte[] {(byte) 0xdd, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff}))
+        .isInstanceOf(MsgPack.MalformedException.class);
+    assertThatThrownBy(() -> MsgPack.decode(new byte[] {(byte) 0xcb, 1, 2})).hasMessage("truncated msgpack");
+    assertThatThrownBy(() -> MsgPack.decode(new byte[] {1, 2})).hasMessageContaining("trailing bytes");
+    assertThatThrownBy(() -> MsgPack.decode(new byte[] {(byte) 0x81, 1, 2})).hasMessageContaining("key is not a str");
+    assertThatThrownBy(() -> MsgPack.decode(new byte[] {(byte) 0xa1, (byte) 0xff})).hasMessageContaining("UTF-8");
+    assertThatThrownBy(() -> MsgPack.decode(new byte[] {(byte) 0xd4, 1, 1})).hasMessageContaining("0xd4");
     byte[] deep = new byte[200];
     java.util.Arrays.fill(deep, (byte) 0x91);
-    assertThatThrownBy(() -> MsgPackDecoder.decode(deep)).hasMessageContaining("nested deeper");
+    assertThatThrownBy(() -> MsgPack.decode(deep)).hasMessageContaining("nested deeper");
   }
 }

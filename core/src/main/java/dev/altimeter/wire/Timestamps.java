@@ -1,0 +1,202 @@
+package dev.altimeter.wire;
+
+import dev.altimeter.storage.Values;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.ResolverStyle;
+import java.time.temporal.ChronoField;
+import java.time.temporal.ChronoUnit;
+import java.time.temporal.TemporalAccessor;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The one place times are read from and written to Ceilometer's wire and API shapes.
+ *
+ * <p>Writing: {@link #isoformat} is Python's {@code isoformat()} of an aware UTC datetime (the
+ * publishers' dicts: {@code 2026-01-01T00:00:00.250000+00:00}); {@link #isoformatNaive} of a naive one
+ * (the v2 API's answers: {@code 2026-01-01T00:00:00.250000}). Both omit the fraction when it is zero.
+ *
+ * <p>Reading, two rules, different on purpose:
+ *
+ * <ul>
+ *   <li>{@link #parseIsotime}: oslo's {@code timeutils.parse_isotime} (the {@code iso8601} library),
+ *       which Ceilometer applies to notifications and to received meter messages: {@code T} or space,
+ *       one- or two-digit month and day, optional seconds, {@code .} or {@code ,} fraction, {@code Z},
+ *       {@code +HH}, {@code +HHMM} or {@code +HH:MM}; case-sensitive, no surrounding blanks.
+ *   <li>{@link #parseLenient}: what the v2 API accepts from clients (query values, posted samples):
+ *       blanks trimmed, case-insensitive ({@code t}, {@code z}), two-digit fields, {@code .} fraction,
+ *       {@code Z}, {@code +HHMM} or {@code +HH:MM} (not {@code +HH}), and only instants a store keeps
+ *       ({@link Values#EARLIEST} to {@link Values#LATEST}), so an answer never fails later in the store.
+ * </ul>
+ *
+ * Both read a time without offset as UTC, as Ceilometer does, and answer {@code null} for anything
+ * they do not read; callers word the error. {@code TimestampsTest} pins where the two differ.
+ */
+public final class Timestamps {
+  private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss");
+  private static final DateTimeFormatter LENIENT = new DateTimeFormatterBuilder()
+      .parseCaseInsensitive()
+      .append(DateTimeFormatter.ISO_LOCAL_DATE)
+      .optionalStart().appendLiteral('T').optionalEnd()
+      .optionalStart().appendLiteral(' ').optionalEnd()
+      .optionalStart()
+      .appendValue(ChronoField.HOUR_OF_DAY, 2).appendLiteral(':').appendValue(ChronoField.MINUTE_OF_HOUR, 2)
+      .optionalStart().appendLiteral(':').appendValue(ChronoField.SECOND_OF_MINUTE, 2).optionalEnd()
+      .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 1, 9, true).optionalEnd()
+      .optionalEnd()
+      .optionalStart().appendOffset("+HH:MM", "Z").optionalEnd()
+      .optionalStart().appendOffset("+HHMM", "Z").optionalEnd()
+      .parseDefaulting(ChronoField.HOUR_OF_DAY, 0)
+      .parseDefaulting(ChronoField.MINUTE_OF_HOUR, 0)
+      .parseDefaulting(ChronoField.SECOND_OF_MINUTE, 0)
+      .toFormatter()
+      // February 30th is an error, not March 1st or February 29th
+      .withResolverStyle(ResolverStyle.STRICT);
+  private static final Pattern ISO = Pattern.compile(
+      "(\\d{4})-(\\d{1,2})-(\\d{1,2})"
+          + "(?:[T ](\\d{2})(?::?(\\d{2}))?(?::?(\\d{1,2})(?:[.,](\\d+))?)?"
+          + "(Z|([-+])(\\d{2}):?(\\d{2})?)?)?");
+
+  private Timestamps() {}
+
+  /** Python's {@code isoformat()} of an aware UTC datetime: {@code 2026-01-01T00:00:00.250000+00:00}. */
+  public static String isoformat(Instant t) {
+    return isoformatNaive(t) + "+00:00";
+  }
+
+  /**
+   * Python's {@code isoformat()} of a naive UTC datetime: {@code 2013-01-01T23:23:20}, six fraction
+   * digits only when there is a fraction; {@code null} for {@code null} (an absent time).
+   */
+  public static String isoformatNaive(Instant t) {
+    if (t == null) return null;
+    LocalDateTime local = LocalDateTime.ofInstant(t, ZoneOffset.UTC);
+    String seconds = SECONDS.format(local);
+    int micros = local.getNano() / 1000;
+    return micros == 0 ? seconds : seconds + String.format(".%06d", micros);
+  }
+
+  /**
+   * The v2 API's reading (see the class comment), or {@code null} when malformed or outside what a
+   * store keeps (years 1 to 9999 UTC). Not truncated: the model truncates to microseconds itself.
+   */
+  public static Instant parseLenient(String text) {
+    if (text == null) return null;
+    try {
+      TemporalAccessor t = LENIENT.parse(text.trim());
+      LocalDateTime local = LocalDateTime.from(t);
+      ZoneOffset offset = t.isSupported(ChronoField.OFFSET_SECONDS) ? ZoneOffset.from(t) : ZoneOffset.UTC;
+      Instant instant = OffsetDateTime.of(local, offset).toInstant();
+      return instant.isBefore(Values.EARLIEST) || instant.isAfter(Values.LATEST) ? null : instant;
+    } catch (DateTimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * oslo's {@code parse_isotime} (see the class comment), truncated to microseconds, or {@code null}
+   * when {@code text} is not such a time.
+   */
+  public static Instant parseIsotime(String text) {
+    if (text == null) return null;
+    Instant common = parseCommon(text);
+    return common != null ? common : parseAny(text);
+  }
+
+  /**
+   * The forms OpenStack services actually send ({@code 2012-05-08 20:23:48.028195}, {@code
+   * 2012-05-08T20:23:47Z}, {@code 2012-05-08T20:23:47.985999+00:00}) without a regular expression:
+   * every notification has a few of them. {@code null} for anything else, which {@link #parseAny}
+   * then reads.
+   */
+  static Instant parseCommon(String t) {
+    int n = t.length();
+    if (n < 19 || t.charAt(4) != '-' || t.charAt(7) != '-' || (t.charAt(10) != 'T' && t.charAt(10) != ' ')
+        || t.charAt(13) != ':' || t.charAt(16) != ':') {
+      return null;
+    }
+    int year = digits(t, 0, 4);
+    int month = digits(t, 5, 2);
+    int day = digits(t, 8, 2);
+    int hour = digits(t, 11, 2);
+    int minute = digits(t, 14, 2);
+    int second = digits(t, 17, 2);
+    if ((year | month | day | hour | minute | second) < 0) return null;
+    int i = 19;
+    int nanos = 0;
+    if (i < n && (t.charAt(i) == '.' || t.charAt(i) == ',')) {
+      int start = ++i;
+      while (i < n && t.charAt(i) >= '0' && t.charAt(i) <= '9') {
+        if (i - start < 9) nanos = nanos * 10 + (t.charAt(i) - '0');
+        i++;
+      }
+      if (i == start) return null;
+      for (int d = Math.min(i - start, 9); d < 9; d++) nanos *= 10;
+    }
+    int offsetSeconds;
+    if (i == n || (i == n - 1 && t.charAt(i) == 'Z')) {
+      offsetSeconds = 0;
+    } else if (i == n - 6 && (t.charAt(i) == '+' || t.charAt(i) == '-') && t.charAt(i + 3) == ':') {
+      int hours = digits(t, i + 1, 2);
+      int minutes = digits(t, i + 4, 2);
+      if ((hours | minutes) < 0) return null;
+      offsetSeconds = (hours * 3600 + minutes * 60) * (t.charAt(i) == '-' ? -1 : 1);
+    } else {
+      return null;
+    }
+    try {
+      return micros(LocalDateTime.of(year, month, day, hour, minute, second, nanos)
+          .toInstant(ZoneOffset.ofTotalSeconds(offsetSeconds)));
+    } catch (DateTimeException e) {
+      return null;
+    }
+  }
+
+  /** The decimal number in {@code t[from, from + count)}, or -1 when a character is not a digit. */
+  private static int digits(String t, int from, int count) {
+    int v = 0;
+    for (int i = from; i < from + count; i++) {
+      char c = t.charAt(i);
+      if (c < '0' || c > '9') return -1;
+      v = v * 10 + (c - '0');
+    }
+    return v;
+  }
+
+  /** The regular-expression reading of every form {@link #parseIsotime} accepts. */
+  static Instant parseAny(String text) {
+    Matcher m = ISO.matcher(text);
+    if (!m.matches()) return null;
+    try {
+      int nanos = 0;
+      if (m.group(7) != null) {
+        String f = (m.group(7) + "000000000").substring(0, 9);
+        nanos = Integer.parseInt(f);
+      }
+      LocalDateTime local = LocalDateTime.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+          Integer.parseInt(m.group(3)), m.group(4) == null ? 0 : Integer.parseInt(m.group(4)),
+          m.group(5) == null ? 0 : Integer.parseInt(m.group(5)),
+          m.group(6) == null ? 0 : Integer.parseInt(m.group(6)), nanos);
+      int offsetSeconds = 0;
+      if (m.group(9) != null) {
+        int hours = Integer.parseInt(m.group(10));
+        int minutes = m.group(11) == null ? 0 : Integer.parseInt(m.group(11));
+        offsetSeconds = (hours * 3600 + minutes * 60) * ("-".equals(m.group(9)) ? -1 : 1);
+      }
+      return micros(local.toInstant(ZoneOffset.ofTotalSeconds(offsetSeconds)));
+    } catch (DateTimeException | NumberFormatException e) {
+      return null;
+    }
+  }
+
+  /** Truncates to microseconds, the precision of Ceilometer and PostgreSQL. */
+  public static Instant micros(Instant t) {
+    return t.truncatedTo(ChronoUnit.MICROS);
+  }
+}
