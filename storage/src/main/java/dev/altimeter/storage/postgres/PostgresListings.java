@@ -47,9 +47,17 @@ final class PostgresListings {
 
   /** The statement resolving the filter's dictionary values, or null when it names none. */
   static Sql resolution(JsonMapper json, SampleFilter f) {
-    boolean owners = SqlWhere.hasOwnerFilter(f);
-    if (f.meter() == null && !owners) return null;
+    if (f.meter() == null && !SqlWhere.hasOwnerFilter(f)) return null;
     SqlWhere w = new SqlWhere(json);
+    return new Sql(resolution(w, f), w.binds());
+  }
+
+  /**
+   * {@code SELECT <meter ids> AS meters, <owner ids> AS owners} for the filter, its values bound in
+   * {@code w}; a column is a NULL array when the filter does not name that dictionary. At most
+   * {@link #OWNER_WALKS} + 1 owners are read: one more tells "many".
+   */
+  private static String resolution(SqlWhere w, SampleFilter f) {
     String meters = "NULL::int[]";
     if (f.meter() != null) {
       SqlWhere m = w.part();
@@ -57,13 +65,13 @@ final class PostgresListings {
       meters = "ARRAY(SELECT m.id FROM meter m" + m.sql() + ")";
     }
     String ownerIds = "NULL::bigint[]";
-    if (owners) {
+    if (SqlWhere.hasOwnerFilter(f)) {
       SqlWhere r = w.part();
       r.addOwnerFilter(f, "r");
-      // one more than OWNER_WALKS tells "many"; no ORDER BY, so the plan stays a plain index lookup
+      // no ORDER BY, so the plan stays a plain index lookup
       ownerIds = "ARRAY(SELECT r.id FROM resource r" + r.sql() + " LIMIT " + (OWNER_WALKS + 1) + ")";
     }
-    return new Sql("SELECT " + meters + " AS meters, " + ownerIds + " AS owners", w.binds());
+    return "SELECT " + meters + " AS meters, " + ownerIds + " AS owners";
   }
 
   static Mono<Resolved> resolve(PostgresSampleStore store, SampleFilter f) {
@@ -96,44 +104,77 @@ final class PostgresListings {
       + lookup("resource", "r", "s.resource_pk") + lookup("resource_metadata", "md", "s.metadata_id");
 
   /**
-   * Samples newest first (ties in insertion order), or null when nothing can match. With resolved
-   * owners, one walk of {@code (resource_pk, timestamp DESC)} per owner; else with a meter, one
-   * walk of {@code (meter_id, timestamp DESC)} per meter definition; else the {@code (timestamp
-   * DESC, seq)} index. Each walk stops after {@code limit} matching rows.
+   * Samples newest first (ties in insertion order), or null when nothing can match (a malformed
+   * message id): one statement that resolves the filter's dictionary values itself ({@code ids},
+   * evaluated once, before any sample is read), so a listing is one round trip. With owners named
+   * and at most {@link #OWNER_WALKS} of them, one walk of {@code (resource_pk, timestamp DESC)} per
+   * owner; with more, or with a meter only, one walk of {@code (meter_id, timestamp DESC)} per meter
+   * definition, else the {@code (timestamp DESC, seq)} index, filtered on the owner. Which of the
+   * two runs is decided on the resolved owners' count, at run time (a one-time filter: the other
+   * branch reads nothing). Each walk stops after {@code limit} matching rows. The rows carry {@code
+   * seq} and {@code metadata_id} besides {@link #SAMPLE_COLUMNS}.
    */
-  static Sql samples(JsonMapper json, SampleFilter f, Resolved ids, int limit) {
-    if (ids.matchesNothing()) return null;
+  static Sql samples(JsonMapper json, SampleFilter f, int limit) {
     SqlWhere w = new SqlWhere(json);
-    if (f.messageId() != null || (ids.owners() == null && ids.meters() == null)) {
+    String order = " ORDER BY s.timestamp DESC, s.seq LIMIT ";
+    boolean owners = SqlWhere.hasOwnerFilter(f);
+    if (f.messageId() != null || (f.meter() == null && !owners)) {
       // a message id is its own index (the primary key); otherwise the time index, filtered
       if (!w.addFilter(f, "s", "md", true)) return null;
-      return new Sql(SAMPLE_COLUMNS + " FROM sample s" + SAMPLE_JOINS + w.sql()
-          + " ORDER BY s.timestamp DESC, s.seq LIMIT " + w.bind(limit), w.binds());
+      return new Sql(LISTED_COLUMNS + " FROM sample s" + SAMPLE_JOINS + w.sql() + order + w.bind(limit), w.binds());
     }
-    SqlWhere inner = w.part();
-    String driver;
-    if (ids.owners() != null) {
-      driver = "unnest(" + w.bind(ids.owners()) + "::bigint[])";
-      inner.condition("s.resource_pk = d.id");
-      if (ids.meters() != null) inner.condition("s.meter_id = ANY(" + w.bind(ids.meters()) + "::int[])");
+    String n = w.bind(limit);
+    String with = "WITH ids AS (" + resolution(w, f) + ") SELECT * FROM (";
+    String ownerIds = "(SELECT owners FROM ids)";
+    // the meter drives (one walk per definition), filtered on the owners when they are many
+    SqlWhere byMeter = w.part();
+    String meterWalk;
+    if (f.meter() != null) {
+      byMeter.condition("s.meter_id = d.id");
+      String joins = "";
+      if (owners) {
+        joins = lookup("resource", "r", "s.resource_pk");
+        byMeter.addOwnerFilter(f, "r");
+      }
+      meterWalk = walks(f, byMeter, "(SELECT meters FROM ids)", joins, order + n);
     } else {
-      driver = "unnest(" + w.bind(ids.meters()) + "::int[])";
-      inner.condition("s.meter_id = d.id");
+      // many owners and no meter: the time index, the owner checked on the row's own r
+      byMeter.addOwnerFilter(f, "r");
+      byMeter.addTimeFilter(f, "s");
+      byMeter.addMetadataFilter(f, "md");
+      meterWalk = "SELECT * FROM (" + LISTED_COLUMNS + " FROM sample s" + SAMPLE_JOINS + byMeter.sql() + order + n
+          + ") s WHERE TRUE";
     }
-    String joins = "";
-    if (ids.manyOwners()) {
-      joins += lookup("resource", "r", "s.resource_pk");
-      inner.addOwnerFilter(f, "r");
-    }
+    if (!owners) return new Sql(with + meterWalk + ") s" + order + n, w.binds());
+    SqlWhere byOwner = w.part();
+    byOwner.condition("s.resource_pk = d.id");
+    // + 0: the owner's (resource_pk, timestamp) walk, never all of a meter's samples filtered on it
+    if (f.meter() != null) byOwner.condition("s.meter_id + 0 = ANY((SELECT meters FROM ids)::int[])");
+    String ownerWalk = walks(f, byOwner, ownerIds, "", order + n);
+    // conditions on the resolved ids only: PostgreSQL checks them once (one-time filters) and runs
+    // only the branch whose condition holds
+    return new Sql(with + "(" + ownerWalk + " AND cardinality(" + ownerIds + ") <= " + OWNER_WALKS
+        + ") UNION ALL (" + meterWalk + " AND cardinality(" + ownerIds + ") > " + OWNER_WALKS + ")) s" + order + n,
+        w.binds());
+  }
+
+  /** {@link #SAMPLE_COLUMNS} and what a listing's reader needs besides: the order's tie-break, the document's id. */
+  private static final String LISTED_COLUMNS = SAMPLE_COLUMNS + ", s.seq, s.metadata_id";
+
+  /**
+   * Walks of the samples meeting {@code conditions}, one per element {@code d.id} of the array
+   * {@code ids}, each in {@code order} (with its limit); {@code joins} are the rows {@code
+   * conditions} name besides the sample's metadata document. Ends in a WHERE, so more conditions
+   * can be AND-ed.
+   */
+  private static String walks(SampleFilter f, SqlWhere conditions, String ids, String joins, String order) {
     if (!f.metadata().isEmpty()) {
       joins += lookup("resource_metadata", "md", "s.metadata_id");
-      inner.addMetadataFilter(f, "md");
+      conditions.addMetadataFilter(f, "md");
     }
-    inner.addTimeFilter(f, "s");
-    String n = w.bind(limit);
-    return new Sql(SAMPLE_COLUMNS + " FROM " + driver + " AS d(id) CROSS JOIN LATERAL (SELECT s.* FROM sample s"
-        + joins + inner.sql() + " ORDER BY s.timestamp DESC, s.seq LIMIT " + n + ") s" + SAMPLE_JOINS
-        + " ORDER BY s.timestamp DESC, s.seq LIMIT " + n, w.binds());
+    conditions.addTimeFilter(f, "s");
+    return LISTED_COLUMNS + " FROM unnest(" + ids + ") AS d(id) CROSS JOIN LATERAL (SELECT s.* FROM sample s" + joins
+        + conditions.sql() + order + ") s" + SAMPLE_JOINS + " WHERE TRUE";
   }
 
   /**
@@ -171,7 +212,7 @@ final class PostgresListings {
     if ((meters != null && meters.length == 0) || (owners != null && owners.length == 0)) return null;
     SqlWhere w = new SqlWhere(null);
     SqlWhere inner = w.part();
-    String columns = SAMPLE_COLUMNS + ", s.metadata_id";
+    String columns = LISTED_COLUMNS;
     String order = " ORDER BY s.timestamp, s.seq LIMIT " + w.bind(limit);
     String driver;
     if (owners != null && (meters == null || owners.length <= OWNER_WALKS)) {
@@ -196,7 +237,7 @@ final class PostgresListings {
 
   /** One sample by message id: the primary key, one probe per partition. */
   static Sql sample(java.util.UUID messageId) {
-    return new Sql(SAMPLE_COLUMNS + " FROM sample s" + SAMPLE_JOINS
+    return new Sql(LISTED_COLUMNS + " FROM sample s" + SAMPLE_JOINS
         + " WHERE s.message_id = $1 ORDER BY s.seq LIMIT 1", List.of(messageId));
   }
 
@@ -364,7 +405,7 @@ final class PostgresListings {
     String n = w.bind(limit);
     // the walk and its group check first, limited; the group's columns only for the rows returned
     String sql = "SELECT se.resource_id, g.first_ts, nw.last_ts, nw.user_id, nw.project_id, nw.source,"
-        + " (SELECT md.doc::text FROM resource_metadata md WHERE md.id = nw.metadata_id) AS doc,"
+        + " nw.metadata_id, (SELECT md.doc::text FROM resource_metadata md WHERE md.id = nw.metadata_id) AS doc,"
         // every meter of the resource, whatever the filter but its project (Ceilometer's meter_links;
         // a member must not learn the meters another project records for the same resource id)
         + " ARRAY(SELECT name FROM (SELECT (SELECT m4.name FROM meter m4 WHERE m4.id = se4.meter_id) AS name,"
