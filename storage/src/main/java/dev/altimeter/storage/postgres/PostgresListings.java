@@ -47,17 +47,9 @@ final class PostgresListings {
 
   /** The statement resolving the filter's dictionary values, or null when it names none. */
   static Sql resolution(JsonMapper json, SampleFilter f) {
-    if (f.meter() == null && !SqlWhere.hasOwnerFilter(f)) return null;
+    boolean owners = SqlWhere.hasOwnerFilter(f);
+    if (f.meter() == null && !owners) return null;
     SqlWhere w = new SqlWhere(json);
-    return new Sql(resolution(w, f), w.binds());
-  }
-
-  /**
-   * {@code SELECT <meter ids> AS meters, <owner ids> AS owners} for the filter, its values bound in
-   * {@code w}; a column is a NULL array when the filter does not name that dictionary. At most
-   * {@link #OWNER_WALKS} + 1 owners are read: one more tells "many".
-   */
-  private static String resolution(SqlWhere w, SampleFilter f) {
     String meters = "NULL::int[]";
     if (f.meter() != null) {
       SqlWhere m = w.part();
@@ -65,13 +57,13 @@ final class PostgresListings {
       meters = "ARRAY(SELECT m.id FROM meter m" + m.sql() + ")";
     }
     String ownerIds = "NULL::bigint[]";
-    if (SqlWhere.hasOwnerFilter(f)) {
+    if (owners) {
       SqlWhere r = w.part();
       r.addOwnerFilter(f, "r");
-      // no ORDER BY, so the plan stays a plain index lookup
+      // one more than OWNER_WALKS tells "many"; no ORDER BY, so the plan stays a plain index lookup
       ownerIds = "ARRAY(SELECT r.id FROM resource r" + r.sql() + " LIMIT " + (OWNER_WALKS + 1) + ")";
     }
-    return "SELECT " + meters + " AS meters, " + ownerIds + " AS owners";
+    return new Sql("SELECT " + meters + " AS meters, " + ownerIds + " AS owners", w.binds());
   }
 
   static Mono<Resolved> resolve(PostgresSampleStore store, SampleFilter f) {
@@ -104,78 +96,50 @@ final class PostgresListings {
       + lookup("resource", "r", "s.resource_pk") + lookup("resource_metadata", "md", "s.metadata_id");
 
   /**
-   * Samples newest first (ties in insertion order), or null when nothing can match (a malformed
-   * message id): one statement that resolves the filter's dictionary values itself ({@code ids},
-   * evaluated once, before any sample is read), so a listing is one round trip. With owners named
-   * and at most {@link #OWNER_WALKS} of them, one walk of {@code (resource_pk, timestamp DESC)} per
-   * owner; with more, or with a meter only, one walk of {@code (meter_id, timestamp DESC)} per meter
-   * definition, else the {@code (timestamp DESC, seq)} index, filtered on the owner. Which of the
-   * two runs is decided on the resolved owners' count, at run time (a one-time filter: the other
-   * branch reads nothing). Each walk stops after {@code limit} matching rows. The rows carry {@code
+   * Samples newest first (ties in insertion order), or null when nothing can match. With resolved
+   * owners, one walk of {@code (resource_pk, timestamp DESC)} per owner; else with a meter, one
+   * walk of {@code (meter_id, timestamp DESC)} per meter definition; else the {@code (timestamp
+   * DESC, seq)} index. Each walk stops after {@code limit} matching rows. The rows carry {@code
    * seq} and {@code metadata_id} besides {@link #SAMPLE_COLUMNS}.
    */
-  static Sql samples(JsonMapper json, SampleFilter f, int limit) {
+  static Sql samples(JsonMapper json, SampleFilter f, Resolved ids, int limit) {
+    if (ids.matchesNothing()) return null;
     SqlWhere w = new SqlWhere(json);
     String order = " ORDER BY s.timestamp DESC, s.seq LIMIT ";
-    boolean owners = SqlWhere.hasOwnerFilter(f);
-    if (f.messageId() != null || (f.meter() == null && !owners)) {
+    if (f.messageId() != null || (ids.owners() == null && ids.meters() == null)) {
       // a message id is its own index (the primary key); otherwise the time index, filtered
       if (!w.addFilter(f, "s", "md", true)) return null;
       return new Sql(LISTED_COLUMNS + " FROM sample s" + SAMPLE_JOINS + w.sql() + order + w.bind(limit), w.binds());
     }
-    String n = w.bind(limit);
-    String with = "WITH ids AS (" + resolution(w, f) + ") SELECT * FROM (";
-    String ownerIds = "(SELECT owners FROM ids)";
-    // the meter drives (one walk per definition), filtered on the owners when they are many
-    SqlWhere byMeter = w.part();
-    String meterWalk;
-    if (f.meter() != null) {
-      byMeter.condition("s.meter_id = d.id");
-      String joins = "";
-      if (owners) {
-        joins = lookup("resource", "r", "s.resource_pk");
-        byMeter.addOwnerFilter(f, "r");
-      }
-      meterWalk = walks(f, byMeter, "(SELECT meters FROM ids)", joins, order + n);
+    SqlWhere inner = w.part();
+    String driver;
+    if (ids.owners() != null) {
+      driver = "unnest(" + w.bind(ids.owners()) + "::bigint[])";
+      inner.condition("s.resource_pk = d.id");
+      // + 0: the owner's (resource_pk, timestamp) walk; without it and without statistics the
+      // planner may read all of the meter's samples through (meter_id, timestamp) filtered on the owner
+      if (ids.meters() != null) inner.condition("s.meter_id + 0 = ANY(" + w.bind(ids.meters()) + "::int[])");
     } else {
-      // many owners and no meter: the time index, the owner checked on the row's own r
-      byMeter.addOwnerFilter(f, "r");
-      byMeter.addTimeFilter(f, "s");
-      byMeter.addMetadataFilter(f, "md");
-      meterWalk = "SELECT * FROM (" + LISTED_COLUMNS + " FROM sample s" + SAMPLE_JOINS + byMeter.sql() + order + n
-          + ") s WHERE TRUE";
+      driver = "unnest(" + w.bind(ids.meters()) + "::int[])";
+      inner.condition("s.meter_id = d.id");
     }
-    if (!owners) return new Sql(with + meterWalk + ") s" + order + n, w.binds());
-    SqlWhere byOwner = w.part();
-    byOwner.condition("s.resource_pk = d.id");
-    // + 0: the owner's (resource_pk, timestamp) walk, never all of a meter's samples filtered on it
-    if (f.meter() != null) byOwner.condition("s.meter_id + 0 = ANY((SELECT meters FROM ids)::int[])");
-    String ownerWalk = walks(f, byOwner, ownerIds, "", order + n);
-    // conditions on the resolved ids only: PostgreSQL checks them once (one-time filters) and runs
-    // only the branch whose condition holds
-    return new Sql(with + "(" + ownerWalk + " AND cardinality(" + ownerIds + ") <= " + OWNER_WALKS
-        + ") UNION ALL (" + meterWalk + " AND cardinality(" + ownerIds + ") > " + OWNER_WALKS + ")) s" + order + n,
-        w.binds());
+    String joins = "";
+    if (ids.manyOwners()) {
+      joins += lookup("resource", "r", "s.resource_pk");
+      inner.addOwnerFilter(f, "r");
+    }
+    if (!f.metadata().isEmpty()) {
+      joins += lookup("resource_metadata", "md", "s.metadata_id");
+      inner.addMetadataFilter(f, "md");
+    }
+    inner.addTimeFilter(f, "s");
+    String n = w.bind(limit);
+    return new Sql(LISTED_COLUMNS + " FROM " + driver + " AS d(id) CROSS JOIN LATERAL (SELECT s.* FROM sample s"
+        + joins + inner.sql() + order + n + ") s" + SAMPLE_JOINS + order + n, w.binds());
   }
 
   /** {@link #SAMPLE_COLUMNS} and what a listing's reader needs besides: the order's tie-break, the document's id. */
   private static final String LISTED_COLUMNS = SAMPLE_COLUMNS + ", s.seq, s.metadata_id";
-
-  /**
-   * Walks of the samples meeting {@code conditions}, one per element {@code d.id} of the array
-   * {@code ids}, each in {@code order} (with its limit); {@code joins} are the rows {@code
-   * conditions} name besides the sample's metadata document. Ends in a WHERE, so more conditions
-   * can be AND-ed.
-   */
-  private static String walks(SampleFilter f, SqlWhere conditions, String ids, String joins, String order) {
-    if (!f.metadata().isEmpty()) {
-      joins += lookup("resource_metadata", "md", "s.metadata_id");
-      conditions.addMetadataFilter(f, "md");
-    }
-    conditions.addTimeFilter(f, "s");
-    return LISTED_COLUMNS + " FROM unnest(" + ids + ") AS d(id) CROSS JOIN LATERAL (SELECT s.* FROM sample s" + joins
-        + conditions.sql() + order + ") s" + SAMPLE_JOINS + " WHERE TRUE";
-  }
 
   /**
    * The statement resolving a range's meter names and owner values to ids, or null when it names

@@ -497,7 +497,8 @@ public final class PostgresSampleStore implements SampleStore {
 
   @Override
   public Flux<Sample> samples(SampleFilter filter, int limit) {
-    return listing(PostgresListings.samples(json, filter, limit), PostgresSampleStore::toSample);
+    return PostgresListings.resolve(this, filter)
+        .flatMapMany(ids -> listing(PostgresListings.samples(json, filter, ids, limit), PostgresSampleStore::toSample));
   }
 
   @Override
