@@ -99,23 +99,26 @@ final class PostgresListings {
    * Samples newest first (ties in insertion order), or null when nothing can match. With resolved
    * owners, one walk of {@code (resource_pk, timestamp DESC)} per owner; else with a meter, one
    * walk of {@code (meter_id, timestamp DESC)} per meter definition; else the {@code (timestamp
-   * DESC, seq)} index. Each walk stops after {@code limit} matching rows.
+   * DESC, seq)} index. Each walk stops after {@code limit} matching rows. The rows carry {@code
+   * seq} and {@code metadata_id} besides {@link #SAMPLE_COLUMNS}.
    */
   static Sql samples(JsonMapper json, SampleFilter f, Resolved ids, int limit) {
     if (ids.matchesNothing()) return null;
     SqlWhere w = new SqlWhere(json);
+    String order = " ORDER BY s.timestamp DESC, s.seq LIMIT ";
     if (f.messageId() != null || (ids.owners() == null && ids.meters() == null)) {
       // a message id is its own index (the primary key); otherwise the time index, filtered
       if (!w.addFilter(f, "s", "md", true)) return null;
-      return new Sql(SAMPLE_COLUMNS + " FROM sample s" + SAMPLE_JOINS + w.sql()
-          + " ORDER BY s.timestamp DESC, s.seq LIMIT " + w.bind(limit), w.binds());
+      return new Sql(LISTED_COLUMNS + " FROM sample s" + SAMPLE_JOINS + w.sql() + order + w.bind(limit), w.binds());
     }
     SqlWhere inner = w.part();
     String driver;
     if (ids.owners() != null) {
       driver = "unnest(" + w.bind(ids.owners()) + "::bigint[])";
       inner.condition("s.resource_pk = d.id");
-      if (ids.meters() != null) inner.condition("s.meter_id = ANY(" + w.bind(ids.meters()) + "::int[])");
+      // + 0: the owner's (resource_pk, timestamp) walk; without it and without statistics the
+      // planner may read all of the meter's samples through (meter_id, timestamp) filtered on the owner
+      if (ids.meters() != null) inner.condition("s.meter_id + 0 = ANY(" + w.bind(ids.meters()) + "::int[])");
     } else {
       driver = "unnest(" + w.bind(ids.meters()) + "::int[])";
       inner.condition("s.meter_id = d.id");
@@ -131,10 +134,12 @@ final class PostgresListings {
     }
     inner.addTimeFilter(f, "s");
     String n = w.bind(limit);
-    return new Sql(SAMPLE_COLUMNS + " FROM " + driver + " AS d(id) CROSS JOIN LATERAL (SELECT s.* FROM sample s"
-        + joins + inner.sql() + " ORDER BY s.timestamp DESC, s.seq LIMIT " + n + ") s" + SAMPLE_JOINS
-        + " ORDER BY s.timestamp DESC, s.seq LIMIT " + n, w.binds());
+    return new Sql(LISTED_COLUMNS + " FROM " + driver + " AS d(id) CROSS JOIN LATERAL (SELECT s.* FROM sample s"
+        + joins + inner.sql() + order + n + ") s" + SAMPLE_JOINS + order + n, w.binds());
   }
+
+  /** {@link #SAMPLE_COLUMNS} and what a listing's reader needs besides: the order's tie-break, the document's id. */
+  private static final String LISTED_COLUMNS = SAMPLE_COLUMNS + ", s.seq, s.metadata_id";
 
   /**
    * The statement resolving a range's meter names and owner values to ids, or null when it names
@@ -171,7 +176,7 @@ final class PostgresListings {
     if ((meters != null && meters.length == 0) || (owners != null && owners.length == 0)) return null;
     SqlWhere w = new SqlWhere(null);
     SqlWhere inner = w.part();
-    String columns = SAMPLE_COLUMNS + ", s.metadata_id";
+    String columns = LISTED_COLUMNS;
     String order = " ORDER BY s.timestamp, s.seq LIMIT " + w.bind(limit);
     String driver;
     if (owners != null && (meters == null || owners.length <= OWNER_WALKS)) {
@@ -196,7 +201,7 @@ final class PostgresListings {
 
   /** One sample by message id: the primary key, one probe per partition. */
   static Sql sample(java.util.UUID messageId) {
-    return new Sql(SAMPLE_COLUMNS + " FROM sample s" + SAMPLE_JOINS
+    return new Sql(LISTED_COLUMNS + " FROM sample s" + SAMPLE_JOINS
         + " WHERE s.message_id = $1 ORDER BY s.seq LIMIT 1", List.of(messageId));
   }
 
@@ -364,7 +369,7 @@ final class PostgresListings {
     String n = w.bind(limit);
     // the walk and its group check first, limited; the group's columns only for the rows returned
     String sql = "SELECT se.resource_id, g.first_ts, nw.last_ts, nw.user_id, nw.project_id, nw.source,"
-        + " (SELECT md.doc::text FROM resource_metadata md WHERE md.id = nw.metadata_id) AS doc,"
+        + " nw.metadata_id, (SELECT md.doc::text FROM resource_metadata md WHERE md.id = nw.metadata_id) AS doc,"
         // every meter of the resource, whatever the filter but its project (Ceilometer's meter_links;
         // a member must not learn the meters another project records for the same resource id)
         + " ARRAY(SELECT name FROM (SELECT (SELECT m4.name FROM meter m4 WHERE m4.id = se4.meter_id) AS name,"

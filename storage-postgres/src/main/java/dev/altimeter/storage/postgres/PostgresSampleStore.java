@@ -498,24 +498,28 @@ public final class PostgresSampleStore implements SampleStore {
   @Override
   public Flux<Sample> samples(SampleFilter filter, int limit) {
     return PostgresListings.resolve(this, filter)
-        .flatMapMany(ids -> listing(PostgresListings.samples(json, filter, ids, limit), this::toSample));
+        .flatMapMany(ids -> listing(PostgresListings.samples(json, filter, ids, limit), PostgresSampleStore::toSample));
   }
 
   @Override
   public Mono<Sample> sample(UUID messageId) {
-    return listing(PostgresListings.sample(messageId), this::toSample).next();
+    return listing(PostgresListings.sample(messageId), PostgresSampleStore::toSample).next();
   }
 
   @Override
   public Flux<Meter> meters(SampleFilter filter, boolean unique, int limit) {
     return PostgresListings.resolve(this, filter).flatMapMany(ids ->
-        listing(PostgresListings.meters(json, filter, ids, unique, limit), PostgresSampleStore::toMeter));
+        meterListing(PostgresListings.meters(json, filter, ids, unique, limit)));
+  }
+
+  private Flux<Meter> meterListing(PostgresListings.Sql sql) {
+    return sql == null ? Flux.empty() : query(sql.text(), sql.binds(), PostgresSampleStore::toMeter);
   }
 
   @Override
   public Flux<Resource> resources(SampleFilter filter, int limit) {
     return PostgresListings.resolve(this, filter).flatMapMany(ids ->
-        listing(PostgresListings.resources(json, filter, ids, limit), this::toResource));
+        listing(PostgresListings.resources(json, filter, ids, limit), PostgresSampleStore::toResource));
   }
 
   @Override
@@ -525,44 +529,24 @@ public final class PostgresSampleStore implements SampleStore {
     Mono<PostgresListings.Sql> read = resolution == null ? Mono.fromSupplier(() -> PostgresListings.range(range, null, null, limit))
         : query(resolution.text(), resolution.binds(), row -> Optional.ofNullable(PostgresListings.range(range,
             row.get("meters", Integer[].class), row.get("owners", Long[].class), limit))).single().flatMap(Mono::justOrEmpty);
-    // a series' metadata document repeats on every sample: parsed once per read
-    return read.flatMapMany(sql -> Flux.defer(() -> {
-      Map<Long, Map<String, Object>> docs = new HashMap<>();
-      return query(sql.text(), sql.binds(), row -> toSample(row,
-          docs.computeIfAbsent(row.get("metadata_id", Long.class), id -> json.readValue(row.get("doc", String.class), MAP))));
-    }));
-  }
-
-  /** Runs a listing statement; null (the filter matches nothing) reads nothing. */
-  private <T> Flux<T> listing(PostgresListings.Sql sql, Function<Readable, T> mapper) {
-    return sql == null ? Flux.empty() : listingQuery(sql.text(), sql.binds(), mapper);
+    return read.flatMapMany(sql -> listing(sql, PostgresSampleStore::toSample));
   }
 
   /**
-   * Runs a listing statement with the planner held to its index walks: without statistics (tables
-   * never analysed) PostgreSQL expects an equality to match a handful of rows and would rather
-   * fetch them all through a bitmap and sort them than walk an index in order and stop at the
-   * limit; for a meter with thousands of series that reads them all. Turning bitmap scans and sorts
-   * off (only for this transaction: {@code SET LOCAL}) leaves the ordered walks the cheapest plan;
-   * a sort nothing else can replace (a group's own ordering) still runs.
+   * Runs a listing statement, one round trip on a connection of the pool (no transaction: the
+   * statements are written so that their plan reads about {@code limit} rows without planner
+   * settings); null (the filter matches nothing) reads nothing. {@code mapper} gets each row and the
+   * row's metadata document, parsed once per distinct document of the listing (a document repeats on
+   * every sample of a series): the rows carry {@code metadata_id} and {@code doc}.
    */
-  <T> Flux<T> listingQuery(String sql, List<Object> binds, Function<Readable, T> mapper) {
-    return Flux.usingWhen(connections.create(), conn -> {
-      Statement st = conn.createStatement(sql);
-      for (int i = 0; i < binds.size(); i++) st.bind(i, binds.get(i));
-      return Mono.from(conn.beginTransaction())
-          .then(execute(conn, LISTING_PLANNER))
-          .thenMany(Flux.from(st.execute()).flatMap(r -> r.map(mapper::apply)))
-          .concatWith(Mono.from(conn.commitTransaction()).then(Mono.empty()));
-    }, Connection::close, (conn, e) -> rollbackAndClose(conn), PostgresSampleStore::rollbackAndClose)
-        .onErrorMap(PostgresErrors::translate);
+  private <T> Flux<T> listing(PostgresListings.Sql sql, java.util.function.BiFunction<Readable, Map<String, Object>, T> mapper) {
+    if (sql == null) return Flux.empty();
+    return Flux.defer(() -> {
+      Map<Long, Map<String, Object>> docs = new HashMap<>();
+      return query(sql.text(), sql.binds(), row -> mapper.apply(row,
+          docs.computeIfAbsent(row.get("metadata_id", Long.class), id -> json.readValue(row.get("doc", String.class), MAP))));
+    });
   }
-
-  private static Mono<Void> rollbackAndClose(Connection conn) {
-    return Mono.from(conn.rollbackTransaction()).onErrorResume(e -> Mono.empty()).then(Mono.from(conn.close()));
-  }
-
-  private static final String LISTING_PLANNER = "SET LOCAL enable_bitmapscan = off";
 
   @Override
   public Flux<Statistics> statistics(Statistics.Query q) {
@@ -627,12 +611,12 @@ public final class PostgresSampleStore implements SampleStore {
         row.get("project_id", String.class), row.get("user_id", String.class), row.get("source", String.class));
   }
 
-  private Resource toResource(Readable row) {
+  private static Resource toResource(Readable row, Map<String, Object> metadata) {
     String[] meters = row.get("meters", String[].class);
     return new Resource(row.get("resource_id", String.class), row.get("project_id", String.class),
         row.get("user_id", String.class), row.get("source", String.class),
         instant(row.get("first_ts", OffsetDateTime.class)), instant(row.get("last_ts", OffsetDateTime.class)),
-        json.readValue(row.get("doc", String.class), MAP),
+        metadata,
         List.copyOf(new LinkedHashSet<>(List.of(meters))));
   }
 

@@ -233,7 +233,7 @@ class ListingPlansTest {
 
   /** The rows each table's scans read (returned and removed by filters), partitions as "sample". */
   private static Map<String, Long> rowsRead(PostgresListings.Sql sql) {
-    String plan = store.listingQuery("EXPLAIN (ANALYZE, FORMAT JSON) " + sql.text(), sql.binds(),
+    String plan = store.query("EXPLAIN (ANALYZE, FORMAT JSON) " + sql.text(), sql.binds(),
         row -> row.get(0, String.class)).blockFirst(TIMEOUT);
     Map<String, Long> read = new TreeMap<>();
     add(JsonMapper.builder().build().readTree(plan).get(0).get("Plan"), read);
