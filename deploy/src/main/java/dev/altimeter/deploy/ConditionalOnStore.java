@@ -48,6 +48,8 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
   final class StoreCondition extends SpringBootCondition {
     private static final List<AltimeterProperties.Role> STORE_ROLES = List.of(AltimeterProperties.Role.API,
         AltimeterProperties.Role.NOTIFICATION, AltimeterProperties.Role.EXPIRER);
+    /** Why a process runs without the store, in logs, readiness and the refusal of database://. */
+    static final String NOT_NEEDED = "no role of this process needs it and pipeline.yaml publishes to no database://";
 
     @Override
     public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
@@ -56,8 +58,6 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
       String message = reason != null ? "the store runs: " + reason : "no store: " + NOT_NEEDED;
       return new ConditionOutcome((reason != null) == wanted, message);
     }
-
-    static final String NOT_NEEDED = "no role of this process needs it and pipeline.yaml publishes to no database://";
 
     /** Why this process runs the store (role, setting, or file:line of the sink), or null when nothing needs it. */
     static String reason(Environment environment) {
