@@ -11,6 +11,7 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /** The annotated configuration is loaded only when {@code altimeter.roles} includes the role. */
@@ -25,10 +26,13 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
     public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
       AltimeterProperties.Role role = (AltimeterProperties.Role) metadata
           .getAnnotationAttributes(ConditionalOnRole.class.getName()).get("value");
-      Set<AltimeterProperties.Role> roles = Binder.get(context.getEnvironment())
-          .bind("altimeter.roles", Bindable.setOf(AltimeterProperties.Role.class))
+      return roles(context.getEnvironment()).contains(role);
+    }
+
+    /** {@code altimeter.roles} as the properties bind it: every role when unset. */
+    static Set<AltimeterProperties.Role> roles(Environment environment) {
+      return Binder.get(environment).bind("altimeter.roles", Bindable.setOf(AltimeterProperties.Role.class))
           .orElse(EnumSet.allOf(AltimeterProperties.Role.class));
-      return roles.contains(role);
     }
   }
 }

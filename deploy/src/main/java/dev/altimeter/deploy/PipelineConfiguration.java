@@ -9,6 +9,7 @@ import dev.altimeter.collector.pipeline.exposition.ExpositionPublisher;
 import dev.altimeter.collector.pipeline.exposition.SampleExposition;
 import dev.altimeter.collector.pipeline.publish.NotifierPublisher;
 import dev.altimeter.collector.pipeline.publish.PublisherContext;
+import dev.altimeter.collector.pipeline.publish.PublisherFactory;
 import dev.altimeter.collector.pipeline.publish.PublisherRegistry;
 import dev.altimeter.collector.pipeline.route.EventPipelines;
 import dev.altimeter.collector.pipeline.route.Partitioning;
@@ -30,6 +31,9 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -37,6 +41,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
@@ -56,20 +61,59 @@ import reactor.core.scheduler.Schedulers;
 class PipelineConfiguration {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineConfiguration.class);
 
-  @Bean
-  StorePublisher storePublisher(SampleStore store, AltimeterProperties properties, MeterRegistry registry) {
-    return new StorePublisher(store, writerOptions(properties), registry);
+  /** The publisher schemes the service adds to {@link PublisherRegistry#standard()}. */
+  static final String DATABASE = "database";
+  static final String EXPOSITION = "prometheus-exposition";
+  static final String NOTIFIER = "notifier";
+
+  /** The schemes a pipeline file of the service may name: {@link #publisherRegistry}'s. */
+  static Set<String> serviceSchemes() {
+    Set<String> schemes = new HashSet<>(PublisherRegistry.standard().schemes());
+    schemes.addAll(List.of(DATABASE, EXPOSITION, NOTIFIER));
+    return schemes;
   }
 
-  @Bean
-  BatchWriter<Event> eventWriter(EventStore store, AltimeterProperties properties, MeterRegistry registry) {
-    return BatchWriter.forEvents(store, writerOptions(properties), registry);
-  }
+  /**
+   * What only a process with the store has: the store's batch writers behind {@code database://},
+   * and the event pipelines (events come from the notification role only, which runs the store; the
+   * built-in event_pipeline.yaml stores them).
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnStore
+  static class StoreWriters {
+    @Bean
+    StorePublisher storePublisher(SampleStore store, AltimeterProperties properties, MeterRegistry registry) {
+      return new StorePublisher(store, writerOptions(properties), registry);
+    }
 
-  private static BatchWriter.Options writerOptions(AltimeterProperties properties) {
-    AltimeterProperties.Store p = properties.getStore();
-    return new BatchWriter.Options(p.getQueueCapacity(), p.getBatchSize(), p.getBatchDelay(), p.getWriters(),
-        p.getQueueCapacityBytes().toBytes());
+    @Bean
+    BatchWriter<Event> eventWriter(EventStore store, AltimeterProperties properties, MeterRegistry registry) {
+      return BatchWriter.forEvents(store, writerOptions(properties), registry);
+    }
+
+    private static BatchWriter.Options writerOptions(AltimeterProperties properties) {
+      AltimeterProperties.Store p = properties.getStore();
+      return new BatchWriter.Options(p.getQueueCapacity(), p.getBatchSize(), p.getBatchDelay(), p.getWriters(),
+          p.getQueueCapacityBytes().toBytes());
+    }
+
+    /**
+     * The event pipelines: event_pipeline.yaml (reloaded when it changes, on the same interval as
+     * pipeline.yaml) or the built-in file.
+     */
+    @Bean
+    RunningPipelines<Event> eventPipelines(AltimeterProperties properties, PublisherRegistry publishers,
+        PublisherContext context, MeterRegistry registry, Scheduler publisherScheduler) {
+      Path file = properties.getEventPipeline().getFile();
+      Duration interval = properties.getPipeline().getReloadInterval();
+      if (file != null && interval != null && !interval.isZero()) {
+        return new ReloadingPipelines<Event>(file, new PipelineConfigParser(TransformerCatalog.standard(), publishers.schemes()),
+            PipelineConfig.Kind.EVENT, config -> EventPipelines.create(config, publishers, context, registry), interval,
+            publisherScheduler, registry).load();
+      }
+      PipelineConfig config = load(file, "altimeter/event_pipeline.yaml", PipelineConfig.Kind.EVENT, publishers.schemes());
+      return EventPipelines.create(config, publishers, context, registry);
+    }
   }
 
   /** The bounded pool for publishers' blocking work (file writes): used on purpose, never an event loop. */
@@ -90,15 +134,25 @@ class PipelineConfiguration {
     return new SampleExpositionEndpoint(sampleExposition);
   }
 
+  /**
+   * Every scheme of {@link #serviceSchemes()}. Without the store, {@code database://} is still known,
+   * so that a reloaded pipeline.yaml naming it is rejected with the reason rather than as an unknown scheme.
+   */
   @Bean
-  PublisherRegistry publisherRegistry(StorePublisher samples, BatchWriter<Event> events, SampleExposition exposition,
-      PublisherBroker broker, AltimeterProperties properties, MeterRegistry registry) {
+  PublisherRegistry publisherRegistry(ObjectProvider<StorePublisher> samples, ObjectProvider<BatchWriter<Event>> events,
+      SampleExposition exposition, PublisherBroker broker, AltimeterProperties properties, MeterRegistry registry) {
     String host = properties.getPolling().getHostName() != null ? properties.getPolling().getHostName() : localHostName();
+    StorePublisher store = samples.getIfAvailable();
+    PublisherFactory database = store != null ? DatabasePublisher.factory(store, events.getObject())
+        : (url, context) -> {
+          throw new IllegalArgumentException("database:// needs the store, which this process did not start ("
+              + ConditionalOnStore.StoreCondition.NOT_NEEDED + " at start-up): restart it to start the store");
+        };
     return PublisherRegistry.standard()
-        .with("database", DatabasePublisher.factory(samples, events))
-        .with("prometheus-exposition", ExpositionPublisher.factory(exposition))
+        .with(DATABASE, database)
+        .with(EXPOSITION, ExpositionPublisher.factory(exposition))
         // always known, so that a pipeline naming notifier:// without a broker fails with that reason
-        .with("notifier", NotifierPublisher.factory(broker, NotifierPublisher.Settings.defaults(host), registry));
+        .with(NOTIFIER, NotifierPublisher.factory(broker, NotifierPublisher.Settings.defaults(host), registry));
   }
 
   private static String localHostName() {
@@ -206,7 +260,7 @@ class PipelineConfiguration {
           reloading.current().pipelineNames());
       return new SampleRuntime(reloading::accept, reloading::start, reloading::stop);
     }
-    PipelineConfig config = load(p.getFile(), "altimeter/pipeline.yaml", PipelineConfig.Kind.SAMPLE, publishers);
+    PipelineConfig config = load(p.getFile(), "altimeter/pipeline.yaml", PipelineConfig.Kind.SAMPLE, publishers.schemes());
     SamplePipelines pipelines = build.apply(config);
     LOG.info("Sample pipelines from {}: {}", config.file(), pipelines.pipelineNames());
     return new SampleRuntime(pipelines, pipelines::start, pipelines::stop);
@@ -230,26 +284,9 @@ class PipelineConfiguration {
     }
   }
 
-  /**
-   * The event pipelines: event_pipeline.yaml (reloaded when it changes, on the same interval as
-   * pipeline.yaml) or the built-in file.
-   */
-  @Bean
-  RunningPipelines<Event> eventPipelines(AltimeterProperties properties, PublisherRegistry publishers,
-      PublisherContext context, MeterRegistry registry, Scheduler publisherScheduler) {
-    Path file = properties.getEventPipeline().getFile();
-    Duration interval = properties.getPipeline().getReloadInterval();
-    if (file != null && interval != null && !interval.isZero()) {
-      return new ReloadingPipelines<Event>(file, new PipelineConfigParser(TransformerCatalog.standard(), publishers.schemes()),
-          PipelineConfig.Kind.EVENT, config -> EventPipelines.create(config, publishers, context, registry), interval,
-          publisherScheduler, registry).load();
-    }
-    PipelineConfig config = load(file, "altimeter/event_pipeline.yaml", PipelineConfig.Kind.EVENT, publishers);
-    return EventPipelines.create(config, publishers, context, registry);
-  }
-
-  private static PipelineConfig load(Path file, String builtIn, PipelineConfig.Kind kind, PublisherRegistry publishers) {
-    PipelineConfigParser parser = new PipelineConfigParser(TransformerCatalog.standard(), publishers.schemes());
+  /** {@code file}, or the class path resource {@code builtIn} when null, parsed and checked; blocking (start-up). */
+  static PipelineConfig load(Path file, String builtIn, PipelineConfig.Kind kind, Set<String> schemes) {
+    PipelineConfigParser parser = new PipelineConfigParser(TransformerCatalog.standard(), schemes);
     if (file != null) return parser.load(file, kind);
     try (InputStream in = PipelineConfiguration.class.getClassLoader().getResourceAsStream(builtIn)) {
       return parser.parse("built-in " + builtIn, new String(in.readAllBytes(), StandardCharsets.UTF_8), kind);
@@ -263,18 +300,22 @@ class PipelineConfiguration {
    * server stopped) drains the pipelines, then the writers, so everything accepted is committed.
    */
   @Bean
-  SmartLifecycle pipelineLifecycle(StorePublisher samples, BatchWriter<Event> events, SampleRuntime pipelines,
-      RunningPipelines<Event> eventPipelines,
+  SmartLifecycle pipelineLifecycle(ObjectProvider<StorePublisher> storePublisher, ObjectProvider<BatchWriter<Event>> eventWriter,
+      SampleRuntime pipelines, ObjectProvider<RunningPipelines<Event>> eventPipelineProvider,
       @Value("${spring.lifecycle.timeout-per-shutdown-phase:30s}") Duration phaseTimeout) {
+    // without the store: no writers and no event pipelines (ConditionalOnStore)
+    StorePublisher samples = storePublisher.getIfAvailable();
+    BatchWriter<Event> events = eventWriter.getIfAvailable();
+    RunningPipelines<Event> eventPipelines = eventPipelineProvider.getIfAvailable();
     return new SmartLifecycle() {
       private volatile boolean running;
 
       @Override
       public void start() {
-        samples.start();
-        events.start();
+        if (samples != null) samples.start();
+        if (events != null) events.start();
         pipelines.start().get().block(Duration.ofSeconds(30));
-        eventPipelines.start().block(Duration.ofSeconds(30));
+        if (eventPipelines != null) eventPipelines.start().block(Duration.ofSeconds(30));
         running = true;
       }
 
@@ -288,11 +329,11 @@ class PipelineConfiguration {
         long deadline = System.nanoTime() + phaseTimeout.toNanos();
         try {
           drain("sample pipelines", pipelines.stop().get(), deadline);
-          drain("event pipelines", eventPipelines.stop(), deadline);
+          if (eventPipelines != null) drain("event pipelines", eventPipelines.stop(), deadline);
         } finally {
           try {
-            drain("sample writer", samples.drain(), deadline);
-            drain("event writer", events.drain(), deadline);
+            if (samples != null) drain("sample writer", samples.drain(), deadline);
+            if (events != null) drain("event writer", events.drain(), deadline);
           } finally {
             running = false;
           }

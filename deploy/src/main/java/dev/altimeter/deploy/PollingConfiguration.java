@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -41,14 +42,16 @@ class PollingConfiguration {
     return new PollsterFactory(registry);
   }
 
+  /** With partitioning, the members are kept in the store (which then runs: {@link ConditionalOnStore}). */
   @Bean
-  ResourcePartition resourcePartition(AltimeterProperties properties, PostgresStorage storage) throws Exception {
+  ResourcePartition resourcePartition(AltimeterProperties properties, ObjectProvider<PostgresStorage> storage)
+      throws Exception {
     AltimeterProperties.Polling p = properties.getPolling();
     if (!p.isPartitioning()) return ResourcePartition.ALL;
     String member = p.getMemberId() != null ? p.getMemberId()
         : InetAddress.getLocalHost().getHostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
-    return new GroupMembership(new PostgresMembershipStore(storage.connectionFactory()), "central", member, p.getHeartbeat(),
-        p.getHeartbeat().multipliedBy(2), Clock.systemUTC());
+    return new GroupMembership(new PostgresMembershipStore(storage.getObject().connectionFactory()), "central", member,
+        p.getHeartbeat(), p.getHeartbeat().multipliedBy(2), Clock.systemUTC());
   }
 
   @Bean(destroyMethod = "close")

@@ -14,10 +14,14 @@ import io.r2dbc.spi.Connection;
 import java.time.Duration;
 import java.util.function.ToDoubleFunction;
 import org.springframework.beans.factory.annotation.Value;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -25,16 +29,23 @@ import reactor.core.publisher.Mono;
 /**
  * The PostgreSQL store: the server of {@code spring.r2dbc.url} when set, otherwise an embedded one
  * under {@code altimeter.data-dir}. Starting it blocks (process start, migrations); that happens
- * once, on the main thread, before the HTTP server accepts requests.
+ * once, on the main thread, before the HTTP server accepts requests. Only in a process that needs
+ * it ({@link ConditionalOnStore}): a polling agent publishing elsewhere has no store, no pool and no
+ * migrations (Spring Boot's own R2DBC and Flyway auto-configuration is not on the class path:
+ * Boot 4 ships it in spring-boot-r2dbc and spring-boot-flyway, which the service does not depend on).
  */
 @Configuration(proxyBeanMethods = false)
+@ConditionalOnStore
 class StorageConfiguration {
+  private static final Logger LOG = LoggerFactory.getLogger(StorageConfiguration.class);
 
   @Bean(destroyMethod = "close")
-  PostgresStorage postgresStorage(AltimeterProperties properties,
+  PostgresStorage postgresStorage(AltimeterProperties properties, Environment environment,
       @Value("${spring.r2dbc.url:}") String url,
       @Value("${spring.r2dbc.username:#{null}}") String username,
       @Value("${spring.r2dbc.password:#{null}}") String password) {
+    LOG.info("Store: {}; needed by {}", url.isBlank() ? "embedded PostgreSQL under " + properties.getDataDir() : url,
+        ConditionalOnStore.StoreCondition.reason(environment));
     return PostgresStorage.start(new PostgresStorage.Config(url, username, password, properties.getDataDir(),
         properties.getEmbedded().getPort(), properties.getStore().getMaxConnections(),
         properties.getEmbedded().getStartupWait(), true,
@@ -93,6 +104,22 @@ class StorageConfiguration {
       poolGauge(registry, "pending", tags, pool, PoolMetrics::pendingAcquireSize, "Acquisitions waiting for a connection");
       poolGauge(registry, "max.allocated", tags, pool, PoolMetrics::getMaxAllocatedSize, "The pool's size limit");
     });
+  }
+
+  /**
+   * Without the store, readiness (whose group names {@code store}) says so instead of failing the
+   * group's membership check: {@code UNKNOWN}, which does not pull the group below {@code UP}.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnStore(false)
+  static class Absent {
+    @Bean
+    HealthIndicator storeHealthIndicator(AltimeterProperties properties) {
+      LOG.info("Store: not started, {} (roles {})", ConditionalOnStore.StoreCondition.NOT_NEEDED, properties.getRoles());
+      Health absent = Health.unknown().withDetail("database", "none: " + ConditionalOnStore.StoreCondition.NOT_NEEDED)
+          .build();
+      return () -> absent;
+    }
   }
 
   private static void poolGauge(MeterRegistry registry, String name, Tags tags, PoolMetrics pool,

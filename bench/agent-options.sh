@@ -1,0 +1,48 @@
+#!/bin/bash
+# JVM options for the polling agent alone, compared under the same load: starts the agent once per
+# variant, all variants at the same time (through the launcher, like StartupBenchmark's `polling`
+# configuration: polls every second, publishes to notifier:// on the local RabbitMQ), awaits each
+# one's readiness, lets them settle 20 s and prints each one's VmRSS and VmHWM. A measurement, not a
+# test (docs/benchmarks.md, "The polling agent without the store").
+#
+#   bench/agent-options.sh ROUNDS JAR LAUNCHER     e.g. 3 /tmp/agent-after.jar deploy/bin/altimeter
+#
+# Variants: name|environment|JAVA_OPTS (edit to compare others).
+set -u
+rounds=$1 jar=$2 launcher=$3
+variants=(
+  "control||"
+  "arena2|MALLOC_ARENA_MAX=2|"
+  "freeratio||-XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
+  "both|MALLOC_ARENA_MAX=2|-XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
+)
+work=$(mktemp -d)
+printf -- '---\nsources:\n  - name: every_second\n    interval: 1\n    meters:\n      - "*"\n' > "$work/polling.yaml"
+printf -- '---\nsources:\n  - name: all\n    meters:\n      - "*"\n    sinks:\n      - out\nsinks:\n  - name: out\n    publishers:\n      - notifier://guest:guest@127.0.0.1:5672/?topic=bench_startup\n' > "$work/pipeline.yaml"
+for round in $(seq 1 "$rounds"); do
+  pids=() ports=() i=0
+  for v in "${variants[@]}"; do
+    IFS='|' read -r name envs opts <<<"$v"
+    port=$((20000 + round * 100 + i)) mport=$((21000 + round * 100 + i))
+    # shellcheck disable=SC2086 # $envs is empty or one NAME=value word
+    env $envs ALTIMETER_JAR="$jar" JAVA_OPTS="$opts" "$launcher" \
+      --altimeter.roles=polling --altimeter.polling.file="$work/polling.yaml" \
+      --altimeter.pipeline.file="$work/pipeline.yaml" --server.port=$port --management.server.port=$mport \
+      --altimeter.data-dir="$work/data-$name" --logging.level.root=WARN > "$work/$name-$round.log" 2>&1 &
+    pids+=($!) ports+=($mport) i=$((i + 1))
+  done
+  start=$(date +%s)
+  for port in "${ports[@]}"; do
+    until curl -sf -m 2 "127.0.0.1:$port/actuator/health/readiness" >/dev/null; do sleep 1; done
+  done
+  ready=$(($(date +%s) - start))
+  sleep 20
+  i=0
+  for v in "${variants[@]}"; do
+    echo "round $round ${v%%|*}: $(grep -E 'VmRSS|VmHWM' "/proc/${pids[$i]}/status" | tr -s ' \t\n' ' ')" \
+      "(all ready after ${ready}s, load $(cut -d' ' -f1-3 /proc/loadavg))"
+    kill "${pids[$i]}"
+    i=$((i + 1))
+  done
+  wait
+done
