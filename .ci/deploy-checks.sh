@@ -91,4 +91,21 @@ out=$(dry JAVA_OPTS="-Xmx1g -Dx=1" $L)
 [[ $out == *-Xmx256m*-Xmx1g\ -Dx=1\ -jar* ]] || fail "$L JAVA_OPTS must come last: $out"
 ok "launcher $L: role-sized options, JAVA_OPTS last, arguments passed on"
 
+# its class data sharing without a JVM to train (.ci/cds-check.sh trains with the real jar): a dry
+# run creates nothing, a failed training (a jar that cannot be extracted) starts without the archive
+# and says so once per start, ALTIMETER_CDS=off says nothing
+C=$OUT/cds; : >"$OUT/broken.jar"
+cds() { env ALTIMETER_CDS_DIR="$C" ALTIMETER_JAR="$OUT/broken.jar" "$@" 2>"$OUT/cds.err"; }
+out=$(cds ALTIMETER_LAUNCHER_DRY_RUN=1 $L)
+[[ $out == *-Xmx256m*-jar\ $OUT/broken.jar && $out != *SharedArchiveFile* && ! -e $C ]] || fail "$L dry run: $out"
+grep -q "dry run: a start would create the class data archive" "$OUT/cds.err" || fail "$L dry run: $(cat "$OUT/cds.err")"
+cds ALTIMETER_CDS=train $L || fail "$L: a failed training must not fail the launcher"
+grep -q "could not be created" "$OUT/cds.err" || fail "$L failed training: $(cat "$OUT/cds.err")"
+out=$(cds ALTIMETER_LAUNCHER_DRY_RUN=1 $L)
+[[ $out == *-jar\ $OUT/broken.jar && $out != *SharedArchiveFile* ]] || fail "$L after a failed training: $out"
+[[ $(cat "$OUT/cds.err") == *"its training failed"* ]] || fail "$L after a failed training: $(cat "$OUT/cds.err")"
+out=$(cds ALTIMETER_LAUNCHER_DRY_RUN=1 ALTIMETER_CDS=off $L)
+[[ $out == *-jar\ $OUT/broken.jar && ! -s $OUT/cds.err ]] || fail "$L ALTIMETER_CDS=off: $out $(cat "$OUT/cds.err")"
+ok "launcher $L: class data sharing falls back to a plain start when it cannot train"
+
 echo "deploy-checks: $pass passed, 0 failed"

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -39,7 +40,8 @@ import java.util.stream.Stream;
  * "default=;small=-Xmx96m -XX:+UseSerialGC"}. A variant whose options start with {@code @launcher}
  * starts {@code deploy/bin/altimeter} (the role-sized launcher, given the jar in {@code ALTIMETER_JAR})
  * instead of {@code java -jar}, with the rest of its options in {@code JAVA_OPTS}: {@code
- * "default=;launcher=@launcher"}.
+ * "default=;launcher=@launcher"}; words of the form {@code NAME=value} there set the launcher's
+ * environment instead: {@code "plain=@launcher ALTIMETER_CDS=off;cds=@launcher"}.
  *
  * <pre>
  * ./mvnw -o -q -pl bench -am package -DskipTests
@@ -49,6 +51,9 @@ import java.util.stream.Stream;
  */
 public final class StartupBenchmark {
   record Variant(String name, List<String> jvmArgs) {}
+
+  /** A launcher variant's environment variable ({@code ALTIMETER_CDS=off}), as opposed to a JVM option. */
+  private static final Pattern ENVIRONMENT_WORD = Pattern.compile("[A-Z_][A-Z0-9_]*=.*");
 
   record Run(double readySeconds, double apiSeconds, long rssKb, long hwmKb, long pgRssKb, long pgPssKb) {}
 
@@ -147,7 +152,15 @@ public final class StartupBenchmark {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("service.log").toFile()));
     if (launched) {
-      builder.environment().put("JAVA_OPTS", String.join(" ", jvmArgs));
+      List<String> javaOpts = new ArrayList<>();
+      for (String arg : jvmArgs) {
+        if (ENVIRONMENT_WORD.matcher(arg).matches()) {
+          builder.environment().put(arg.substring(0, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+        } else {
+          javaOpts.add(arg);
+        }
+      }
+      builder.environment().put("JAVA_OPTS", String.join(" ", javaOpts));
       builder.environment().put("ALTIMETER_JAR", jar);
     }
     long t0 = System.nanoTime();
