@@ -27,8 +27,8 @@ import reactor.core.publisher.Mono;
  * {@link #dropped()} counts them. A dropped sample is forgotten entirely, so a redelivery of it is
  * stored again.
  *
- * <p>Thread-safe: every call holds one lock only to append or to copy the current contents (a few
- * microseconds per thousand samples, never waiting on I/O); reads then work on the copy. Reads cost
+ * <p>Thread-safe: every call holds one lock only to append or to copy the current contents
+ * (never waiting on I/O); reads then work on the copy. Reads cost
  * time proportional to the number of samples held, so keep the bound to what a test needs.
  */
 public final class InMemorySampleStore implements SampleStore {
