@@ -10,6 +10,7 @@ import dev.altimeter.collector.pipeline.publish.PublisherUrl;
 import dev.altimeter.collector.receive.MeterMessageDecoder;
 import dev.altimeter.collector.receive.Outcome;
 import dev.altimeter.collector.receive.ReceiverMetrics;
+import dev.altimeter.storage.RecordingSampleConsumer;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleConsumer;
 import dev.altimeter.storage.SampleType;
@@ -27,13 +28,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
 import org.springframework.web.reactive.function.server.RouterFunctions;
-import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
@@ -49,13 +47,7 @@ class HttpReceiverTest {
   static final JsonMapper JSON = JsonMapper.builder().build();
 
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  final List<Sample> received = new CopyOnWriteArrayList<>();
-  final AtomicBoolean overloaded = new AtomicBoolean();
-  final SampleConsumer consumer = samples -> Mono.defer(() -> {
-    if (overloaded.get()) return Mono.error(new SampleConsumer.Overloaded("full"));
-    received.addAll(samples);
-    return Mono.empty();
-  });
+  final RecordingSampleConsumer consumer = new RecordingSampleConsumer();
   final List<AutoCloseable> toClose = new ArrayList<>();
   final HttpClient client = HttpClient.newHttpClient();
 
@@ -108,11 +100,11 @@ class HttpReceiverTest {
     publisher(base + "/v1/samples?sign=true&max_retries=0", signer).publishSamples(sent).block(WAIT);
     publisher(base + "/v1/samples?sign=true&batch=false&max_retries=0", signer).publishSamples(List.of(sample(3, 7)))
         .block(WAIT);
-    assertThat(received).hasSize(3);
+    assertThat(consumer.samples()).hasSize(3);
     List<Sample> all = List.of(sent.get(0), sent.get(1), sample(3, 7));
     for (int i = 0; i < 3; i++) {
       Sample s = all.get(i);
-      Sample g = received.get(i);
+      Sample g = consumer.samples().get(i);
       Map<String, Object> signed = WireFormat.asDict(s);
       assertThat(g.messageSignature()).isEqualTo(signer.sign(signed));
       assertThat(g.withSignature(null)).isEqualTo(s);
@@ -146,12 +138,12 @@ class HttpReceiverTest {
         .isEqualTo("sample 1: message_signature does not match");
     assertThat(count(Outcome.BAD_SIGNATURE)).isEqualTo(2);
     assertThat(count(Outcome.INVALID)).isEqualTo(1); // the good one, refused with its batch
-    assertThat(received).isEmpty();
+    assertThat(consumer.samples()).isEmpty();
 
     // the meter message shape (what udp/tcp carry) is understood too
     HttpResponse<String> ok = post(base, JSON.writeValueAsString(WireFormat.meterMessage(sample(5, 5), signer)));
     assertThat(ok.statusCode()).isEqualTo(204);
-    assertThat(received).extracting(Sample::resourceId).containsExactly("vm5");
+    assertThat(consumer.samples()).extracting(Sample::resourceId).containsExactly("vm5");
   }
 
   @Test
@@ -159,8 +151,8 @@ class HttpReceiverTest {
     String base = server(MessageSigner.disabled());
     publisher(base + "/v1/samples?max_retries=0", MessageSigner.disabled()).publishSamples(List.of(sample(1, 1)))
         .block(WAIT);
-    assertThat(received).singleElement().satisfies(g -> assertThat(g.withSignature(null)).isEqualTo(sample(1, 1)));
-    assertThat(received.get(0).messageSignature()).isNull();
+    assertThat(consumer.samples()).singleElement().satisfies(g -> assertThat(g.withSignature(null)).isEqualTo(sample(1, 1)));
+    assertThat(consumer.samples().get(0).messageSignature()).isNull();
   }
 
   @Test
@@ -176,12 +168,12 @@ class HttpReceiverTest {
       assertThat(fault.get("faultstring").asString()).isNotEmpty();
       assertThat(fault.get("debuginfo").isNull()).isTrue();
     }
-    assertThat(received).isEmpty();
+    assertThat(consumer.samples()).isEmpty();
     assertThat(count(Outcome.INVALID)).isEqualTo(5);
     HttpResponse<String> naive = post(base,
         "{\"name\":\"cpu\",\"type\":\"gauge\",\"unit\":\"%\",\"volume\":1,\"resource_id\":\"r\",\"timestamp\":\"2026-01-01T00:00:00\",\"id\":\"m-1\"}");
     assertThat(naive.statusCode()).isEqualTo(204);
-    assertThat(received).singleElement().satisfies(s -> {
+    assertThat(consumer.samples()).singleElement().satisfies(s -> {
       assertThat(s.timestamp()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
       assertThat(s.messageId()).isEqualTo(UUID.nameUUIDFromBytes("m-1".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     });
@@ -190,7 +182,7 @@ class HttpReceiverTest {
   @Test
   void anOverloadedPipelineAnswers503AndTooLargeBodies413() throws Exception {
     String base = server(MessageSigner.disabled());
-    overloaded.set(true);
+    consumer.refuse(new SampleConsumer.Overloaded("full"));
     HttpResponse<String> r = post(base, JSON.writeValueAsString(List.of(WireFormat.asDict(sample(1, 1)))));
     assertThat(r.statusCode()).isEqualTo(503);
     assertThat(r.headers().firstValue("Retry-After")).hasValue("1");

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.altimeter.collector.BlockHoundInstaller;
 import dev.altimeter.collector.polling.host.HostPollster;
+import dev.altimeter.storage.RecordingSampleConsumer;
 import dev.altimeter.storage.Sample;
-import dev.altimeter.storage.SampleConsumer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,11 +34,7 @@ class NonBlockingPollingTest {
   LocalHttpServer server;
   PollsterFactory factory;
   SimpleMeterRegistry registry;
-  final List<Sample> received = new CopyOnWriteArrayList<>();
-  final SampleConsumer consumer = samples -> {
-    received.addAll(samples);
-    return Mono.empty();
-  };
+  final RecordingSampleConsumer consumer = new RecordingSampleConsumer();
 
   @BeforeAll
   static void installBlockHound() {
@@ -103,10 +98,10 @@ class NonBlockingPollingTest {
     }
 
     assertThat(registry.find("altimeter.polling.errors").counters()).allSatisfy(c -> assertThat(c.count()).isZero());
-    assertThat(received).extracting(Sample::meter)
+    assertThat(consumer.samples()).extracting(Sample::meter)
         .contains("dynamic.magnum.cluster", "prometheus.local.up", "prometheus.local.reqs_total",
             "hardware.memory.used", "hardware.network.incoming.bytes");
-    assertThat(received.stream().map(Sample::timestamp).distinct()).hasSize(1);
+    assertThat(consumer.samples().stream().map(Sample::timestamp).distinct()).hasSize(1);
   }
 
   @Test
@@ -127,6 +122,6 @@ class NonBlockingPollingTest {
       agent.pollOnce("s").subscribeOn(Schedulers.parallel()).block(Duration.ofSeconds(30));
     }
     assertThat(registry.counter("altimeter.polling.errors", "pollster", "careless").count()).isEqualTo(1);
-    assertThat(received).isEmpty();
+    assertThat(consumer.samples()).isEmpty();
   }
 }

@@ -2,6 +2,7 @@ package dev.altimeter.collector.polling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.altimeter.storage.RecordingSampleConsumer;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleConsumer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -10,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,11 +29,7 @@ class PollingAgentTest {
     @Override public Instant instant() { return EPOCH.plusMillis(time.now(TimeUnit.MILLISECONDS)); }
   };
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  final List<List<Sample>> batches = new CopyOnWriteArrayList<>();
-  final SampleConsumer consumer = samples -> {
-    batches.add(samples);
-    return Mono.empty();
-  };
+  final RecordingSampleConsumer consumer = new RecordingSampleConsumer();
   PollingAgent agent;
 
   @AfterEach
@@ -104,8 +100,8 @@ class PollingAgentTest {
     time.advanceTimeBy(Duration.ofMillis(1234));
     agent("sources:\n  - {name: s, interval: 60, meters: ['*']}\n", List.of(a, b), consumer).start().block();
 
-    assertThat(batches).extracting(List::size).containsExactly(50, 50, 20);
-    assertThat(batches.stream().flatMap(List::stream))
+    assertThat(consumer.batches()).extracting(List::size).containsExactly(50, 50, 20);
+    assertThat(consumer.batches().stream().flatMap(List::stream))
         .allSatisfy(s -> assertThat(s.timestamp()).isEqualTo(EPOCH.plusMillis(1234)));
     assertThat(registry.counter("altimeter.polling.samples", "outcome", "published").count()).isEqualTo(120);
   }
@@ -116,7 +112,7 @@ class PollingAgentTest {
     agent = PollingAgent.builder(PollingConfig.parse("sources:\n  - {name: s, interval: 60, meters: ['*']}\n", "p"),
         List.of(a), consumer).meterRegistry(registry).clock(clock).timer(time).batchSize(3).build();
     agent.start().block();
-    assertThat(batches).extracting(List::size).containsExactly(3, 3, 1);
+    assertThat(consumer.batches()).extracting(List::size).containsExactly(3, 3, 1);
   }
 
   @Test
@@ -137,7 +133,7 @@ class PollingAgentTest {
     agent("sources:\n  - {name: s, interval: 60, meters: ['hardware.cpu.*']}\n", List.of(host, other), consumer);
     assertThat(agent.plan()).containsEntry("s", List.of("host"));
     agent.start().block();
-    assertThat(batches.get(0)).extracting(Sample::meter)
+    assertThat(consumer.batches().get(0)).extracting(Sample::meter)
         .containsExactlyInAnyOrder("hardware.cpu.util", "hardware.cpu.load.1min");
     assertThat(other.cycles).isEmpty();
   }
@@ -148,7 +144,7 @@ class PollingAgentTest {
     bad.override = cycle -> Flux.error(new IllegalStateException("boom"));
     CountingPollster good = new CountingPollster("good", List.of(), List.of(), 2);
     agent("sources:\n  - {name: s, interval: 60, meters: ['*']}\n", List.of(bad, good), consumer).start().block();
-    assertThat(batches).singleElement().satisfies(b -> assertThat(b).hasSize(2));
+    assertThat(consumer.batches()).singleElement().satisfies(b -> assertThat(b).hasSize(2));
     assertThat(registry.counter("altimeter.polling.errors", "pollster", "bad").count()).isEqualTo(1);
   }
 

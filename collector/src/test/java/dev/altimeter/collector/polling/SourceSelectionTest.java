@@ -3,15 +3,13 @@ package dev.altimeter.collector.polling;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.altimeter.storage.RecordingSampleConsumer;
 import dev.altimeter.storage.Sample;
-import dev.altimeter.storage.SampleConsumer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Mono;
 
 /**
  * Which pollsters and meters the sources of polling.yaml run, on the agent's real timer (its own
@@ -20,11 +18,7 @@ import reactor.core.publisher.Mono;
  */
 class SourceSelectionTest {
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  final List<Sample> received = new CopyOnWriteArrayList<>();
-  final SampleConsumer consumer = samples -> {
-    received.addAll(samples);
-    return Mono.empty();
-  };
+  final RecordingSampleConsumer consumer = new RecordingSampleConsumer();
   PollingAgent agent;
 
   @AfterEach
@@ -57,7 +51,7 @@ class SourceSelectionTest {
         """, List.of(cpu), "a", "b");
 
     assertThat(cpu.cycles).hasSize(1);
-    assertThat(received).singleElement().satisfies(s -> assertThat(s.meter()).isEqualTo("cpu"));
+    assertThat(consumer.samples()).singleElement().satisfies(s -> assertThat(s.meter()).isEqualTo("cpu"));
   }
 
   @Test
@@ -69,7 +63,7 @@ class SourceSelectionTest {
           - {name: b, interval: 3600, meters: [web], resources: [r2, r3]}
         """, List.of(web), "a", "b");
 
-    assertThat(received).extracting(Sample::resourceId).containsExactlyInAnyOrder("r1", "r2", "r3");
+    assertThat(consumer.samples()).extracting(Sample::resourceId).containsExactlyInAnyOrder("r1", "r2", "r3");
     assertThat(web.cycles.stream().flatMap(c -> c.resources().stream()))
         .containsExactlyInAnyOrder("r1", "r2", "r3");
     assertThat(web.cycles.stream().map(PollCycle::timestamp).distinct()).hasSize(1);
@@ -86,7 +80,7 @@ class SourceSelectionTest {
         """, List.of(host), "cpu", "memory");
 
     assertThat(host.cycles).hasSize(1);
-    assertThat(received).extracting(Sample::meter)
+    assertThat(consumer.samples()).extracting(Sample::meter)
         .containsExactlyInAnyOrder("hardware.cpu.util", "hardware.memory.used");
   }
 
@@ -114,7 +108,7 @@ class SourceSelectionTest {
         """, List.of(host, other), "all-but-memory");
 
     assertThat(agent.plan()).containsEntry("all-but-memory", List.of("host", "other"));
-    assertThat(received).extracting(Sample::meter).containsExactlyInAnyOrder("hardware.cpu.util", "other");
+    assertThat(consumer.samples()).extracting(Sample::meter).containsExactlyInAnyOrder("hardware.cpu.util", "other");
   }
 
   @Test
@@ -126,7 +120,7 @@ class SourceSelectionTest {
           - {name: s, interval: 3600, meters: ['*', '!hardware.memory.used']}
         """, List.of(host), "s");
 
-    assertThat(received).extracting(Sample::meter).containsExactly("hardware.cpu.util");
+    assertThat(consumer.samples()).extracting(Sample::meter).containsExactly("hardware.cpu.util");
   }
 
   @Test
@@ -143,6 +137,6 @@ class SourceSelectionTest {
     assertThat(agent.plan()).containsEntry("s", List.of("prometheus.node"));
     assertThat(host.cycles).isEmpty();
     assertThat(named.cycles).isEmpty();
-    assertThat(received).extracting(Sample::meter).containsExactly("prometheus.node");
+    assertThat(consumer.samples()).extracting(Sample::meter).containsExactly("prometheus.node");
   }
 }

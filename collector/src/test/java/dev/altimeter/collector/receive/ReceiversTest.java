@@ -7,6 +7,7 @@ import dev.altimeter.collector.pipeline.publish.Publisher;
 import dev.altimeter.collector.pipeline.publish.PublisherContext;
 import dev.altimeter.collector.pipeline.publish.PublisherRegistry;
 import dev.altimeter.collector.pipeline.publish.PublisherUrl;
+import dev.altimeter.storage.RecordingSampleConsumer;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleConsumer;
 import dev.altimeter.storage.SampleType;
@@ -29,13 +30,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -48,16 +46,7 @@ class ReceiversTest {
   static final Duration WAIT = Duration.ofSeconds(10);
 
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  final List<Sample> received = new CopyOnWriteArrayList<>();
-  /** How many more accept calls answer Overloaded. */
-  final AtomicInteger overloadedCalls = new AtomicInteger();
-  final SampleConsumer consumer = samples -> Mono.defer(() -> {
-    if (overloadedCalls.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-      return Mono.error(new SampleConsumer.Overloaded("full"));
-    }
-    received.addAll(samples);
-    return Mono.empty();
-  });
+  final RecordingSampleConsumer consumer = new RecordingSampleConsumer();
   final List<AutoCloseable> toClose = new ArrayList<>();
 
   @BeforeAll
@@ -116,7 +105,7 @@ class ReceiversTest {
   }
 
   void assertArrivedEqual(List<Sample> sent, MessageSigner signer) {
-    List<Sample> got = new ArrayList<>(received);
+    List<Sample> got = new ArrayList<>(consumer.samples());
     got.sort(Comparator.comparing(Sample::resourceId));
     assertThat(got).hasSize(sent.size());
     for (int i = 0; i < sent.size(); i++) {
@@ -146,7 +135,7 @@ class ReceiversTest {
     int port = udp(signer, 100).start().getPort();
     List<Sample> sent = List.of(sample(1, 12.5), sample(2, 3), sample(3, 1e-7));
     publisher("udp://127.0.0.1:" + port, signer).publishSamples(sent).block(WAIT);
-    await("3 samples", () -> received.size() == 3);
+    await("3 samples", () -> consumer.samples().size() == 3);
     assertArrivedEqual(sent, signer);
     await("the accepted count", () -> count("udp", Outcome.ACCEPTED) == 3);
     assertThat(count("udp", Outcome.BAD_SIGNATURE) + count("udp", Outcome.UNSIGNED) + count("udp", Outcome.INVALID)).isZero();
@@ -160,7 +149,7 @@ class ReceiversTest {
     Publisher p = publisher("tcp://127.0.0.1:" + port, signer);
     p.publishSamples(sent.subList(0, 2)).block(WAIT);
     p.publishSamples(sent.subList(2, 3)).block(WAIT);
-    await("3 samples", () -> received.size() == 3);
+    await("3 samples", () -> consumer.samples().size() == 3);
     assertArrivedEqual(sent, signer);
     await("the accepted count", () -> count("tcp", Outcome.ACCEPTED) == 3);
   }
@@ -185,8 +174,8 @@ class ReceiversTest {
     await("the unsigned sample counted", () -> count("udp", Outcome.UNSIGNED) == 1);
     // the control: a correctly signed one still gets through, and it is the only one
     publisher("udp://127.0.0.1:" + address.getPort(), signer).publishSamples(List.of(sample(5, 5))).block(WAIT);
-    await("the good sample", () -> received.size() == 1);
-    assertThat(received).extracting(Sample::resourceId).containsExactly("vm5");
+    await("the good sample", () -> consumer.samples().size() == 1);
+    assertThat(consumer.samples()).extracting(Sample::resourceId).containsExactly("vm5");
     await("the accepted count", () -> count("udp", Outcome.ACCEPTED) == 1);
   }
 
@@ -208,8 +197,8 @@ class ReceiversTest {
         .publishSamples(List.of(sample(4, 1))).block(WAIT);
     await("the unsigned sample counted", () -> count("tcp", Outcome.UNSIGNED) == 1);
     publisher("tcp://127.0.0.1:" + address.getPort(), signer).publishSamples(List.of(sample(5, 5))).block(WAIT);
-    await("the good sample", () -> received.size() == 1);
-    assertThat(received).extracting(Sample::resourceId).containsExactly("vm5");
+    await("the good sample", () -> consumer.samples().size() == 1);
+    assertThat(consumer.samples()).extracting(Sample::resourceId).containsExactly("vm5");
   }
 
   @Test
@@ -218,7 +207,7 @@ class ReceiversTest {
     int tcpPort = tcp(MessageSigner.disabled(), 65_536).start().getPort();
     publisher("udp://127.0.0.1:" + udpPort, MessageSigner.disabled()).publishSamples(List.of(sample(1, 1))).block(WAIT);
     publisher("tcp://127.0.0.1:" + tcpPort, MessageSigner.disabled()).publishSamples(List.of(sample(2, 2))).block(WAIT);
-    await("both samples", () -> received.size() == 2);
+    await("both samples", () -> consumer.samples().size() == 2);
     assertArrivedEqual(List.of(sample(1, 1), sample(2, 2)), MessageSigner.disabled());
     assertThat(count("udp", Outcome.ACCEPTED)).isEqualTo(1);
     await("the tcp accepted count", () -> count("tcp", Outcome.ACCEPTED) == 1);
@@ -238,19 +227,19 @@ class ReceiversTest {
       await("the oversized frame counted", () -> count("tcp", Outcome.INVALID) == 1);
       assertThat(socket.getInputStream().read()).isEqualTo(-1); // closed by the receiver
     }
-    assertThat(received).extracting(Sample::resourceId).containsExactly("vm1");
+    assertThat(consumer.samples()).extracting(Sample::resourceId).containsExactly("vm1");
   }
 
   @Test
   void tcpWaitsForAnOverloadedPipelineInsteadOfDropping() throws Exception {
     MessageSigner signer = MessageSigner.of(SECRET);
     int port = tcp(signer, 65_536).start().getPort();
-    overloadedCalls.set(5);
+    consumer.refuseNext(5, new SampleConsumer.Overloaded("full"));
     List<Sample> sent = List.of(sample(1, 1), sample(2, 2), sample(3, 3));
     publisher("tcp://127.0.0.1:" + port, signer).publishSamples(sent).block(WAIT);
-    await("3 samples", () -> received.size() == 3);
-    assertThat(received).extracting(Sample::resourceId).containsExactly("vm1", "vm2", "vm3");
-    assertThat(overloadedCalls.get()).isZero();
+    await("3 samples", () -> consumer.samples().size() == 3);
+    assertThat(consumer.samples()).extracting(Sample::resourceId).containsExactly("vm1", "vm2", "vm3");
+    assertThat(consumer.refusalsLeft()).isZero();
     assertThat(count("tcp", Outcome.DROPPED)).isZero();
   }
 
@@ -258,25 +247,21 @@ class ReceiversTest {
   void udpDropsAndCountsWhatAnOverloadedPipelineRefuses() throws Exception {
     MessageSigner signer = MessageSigner.of(SECRET);
     int port = udp(signer, 100).start().getPort();
-    overloadedCalls.set(2);
+    consumer.refuseNext(2, new SampleConsumer.Overloaded("full"));
     Publisher p = publisher("udp://127.0.0.1:" + port, signer);
     p.publishSamples(List.of(sample(1, 1))).block(WAIT);
     p.publishSamples(List.of(sample(2, 2))).block(WAIT);
     await("2 drops", () -> count("udp", Outcome.DROPPED) == 2);
     p.publishSamples(List.of(sample(3, 3))).block(WAIT);
-    await("the third sample", () -> received.size() == 1);
-    assertThat(received).extracting(Sample::resourceId).containsExactly("vm3");
+    await("the third sample", () -> consumer.samples().size() == 1);
+    assertThat(consumer.samples()).extracting(Sample::resourceId).containsExactly("vm3");
   }
 
   @Test
   void udpDropsBeyondMaxInFlight() throws Exception {
     MessageSigner signer = MessageSigner.of(SECRET);
-    List<reactor.core.publisher.Sinks.Empty<Void>> pending = new CopyOnWriteArrayList<>();
-    SampleConsumer stalled = samples -> {
-      reactor.core.publisher.Sinks.Empty<Void> done = reactor.core.publisher.Sinks.empty();
-      pending.add(done);
-      return done.asMono().doOnSuccess(v -> received.addAll(samples));
-    };
+    RecordingSampleConsumer stalled = new RecordingSampleConsumer();
+    stalled.hold();
     UdpReceiver r = new UdpReceiver("127.0.0.1", 0, new MeterMessageDecoder(signer), stalled, 1, registry);
     int port = r.start().getPort();
     toClose.add(r::stop);
@@ -285,10 +270,10 @@ class ReceiversTest {
     await("one in flight", () -> r.inFlight() == 1);
     p.publishSamples(List.of(sample(2, 2))).block(WAIT);
     await("the drop", () -> count("udp", Outcome.DROPPED) == 1);
-    pending.get(0).tryEmitEmpty();
-    await("the first sample", () -> received.size() == 1 && r.inFlight() == 0);
-    assertThat(received).extracting(Sample::resourceId).containsExactly("vm1");
-    assertThat(pending).hasSize(1);
+    stalled.release();
+    await("the first sample", () -> stalled.samples().size() == 1 && r.inFlight() == 0);
+    assertThat(stalled.samples()).extracting(Sample::resourceId).containsExactly("vm1");
+    assertThat(stalled.calls()).isEqualTo(1);
   }
 
   static byte[] frame(byte[] message) {
