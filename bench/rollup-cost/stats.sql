@@ -1,0 +1,1 @@
+select relname, n_tup_upd, n_tup_hot_upd, round(100.0*n_tup_hot_upd/nullif(n_tup_upd,0)) hot_pct, pg_relation_size(relid)/8192 pages, (select pg_relation_size(i.indexrelid)/8192 from pg_index i where i.indrelid=relid and i.indisprimary) pk_pages from pg_stat_user_tables where relname in ('series','rollup_60_20261130','rollup_3600_20261105');
