@@ -46,7 +46,18 @@ final class RollupStatistics {
     List<RollupPlanner.Piece> all = planner.cover(from, to, 0, 0, horizons);
     if (!RollupPlanner.usesRollups(all)) return PostgresStatistics.compute(store, q);
     SqlWhere where = new SqlWhere(store.json());
-    String sql = "SELECT min(p.tsmin) AS lo, max(p.tsmax) AS hi FROM (" + union(q.filter(), all, where) + ") p";
+    String sql;
+    if (!horizons.containsKey(0L)) {
+      // every raw sample is still kept, so each series' first and last timestamps are exact: one row
+      // per (meter, resource) instead of every piece. A series that ends before the range has no
+      // sample in it; one that ends inside has its newest sample there (the same for the start).
+      sql = "SELECT min(x.first_timestamp) AS lo, max(x.last_timestamp) AS hi FROM series x WHERE true"
+          + (from == null ? "" : " AND x.last_timestamp >= " + where.bind(micros(from)))
+          + (to == null ? "" : " AND x.first_timestamp < " + where.bind(micros(to)))
+          + seriesConditions(f, where);
+    } else {
+      sql = "SELECT min(p.tsmin) AS lo, max(p.tsmax) AS hi FROM (" + union(f, all, where) + ") p";
+    }
     return store.query(sql, where.binds(), row -> new Instant[] {
             PostgresSampleStore.instant(row.get("lo", OffsetDateTime.class)),
             PostgresSampleStore.instant(row.get("hi", OffsetDateTime.class))})
@@ -77,29 +88,40 @@ final class RollupStatistics {
     List<Statistics.Aggregate> aggregates = List.copyOf(new LinkedHashSet<>(q.aggregates()));
     boolean stddev = aggregates.stream().anyMatch(a -> a.function() == Statistics.Function.STDDEV);
 
-    // q: one row per partial with its group's keys
+    // q: one row per partial with its group's keys; the resource is joined only for the owner
+    // columns a groupby or a cardinality needs (the owner filter is already inside the partials)
     List<String> keys = new ArrayList<>(List.of("unit"));
-    List<String> inner = new ArrayList<>(List.of("m.unit AS unit", "r.resource_id", "r.user_id", "r.project_id",
-        "p.n", "p.s", "p.mn", "p.mx", "p.m2", "p.tsmin", "p.tsmax", "p.first_seq"));
+    List<String> inner = new ArrayList<>(List.of("m.unit AS unit", "p.n", "p.s", "p.mn", "p.mx", "p.m2",
+        "p.tsmin", "p.tsmax", "p.first_seq"));
+    for (Statistics.Aggregate a : aggregates) {
+      // resource_id, user_id or project_id (Aggregate checks the param)
+      if (a.function() == Statistics.Function.CARDINALITY && !inner.contains("r." + a.param())) {
+        inner.add("r." + a.param());
+      }
+    }
     for (int i = 0; i < q.groupBy().size(); i++) {
       inner.add("r." + q.groupBy().get(i).field() + " AS g" + i); // resource_id, user_id or project_id
       keys.add("g" + i);
     }
+    boolean owner = inner.stream().anyMatch(c -> c.startsWith("r."));
+    String o = null;
     if (origin != null) {
       // a bucket read where the raw samples are gone may start before the windows' origin (the oldest
-      // sample, inside it): it belongs to the first window
-      String o = where.bind(origin);
-      inner.add("floor(extract(epoch FROM greatest(p.t, " + o + ") - " + o + ") / " + where.bind(q.period())
-          + ")::bigint AS k");
-      keys.add("k");
+      // sample, inside it): it belongs to the first window. Rows are grouped by their window's start
+      // (date_bin: integer arithmetic on the timestamp); its number k is computed once per group.
+      o = where.bind(origin);
+      inner.add("date_bin(" + where.bind(q.period()) + " * interval '1 second', greatest(p.t, " + o + "), " + o
+          + ") AS ws");
+      keys.add("ws");
     }
     String grouped = "SELECT " + String.join(", ", inner) + " FROM (" + partials + ") p"
-        + " JOIN meter m ON m.id = p.meter_id JOIN resource r ON r.id = p.resource_pk";
+        + " JOIN meter m ON m.id = p.meter_id" + (owner ? " JOIN resource r ON r.id = p.resource_pk" : "");
     if (stddev) {
       grouped = "SELECT q.*, sum(q.s) OVER w / sum(q.n::float8) OVER w AS mean FROM (" + grouped + ") q"
           + " WINDOW w AS (PARTITION BY " + String.join(", ", keys) + ")";
     }
     List<String> select = new ArrayList<>(keys);
+    if (o != null) select.add("floor(extract(epoch FROM ws - " + o + ") / " + where.bind(q.period()) + ")::bigint AS k");
     select.addAll(List.of("min(tsmin) AS tsmin", "max(tsmax) AS tsmax", "min(first_seq) AS first_seq"));
     if (aggregates.isEmpty()) {
       select.addAll(List.of("min(mn) AS min", "max(mx) AS max", "sum(s) / sum(n)::float8 AS avg", "sum(s) AS sum",
@@ -131,17 +153,7 @@ final class RollupStatistics {
    * The filter's owner and meter conditions are pushed into every branch.
    */
   private static String union(SampleFilter f, List<RollupPlanner.Piece> pieces, SqlWhere where) {
-    List<String> meter = new ArrayList<>();
-    equalsOrNull(where, meter, "m.name", f.meter());
-    List<String> owner = new ArrayList<>();
-    equalsOrNull(where, owner, "r.user_id", f.userId());
-    equalsOrNull(where, owner, "r.project_id", f.projectId());
-    equalsOrNull(where, owner, "r.resource_id", f.resourceId());
-    equalsOrNull(where, owner, "r.source", f.source());
-    String series = (meter.isEmpty() ? "" : " AND x.meter_id IN (SELECT m.id FROM meter m WHERE "
-        + String.join(" AND ", meter) + ")")
-        + (owner.isEmpty() ? "" : " AND x.resource_pk IN (SELECT r.id FROM resource r WHERE "
-        + String.join(" AND ", owner) + ")");
+    String series = seriesConditions(f, where);
     List<String> branches = new ArrayList<>();
     for (RollupPlanner.Piece piece : pieces) {
       String time = piece.raw() ? "x.timestamp" : "x.bucket";
@@ -157,6 +169,24 @@ final class RollupStatistics {
       branches.add(b.append(series).toString());
     }
     return String.join(" UNION ALL ", branches);
+  }
+
+  /**
+   * The filter's meter and owner conditions on a relation aliased {@code x} with meter_id and
+   * resource_pk, as {@code " AND ..."} sub-selects (empty when the filter names neither).
+   */
+  private static String seriesConditions(SampleFilter f, SqlWhere where) {
+    List<String> meter = new ArrayList<>();
+    equalsOrNull(where, meter, "m.name", f.meter());
+    List<String> owner = new ArrayList<>();
+    equalsOrNull(where, owner, "r.user_id", f.userId());
+    equalsOrNull(where, owner, "r.project_id", f.projectId());
+    equalsOrNull(where, owner, "r.resource_id", f.resourceId());
+    equalsOrNull(where, owner, "r.source", f.source());
+    return (meter.isEmpty() ? "" : " AND x.meter_id IN (SELECT m.id FROM meter m WHERE "
+        + String.join(" AND ", meter) + ")")
+        + (owner.isEmpty() ? "" : " AND x.resource_pk IN (SELECT r.id FROM resource r WHERE "
+        + String.join(" AND ", owner) + ")");
   }
 
   private static void equalsOrNull(SqlWhere where, List<String> conditions, String column, String value) {
