@@ -6,10 +6,12 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * Statistics from the rollups where they are exact, with the same answers as {@link
@@ -24,47 +26,76 @@ final class RollupStatistics {
 
   static Flux<Statistics> compute(PostgresSampleStore store, RollupPlanner planner, Statistics.Query q) {
     if (!RollupPlanner.eligible(q)) return PostgresStatistics.compute(store, q);
-    // what retention removed, read afresh for every query (the expirer is another process)
-    return store.horizons().flatMapMany(horizons -> compute(store, planner, q, horizons));
-  }
-
-  private static Flux<Statistics> compute(PostgresSampleStore store, RollupPlanner planner, Statistics.Query q,
-      Map<Long, Long> horizons) {
     SampleFilter f = q.filter();
     // the filter's bounds as a half-open range of microseconds (PostgreSQL's precision)
     Long from = f.start() == null ? null : EpochMicros.of(f.start()) + (f.startInclusive() ? 0 : 1);
     Long to = f.end() == null ? null : EpochMicros.of(f.end()) + (f.endInclusive() ? 1 : 0);
+    // what retention removed is read afresh for every query (the expirer is another process)
+    if (q.period() == 0 || (f.start() != null && f.end() != null)) {
+      return store.horizons().flatMapMany(horizons -> closed(store, planner, q, from, to, horizons));
+    }
+    // an open bound: windows start at the oldest matching sample / end at the newest. While every raw
+    // sample is kept, each series' first and last timestamps are exact: one row per (meter, resource)
+    // instead of every piece, read in the horizons' round trip. A series that ends before the range
+    // has no sample in it; one that ends inside has its newest sample there (the same for the start).
+    SqlWhere where = new SqlWhere(store.json());
+    String sql = "SELECT h.granularity, h.horizon, NULL::timestamptz AS lo, NULL::timestamptz AS hi"
+        + " FROM retention_horizon h UNION ALL"
+        + " SELECT NULL, NULL, min(x.first_timestamp), max(x.last_timestamp) FROM series x WHERE true"
+        + (from == null ? "" : " AND x.last_timestamp >= " + where.bind(micros(from)))
+        + (to == null ? "" : " AND x.first_timestamp < " + where.bind(micros(to)))
+        + seriesConditions(f, where);
+    return store.query(sql, where.binds(), row -> new Object[] {row.get("granularity", Integer.class),
+            row.get("horizon", OffsetDateTime.class), row.get("lo", OffsetDateTime.class),
+            row.get("hi", OffsetDateTime.class)})
+        .collectList()
+        .flatMapMany(rows -> {
+          Map<Long, Long> horizons = new HashMap<>();
+          Instant[] series = {null, null};
+          for (Object[] r : rows) {
+            if (r[0] != null) {
+              horizons.put(((Integer) r[0]).longValue(), EpochMicros.of(((OffsetDateTime) r[1]).toInstant()));
+            } else {
+              series = new Instant[] {PostgresSampleStore.instant((OffsetDateTime) r[2]),
+                  PostgresSampleStore.instant((OffsetDateTime) r[3])};
+            }
+          }
+          return open(store, planner, q, from, to, horizons, series);
+        });
+  }
+
+  /** No period, or both bounds given: the pieces follow from the range alone. */
+  private static Flux<Statistics> closed(PostgresSampleStore store, RollupPlanner planner, Statistics.Query q,
+      Long from, Long to, Map<Long, Long> horizons) {
     if (q.period() == 0) {
       List<RollupPlanner.Piece> pieces = planner.cover(from, to, 0, 0, horizons);
       if (!RollupPlanner.usesRollups(pieces)) return PostgresStatistics.compute(store, q);
       return rows(store, q, pieces, null);
     }
-    if (f.start() != null && f.end() != null) {
-      return windows(store, planner, q, f.start(), f.end(), from, to, horizons);
-    }
-    // an open bound: windows start at the oldest matching sample / end at the newest
+    return windows(store, planner, q, q.filter().start(), q.filter().end(), from, to, horizons);
+  }
+
+  /**
+   * A period with an open bound, given the series' oldest and newest matching samples; where raw
+   * samples have expired those are stale, and the pieces themselves are read for them instead.
+   */
+  private static Flux<Statistics> open(PostgresSampleStore store, RollupPlanner planner, Statistics.Query q,
+      Long from, Long to, Map<Long, Long> horizons, Instant[] series) {
+    SampleFilter f = q.filter();
     List<RollupPlanner.Piece> all = planner.cover(from, to, 0, 0, horizons);
     if (!RollupPlanner.usesRollups(all)) return PostgresStatistics.compute(store, q);
-    SqlWhere where = new SqlWhere(store.json());
-    String sql;
-    if (!horizons.containsKey(0L)) {
-      // every raw sample is still kept, so each series' first and last timestamps are exact: one row
-      // per (meter, resource) instead of every piece. A series that ends before the range has no
-      // sample in it; one that ends inside has its newest sample there (the same for the start).
-      sql = "SELECT min(x.first_timestamp) AS lo, max(x.last_timestamp) AS hi FROM series x WHERE true"
-          + (from == null ? "" : " AND x.last_timestamp >= " + where.bind(micros(from)))
-          + (to == null ? "" : " AND x.first_timestamp < " + where.bind(micros(to)))
-          + seriesConditions(f, where);
-    } else {
-      sql = "SELECT min(p.tsmin) AS lo, max(p.tsmax) AS hi FROM (" + union(f, all, where) + ") p";
+    Mono<Instant[]> bounds = Mono.just(series);
+    if (horizons.containsKey(0L)) {
+      SqlWhere where = new SqlWhere(store.json());
+      bounds = store.query("SELECT min(p.tsmin) AS lo, max(p.tsmax) AS hi FROM (" + union(f, all, where) + ") p",
+              where.binds(), row -> new Instant[] {
+                  PostgresSampleStore.instant(row.get("lo", OffsetDateTime.class)),
+                  PostgresSampleStore.instant(row.get("hi", OffsetDateTime.class))})
+          .next();
     }
-    return store.query(sql, where.binds(), row -> new Instant[] {
-            PostgresSampleStore.instant(row.get("lo", OffsetDateTime.class)),
-            PostgresSampleStore.instant(row.get("hi", OffsetDateTime.class))})
-        .next()
-        .flatMapMany(b -> b[0] == null ? Flux.empty()
-            : windows(store, planner, q, f.start() != null ? f.start() : b[0], f.end() != null ? f.end() : b[1],
-                from, to, horizons));
+    return bounds.flatMapMany(b -> b[0] == null ? Flux.empty()
+        : windows(store, planner, q, f.start() != null ? f.start() : b[0], f.end() != null ? f.end() : b[1],
+            from, to, horizons));
   }
 
   /** As {@link PostgresStatistics}: {@code ceil((last - origin) / period)} windows from origin. */
@@ -91,8 +122,9 @@ final class RollupStatistics {
     // q: one row per partial with its group's keys; the resource is joined only for the owner
     // columns a groupby or a cardinality needs (the owner filter is already inside the partials)
     List<String> keys = new ArrayList<>(List.of("unit"));
-    List<String> inner = new ArrayList<>(List.of("m.unit AS unit", "p.n", "p.s", "p.mn", "p.mx", "p.m2",
+    List<String> inner = new ArrayList<>(List.of("m.unit AS unit", "p.n", "p.s", "p.mn", "p.mx",
         "p.tsmin", "p.tsmax", "p.first_seq"));
+    if (stddev) inner.add("p.m2");
     for (Statistics.Aggregate a : aggregates) {
       // resource_id, user_id or project_id (Aggregate checks the param)
       if (a.function() == Statistics.Function.CARDINALITY && !inner.contains("r." + a.param())) {
@@ -105,14 +137,26 @@ final class RollupStatistics {
     }
     boolean owner = inner.stream().anyMatch(c -> c.startsWith("r."));
     String o = null;
+    String window = null;
     if (origin != null) {
       // a bucket read where the raw samples are gone may start before the windows' origin (the oldest
       // sample, inside it): it belongs to the first window. Rows are grouped by their window's start
       // (date_bin: integer arithmetic on the timestamp); its number k is computed once per group.
       o = where.bind(origin);
-      inner.add("date_bin(" + where.bind(q.period()) + " * interval '1 second', greatest(p.t, " + o + "), " + o
-          + ") AS ws");
+      window = "date_bin(" + where.bind(q.period()) + " * interval '1 second', greatest(p.t, " + o + "), " + o + ")";
       keys.add("ws");
+    }
+    if (owner && !stddev) {
+      // each series' partials merged first (per window): the resource join and the text keys then see
+      // one row per series instead of one per bucket. The stddev merge needs the group's mean, so it
+      // reads the partials as they are.
+      partials = "SELECT p.meter_id, p.resource_pk" + (window == null ? "" : ", " + window + " AS ws")
+          + ", sum(p.n)::bigint AS n, sum(p.s) AS s, min(p.mn) AS mn, max(p.mx) AS mx, min(p.tsmin) AS tsmin,"
+          + " max(p.tsmax) AS tsmax, min(p.first_seq) AS first_seq FROM (" + partials + ") p"
+          + " GROUP BY p.meter_id, p.resource_pk" + (window == null ? "" : ", ws");
+      if (window != null) inner.add("p.ws");
+    } else if (window != null) {
+      inner.add(window + " AS ws");
     }
     String grouped = "SELECT " + String.join(", ", inner) + " FROM (" + partials + ") p"
         + " JOIN meter m ON m.id = p.meter_id" + (owner ? " JOIN resource r ON r.id = p.resource_pk" : "");
