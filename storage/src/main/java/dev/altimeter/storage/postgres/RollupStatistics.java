@@ -2,6 +2,7 @@ package dev.altimeter.storage.postgres;
 
 import dev.altimeter.storage.SampleFilter;
 import dev.altimeter.storage.Statistics;
+import io.r2dbc.spi.Readable;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
@@ -10,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -146,18 +148,7 @@ final class RollupStatistics {
       window = "date_bin(" + where.bind(q.period()) + " * interval '1 second', greatest(p.t, " + o + "), " + o + ")";
       keys.add("ws");
     }
-    if (owner && !stddev) {
-      // each series' partials merged first (per window): the resource join and the text keys then see
-      // one row per series instead of one per bucket. The stddev merge needs the group's mean, so it
-      // reads the partials as they are.
-      partials = "SELECT p.meter_id, p.resource_pk" + (window == null ? "" : ", " + window + " AS ws")
-          + ", sum(p.n)::bigint AS n, sum(p.s) AS s, min(p.mn) AS mn, max(p.mx) AS mx, min(p.tsmin) AS tsmin,"
-          + " max(p.tsmax) AS tsmax, min(p.first_seq) AS first_seq FROM (" + partials + ") p"
-          + " GROUP BY p.meter_id, p.resource_pk" + (window == null ? "" : ", ws");
-      if (window != null) inner.add("p.ws");
-    } else if (window != null) {
-      inner.add(window + " AS ws");
-    }
+    if (window != null) inner.add(window + " AS ws");
     String grouped = "SELECT " + String.join(", ", inner) + " FROM (" + partials + ") p"
         + " JOIN meter m ON m.id = p.meter_id" + (owner ? " JOIN resource r ON r.id = p.resource_pk" : "");
     if (stddev) {
@@ -165,7 +156,9 @@ final class RollupStatistics {
           + " WINDOW w AS (PARTITION BY " + String.join(", ", keys) + ")";
     }
     List<String> select = new ArrayList<>(keys);
-    if (o != null) select.add("floor(extract(epoch FROM ws - " + o + ") / " + where.bind(q.period()) + ")::bigint AS k");
+    if (o != null) {
+      select.add("floor(extract(epoch FROM ws - " + o + ") / " + where.bind(q.period()) + ")::bigint AS k");
+    }
     select.addAll(List.of("min(tsmin) AS tsmin", "max(tsmax) AS tsmax", "min(first_seq) AS first_seq"));
     if (aggregates.isEmpty()) {
       select.addAll(List.of("min(mn) AS min", "max(mx) AS max", "sum(s) / sum(n)::float8 AS avg", "sum(s) AS sum",
@@ -175,7 +168,10 @@ final class RollupStatistics {
     }
     String sql = "SELECT " + String.join(", ", select) + " FROM (" + grouped + ") q GROUP BY "
         + String.join(", ", keys) + " ORDER BY " + (origin != null ? "k, " : "") + "first_seq";
-    return store.query(sql, where.binds(), row -> PostgresStatistics.toStatistics(row, q, aggregates, origin));
+    Function<Readable, Statistics> row = r -> PostgresStatistics.toStatistics(r, q, aggregates, origin);
+    // time bounds are what a generic plan cannot see (see statisticsQuery); without them it is the same plan
+    boolean bounded = pieces.stream().anyMatch(p -> p.from() != null || p.to() != null);
+    return bounded ? store.statisticsQuery(sql, where.binds(), row) : store.query(sql, where.binds(), row);
   }
 
   private static String aggregateSql(Statistics.Aggregate a) {
