@@ -2,14 +2,18 @@ package dev.altimeter.storage.postgres;
 
 import dev.altimeter.storage.SampleFilter;
 import dev.altimeter.storage.Statistics;
+import io.r2dbc.spi.Readable;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * Statistics from the rollups where they are exact, with the same answers as {@link
@@ -24,36 +28,76 @@ final class RollupStatistics {
 
   static Flux<Statistics> compute(PostgresSampleStore store, RollupPlanner planner, Statistics.Query q) {
     if (!RollupPlanner.eligible(q)) return PostgresStatistics.compute(store, q);
-    // what retention removed, read afresh for every query (the expirer is another process)
-    return store.horizons().flatMapMany(horizons -> compute(store, planner, q, horizons));
-  }
-
-  private static Flux<Statistics> compute(PostgresSampleStore store, RollupPlanner planner, Statistics.Query q,
-      Map<Long, Long> horizons) {
     SampleFilter f = q.filter();
     // the filter's bounds as a half-open range of microseconds (PostgreSQL's precision)
     Long from = f.start() == null ? null : EpochMicros.of(f.start()) + (f.startInclusive() ? 0 : 1);
     Long to = f.end() == null ? null : EpochMicros.of(f.end()) + (f.endInclusive() ? 1 : 0);
+    // what retention removed is read afresh for every query (the expirer is another process)
+    if (q.period() == 0 || (f.start() != null && f.end() != null)) {
+      return store.horizons().flatMapMany(horizons -> closed(store, planner, q, from, to, horizons));
+    }
+    // an open bound: windows start at the oldest matching sample / end at the newest. While every raw
+    // sample is kept, each series' first and last timestamps are exact: one row per (meter, resource)
+    // instead of every piece, read in the horizons' round trip. A series that ends before the range
+    // has no sample in it; one that ends inside has its newest sample there (the same for the start).
+    SqlWhere where = new SqlWhere(store.json());
+    String sql = "SELECT h.granularity, h.horizon, NULL::timestamptz AS lo, NULL::timestamptz AS hi"
+        + " FROM retention_horizon h UNION ALL"
+        + " SELECT NULL, NULL, min(x.first_timestamp), max(x.last_timestamp) FROM series x WHERE true"
+        + (from == null ? "" : " AND x.last_timestamp >= " + where.bind(micros(from)))
+        + (to == null ? "" : " AND x.first_timestamp < " + where.bind(micros(to)))
+        + seriesConditions(f, where);
+    return store.query(sql, where.binds(), row -> new Object[] {row.get("granularity", Integer.class),
+            row.get("horizon", OffsetDateTime.class), row.get("lo", OffsetDateTime.class),
+            row.get("hi", OffsetDateTime.class)})
+        .collectList()
+        .flatMapMany(rows -> {
+          Map<Long, Long> horizons = new HashMap<>();
+          Instant[] series = {null, null};
+          for (Object[] r : rows) {
+            if (r[0] != null) {
+              horizons.put(((Integer) r[0]).longValue(), EpochMicros.of(((OffsetDateTime) r[1]).toInstant()));
+            } else {
+              series = new Instant[] {PostgresSampleStore.instant((OffsetDateTime) r[2]),
+                  PostgresSampleStore.instant((OffsetDateTime) r[3])};
+            }
+          }
+          return open(store, planner, q, from, to, horizons, series);
+        });
+  }
+
+  /** No period, or both bounds given: the pieces follow from the range alone. */
+  private static Flux<Statistics> closed(PostgresSampleStore store, RollupPlanner planner, Statistics.Query q,
+      Long from, Long to, Map<Long, Long> horizons) {
     if (q.period() == 0) {
       List<RollupPlanner.Piece> pieces = planner.cover(from, to, 0, 0, horizons);
       if (!RollupPlanner.usesRollups(pieces)) return PostgresStatistics.compute(store, q);
       return rows(store, q, pieces, null);
     }
-    if (f.start() != null && f.end() != null) {
-      return windows(store, planner, q, f.start(), f.end(), from, to, horizons);
-    }
-    // an open bound: windows start at the oldest matching sample / end at the newest
+    return windows(store, planner, q, q.filter().start(), q.filter().end(), from, to, horizons);
+  }
+
+  /**
+   * A period with an open bound, given the series' oldest and newest matching samples; where raw
+   * samples have expired those are stale, and the pieces themselves are read for them instead.
+   */
+  private static Flux<Statistics> open(PostgresSampleStore store, RollupPlanner planner, Statistics.Query q,
+      Long from, Long to, Map<Long, Long> horizons, Instant[] series) {
+    SampleFilter f = q.filter();
     List<RollupPlanner.Piece> all = planner.cover(from, to, 0, 0, horizons);
     if (!RollupPlanner.usesRollups(all)) return PostgresStatistics.compute(store, q);
-    SqlWhere where = new SqlWhere(store.json());
-    String sql = "SELECT min(p.tsmin) AS lo, max(p.tsmax) AS hi FROM (" + union(q.filter(), all, where) + ") p";
-    return store.query(sql, where.binds(), row -> new Instant[] {
-            PostgresSampleStore.instant(row.get("lo", OffsetDateTime.class)),
-            PostgresSampleStore.instant(row.get("hi", OffsetDateTime.class))})
-        .next()
-        .flatMapMany(b -> b[0] == null ? Flux.empty()
-            : windows(store, planner, q, f.start() != null ? f.start() : b[0], f.end() != null ? f.end() : b[1],
-                from, to, horizons));
+    Mono<Instant[]> bounds = Mono.just(series);
+    if (horizons.containsKey(0L)) {
+      SqlWhere where = new SqlWhere(store.json());
+      bounds = store.query("SELECT min(p.tsmin) AS lo, max(p.tsmax) AS hi FROM (" + union(f, all, where) + ") p",
+              where.binds(), row -> new Instant[] {
+                  PostgresSampleStore.instant(row.get("lo", OffsetDateTime.class)),
+                  PostgresSampleStore.instant(row.get("hi", OffsetDateTime.class))})
+          .next();
+    }
+    return bounds.flatMapMany(b -> b[0] == null ? Flux.empty()
+        : windows(store, planner, q, f.start() != null ? f.start() : b[0], f.end() != null ? f.end() : b[1],
+            from, to, horizons));
   }
 
   /** As {@link PostgresStatistics}: {@code ceil((last - origin) / period)} windows from origin. */
@@ -77,29 +121,44 @@ final class RollupStatistics {
     List<Statistics.Aggregate> aggregates = List.copyOf(new LinkedHashSet<>(q.aggregates()));
     boolean stddev = aggregates.stream().anyMatch(a -> a.function() == Statistics.Function.STDDEV);
 
-    // q: one row per partial with its group's keys
+    // q: one row per partial with its group's keys; the resource is joined only for the owner
+    // columns a groupby or a cardinality needs (the owner filter is already inside the partials)
     List<String> keys = new ArrayList<>(List.of("unit"));
-    List<String> inner = new ArrayList<>(List.of("m.unit AS unit", "r.resource_id", "r.user_id", "r.project_id",
-        "p.n", "p.s", "p.mn", "p.mx", "p.m2", "p.tsmin", "p.tsmax", "p.first_seq"));
+    List<String> inner = new ArrayList<>(List.of("m.unit AS unit", "p.n", "p.s", "p.mn", "p.mx",
+        "p.tsmin", "p.tsmax", "p.first_seq"));
+    if (stddev) inner.add("p.m2");
+    for (Statistics.Aggregate a : aggregates) {
+      // resource_id, user_id or project_id (Aggregate checks the param)
+      if (a.function() == Statistics.Function.CARDINALITY && !inner.contains("r." + a.param())) {
+        inner.add("r." + a.param());
+      }
+    }
     for (int i = 0; i < q.groupBy().size(); i++) {
       inner.add("r." + q.groupBy().get(i).field() + " AS g" + i); // resource_id, user_id or project_id
       keys.add("g" + i);
     }
+    boolean owner = inner.stream().anyMatch(c -> c.startsWith("r."));
+    String o = null;
+    String window = null;
     if (origin != null) {
       // a bucket read where the raw samples are gone may start before the windows' origin (the oldest
-      // sample, inside it): it belongs to the first window
-      String o = where.bind(origin);
-      inner.add("floor(extract(epoch FROM greatest(p.t, " + o + ") - " + o + ") / " + where.bind(q.period())
-          + ")::bigint AS k");
-      keys.add("k");
+      // sample, inside it): it belongs to the first window. Rows are grouped by their window's start
+      // (date_bin: integer arithmetic on the timestamp); its number k is computed once per group.
+      o = where.bind(origin);
+      window = "date_bin(" + where.bind(q.period()) + " * interval '1 second', greatest(p.t, " + o + "), " + o + ")";
+      keys.add("ws");
     }
+    if (window != null) inner.add(window + " AS ws");
     String grouped = "SELECT " + String.join(", ", inner) + " FROM (" + partials + ") p"
-        + " JOIN meter m ON m.id = p.meter_id JOIN resource r ON r.id = p.resource_pk";
+        + " JOIN meter m ON m.id = p.meter_id" + (owner ? " JOIN resource r ON r.id = p.resource_pk" : "");
     if (stddev) {
       grouped = "SELECT q.*, sum(q.s) OVER w / sum(q.n::float8) OVER w AS mean FROM (" + grouped + ") q"
           + " WINDOW w AS (PARTITION BY " + String.join(", ", keys) + ")";
     }
     List<String> select = new ArrayList<>(keys);
+    if (o != null) {
+      select.add("floor(extract(epoch FROM ws - " + o + ") / " + where.bind(q.period()) + ")::bigint AS k");
+    }
     select.addAll(List.of("min(tsmin) AS tsmin", "max(tsmax) AS tsmax", "min(first_seq) AS first_seq"));
     if (aggregates.isEmpty()) {
       select.addAll(List.of("min(mn) AS min", "max(mx) AS max", "sum(s) / sum(n)::float8 AS avg", "sum(s) AS sum",
@@ -109,7 +168,10 @@ final class RollupStatistics {
     }
     String sql = "SELECT " + String.join(", ", select) + " FROM (" + grouped + ") q GROUP BY "
         + String.join(", ", keys) + " ORDER BY " + (origin != null ? "k, " : "") + "first_seq";
-    return store.query(sql, where.binds(), row -> PostgresStatistics.toStatistics(row, q, aggregates, origin));
+    Function<Readable, Statistics> row = r -> PostgresStatistics.toStatistics(r, q, aggregates, origin);
+    // time bounds are what a generic plan cannot see (see statisticsQuery); without them it is the same plan
+    boolean bounded = pieces.stream().anyMatch(p -> p.from() != null || p.to() != null);
+    return bounded ? store.statisticsQuery(sql, where.binds(), row) : store.query(sql, where.binds(), row);
   }
 
   private static String aggregateSql(Statistics.Aggregate a) {
@@ -131,17 +193,7 @@ final class RollupStatistics {
    * The filter's owner and meter conditions are pushed into every branch.
    */
   private static String union(SampleFilter f, List<RollupPlanner.Piece> pieces, SqlWhere where) {
-    List<String> meter = new ArrayList<>();
-    equalsOrNull(where, meter, "m.name", f.meter());
-    List<String> owner = new ArrayList<>();
-    equalsOrNull(where, owner, "r.user_id", f.userId());
-    equalsOrNull(where, owner, "r.project_id", f.projectId());
-    equalsOrNull(where, owner, "r.resource_id", f.resourceId());
-    equalsOrNull(where, owner, "r.source", f.source());
-    String series = (meter.isEmpty() ? "" : " AND x.meter_id IN (SELECT m.id FROM meter m WHERE "
-        + String.join(" AND ", meter) + ")")
-        + (owner.isEmpty() ? "" : " AND x.resource_pk IN (SELECT r.id FROM resource r WHERE "
-        + String.join(" AND ", owner) + ")");
+    String series = seriesConditions(f, where);
     List<String> branches = new ArrayList<>();
     for (RollupPlanner.Piece piece : pieces) {
       String time = piece.raw() ? "x.timestamp" : "x.bucket";
@@ -157,6 +209,24 @@ final class RollupStatistics {
       branches.add(b.append(series).toString());
     }
     return String.join(" UNION ALL ", branches);
+  }
+
+  /**
+   * The filter's meter and owner conditions on a relation aliased {@code x} with meter_id and
+   * resource_pk, as {@code " AND ..."} sub-selects (empty when the filter names neither).
+   */
+  private static String seriesConditions(SampleFilter f, SqlWhere where) {
+    List<String> meter = new ArrayList<>();
+    equalsOrNull(where, meter, "m.name", f.meter());
+    List<String> owner = new ArrayList<>();
+    equalsOrNull(where, owner, "r.user_id", f.userId());
+    equalsOrNull(where, owner, "r.project_id", f.projectId());
+    equalsOrNull(where, owner, "r.resource_id", f.resourceId());
+    equalsOrNull(where, owner, "r.source", f.source());
+    return (meter.isEmpty() ? "" : " AND x.meter_id IN (SELECT m.id FROM meter m WHERE "
+        + String.join(" AND ", meter) + ")")
+        + (owner.isEmpty() ? "" : " AND x.resource_pk IN (SELECT r.id FROM resource r WHERE "
+        + String.join(" AND ", owner) + ")");
   }
 
   private static void equalsOrNull(SqlWhere where, List<String> conditions, String column, String value) {
