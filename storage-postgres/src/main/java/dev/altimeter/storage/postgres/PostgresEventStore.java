@@ -288,12 +288,7 @@ public final class PostgresEventStore implements EventStore {
   }
 
   private <T> Flux<T> query(String sql, List<Object> binds, Function<Readable, T> mapper) {
-    return Flux.usingWhen(connections.create(), conn -> {
-      Statement st = conn.createStatement(sql);
-      for (int i = 0; i < binds.size(); i++) st.bind(i, binds.get(i));
-      return Flux.from(st.execute()).flatMap(r -> r.map(mapper::apply));
-    }, Connection::close)
-        .onErrorMap(PostgresErrors::translate);
+    return PostgresStatements.query(connections, sql, binds, mapper);
   }
 
   private Event toEvent(Readable row) {

@@ -557,8 +557,7 @@ public final class PostgresSampleStore implements SampleStore {
    */
   <T> Flux<T> statisticsQuery(String sql, List<Object> binds, Function<Readable, T> mapper) {
     return Flux.usingWhen(connections.create(), conn -> {
-      Statement st = conn.createStatement(sql);
-      for (int i = 0; i < binds.size(); i++) st.bind(i, binds.get(i));
+      Statement st = PostgresStatements.bind(conn, sql, binds);
       return Mono.from(conn.beginTransaction())
           .then(execute(conn, "SET LOCAL plan_cache_mode = force_custom_plan"))
           .thenMany(Flux.from(st.execute()).flatMap(r -> r.map(mapper::apply)))
@@ -599,12 +598,7 @@ public final class PostgresSampleStore implements SampleStore {
   }
 
   <T> Flux<T> query(String sql, List<Object> binds, Function<Readable, T> mapper) {
-    return Flux.usingWhen(connections.create(), conn -> {
-      Statement st = conn.createStatement(sql);
-      for (int i = 0; i < binds.size(); i++) st.bind(i, binds.get(i));
-      return Flux.from(st.execute()).flatMap(r -> r.map(mapper::apply));
-    }, Connection::close)
-        .onErrorMap(PostgresErrors::translate);
+    return PostgresStatements.query(connections, sql, binds, mapper);
   }
 
   private Sample toSample(Readable row) {
