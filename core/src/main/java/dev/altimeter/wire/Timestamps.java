@@ -58,10 +58,19 @@ public final class Timestamps {
       .toFormatter()
       // February 30th is an error, not March 1st or February 29th
       .withResolverStyle(ResolverStyle.STRICT);
+  /**
+   * The {@code iso8601} library's (1.0, Debian's, under oslo.utils) {@code ISO8601_REGEX}, group for
+   * group: year alone, year-month ({@code YYYYMM} refused), date, then an optional time and offset.
+   */
   private static final Pattern ISO = Pattern.compile(
-      "(\\d{4})-(\\d{1,2})-(\\d{1,2})"
-          + "(?:[T ](\\d{2})(?::?(\\d{2}))?(?::?(\\d{1,2})(?:[.,](\\d+))?)?"
-          + "(Z|([-+])(\\d{2}):?(\\d{2})?)?)?");
+      "(?<year>\\d{4})(?:(?:-(?<monthdash>\\d{1,2})|(?<month>\\d{2})(?!$))"
+          + "(?:(?:-(?<daydash>\\d{1,2})|(?<day>\\d{2}))"
+          + "(?:[ T](?<hour>\\d{2})(?::?(?<minute>\\d{2}))?(?::?(?<second>\\d{1,2})(?:[.,](?<fraction>\\d+))?)?"
+          + "(?<zone>Z|(?<sign>[-+])(?<zoneHour>\\d{2}):?(?<zoneMinute>\\d{2})?)?)?)?)?");
+  /** Python's {@code datetime.timezone} takes offsets strictly inside a day. */
+  private static final long DAY_SECONDS = 86_400;
+  private static final Instant PYTHON_MIN = Instant.parse("0001-01-01T00:00:00Z");
+  private static final Instant PYTHON_MAX = Instant.parse("9999-12-31T23:59:59.999999Z");
 
   private Timestamps() {}
 
@@ -139,7 +148,7 @@ public final class Timestamps {
       if (i == start) return null;
       for (int d = Math.min(i - start, 9); d < 9; d++) nanos *= 10;
     }
-    int offsetSeconds;
+    long offsetSeconds;
     if (i == n || (i == n - 1 && t.charAt(i) == 'Z')) {
       offsetSeconds = 0;
     } else if (i == n - 6 && (t.charAt(i) == '+' || t.charAt(i) == '-') && t.charAt(i + 3) == ':') {
@@ -150,12 +159,7 @@ public final class Timestamps {
     } else {
       return null;
     }
-    try {
-      return micros(LocalDateTime.of(year, month, day, hour, minute, second, nanos)
-          .toInstant(ZoneOffset.ofTotalSeconds(offsetSeconds)));
-    } catch (DateTimeException e) {
-      return null;
-    }
+    return normalized(year, month, day, hour, minute, second, nanos, offsetSeconds);
   }
 
   /** The decimal number in {@code t[from, from + count)}, or -1 when a character is not a digit. */
@@ -169,30 +173,50 @@ public final class Timestamps {
     return v;
   }
 
-  /** The regular-expression reading of every form {@link #parseIsotime} accepts. */
+  /**
+   * The regular-expression reading of every form {@link #parseIsotime} accepts: what {@code
+   * iso8601.parse_date} builds (missing month and day are 1, missing time fields 0, the fraction
+   * truncated to microseconds, an offset of up to 23:59 and, as Python's {@code timedelta}, minutes
+   * past 59 carried), then {@code normalize_time}: an instant outside Python's years 1 to 9999 is an
+   * error there, so {@code null} here.
+   */
   static Instant parseAny(String text) {
     Matcher m = ISO.matcher(text);
     if (!m.matches()) return null;
+    int nanos = 0;
+    if (m.group("fraction") != null) {
+      nanos = Integer.parseInt((m.group("fraction") + "000000000").substring(0, 9));
+    }
+    long offsetSeconds = 0;
+    if (m.group("sign") != null) {
+      offsetSeconds = (number(m, "zoneHour", 0) * 3600L + number(m, "zoneMinute", 0) * 60L)
+          * ("-".equals(m.group("sign")) ? -1 : 1);
+    }
+    return normalized(number(m, "year", 0), number(m, "month", number(m, "monthdash", 1)),
+        number(m, "day", number(m, "daydash", 1)), number(m, "hour", 0), number(m, "minute", 0),
+        number(m, "second", 0), nanos, offsetSeconds);
+  }
+
+  /**
+   * Python's {@code datetime(...)} with a {@code timezone(timedelta(seconds=offsetSeconds))}, then
+   * oslo's {@code normalize_time}, truncated to microseconds; {@code null} where Python raises: a field
+   * out of range, an offset of a day or more, an instant outside years 1 to 9999.
+   */
+  private static Instant normalized(int year, int month, int day, int hour, int minute, int second, int nanos,
+      long offsetSeconds) {
+    if (year < 1 || Math.abs(offsetSeconds) >= DAY_SECONDS) return null;
     try {
-      int nanos = 0;
-      if (m.group(7) != null) {
-        String f = (m.group(7) + "000000000").substring(0, 9);
-        nanos = Integer.parseInt(f);
-      }
-      LocalDateTime local = LocalDateTime.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
-          Integer.parseInt(m.group(3)), m.group(4) == null ? 0 : Integer.parseInt(m.group(4)),
-          m.group(5) == null ? 0 : Integer.parseInt(m.group(5)),
-          m.group(6) == null ? 0 : Integer.parseInt(m.group(6)), nanos);
-      int offsetSeconds = 0;
-      if (m.group(9) != null) {
-        int hours = Integer.parseInt(m.group(10));
-        int minutes = m.group(11) == null ? 0 : Integer.parseInt(m.group(11));
-        offsetSeconds = (hours * 3600 + minutes * 60) * ("-".equals(m.group(9)) ? -1 : 1);
-      }
-      return micros(local.toInstant(ZoneOffset.ofTotalSeconds(offsetSeconds)));
-    } catch (DateTimeException | NumberFormatException e) {
+      Instant t = micros(LocalDateTime.of(year, month, day, hour, minute, second, nanos).toInstant(ZoneOffset.UTC)
+          .minusSeconds(offsetSeconds));
+      return t.isBefore(PYTHON_MIN) || t.isAfter(PYTHON_MAX) ? null : t;
+    } catch (DateTimeException e) {
       return null;
     }
+  }
+
+  private static int number(Matcher m, String group, int absent) {
+    String digits = m.group(group);
+    return digits == null ? absent : Integer.parseInt(digits);
   }
 
   /** Truncates to microseconds, the precision of Ceilometer and PostgreSQL. */
