@@ -1,5 +1,5 @@
 #!/bin/bash
-# The write path's statement (PostgresSampleStore.insertSamples, read from the source) on the bench's
+# The write path's statement (PostgresSampleWriter.insertSamples, read from the source) on the bench's
 # batches, without the service: N batches of 1,000 samples in one session as a prepared statement (as
 # R2DBC runs it: generic plan after 5), on fresh tables; prints the backend's CPU time per batch (less
 # disturbed by a loaded machine than wall time) and the HOT share of the updates.
@@ -15,7 +15,7 @@ P="psql -q -X -h ${PGHOST:-127.0.0.1} -p ${PGPORT:-5432} -U ${PGUSER:-postgres}"
 tmp=$(mktemp -d)
 if [ "$1" = setup ]; then
   $P -d postgres -c "CREATE DATABASE writecost"
-  for f in $(ls "$repo"/storage/src/main/resources/db/migration/altimeter/V*.sql | sort -V); do
+  for f in $(ls "$repo"/storage-postgres/src/main/resources/db/migration/altimeter/V*.sql | sort -V); do
     $P -d writecost -v ON_ERROR_STOP=1 -f "$f" >/dev/null
   done
   $P -d writecost -v ON_ERROR_STOP=1 -f "$here/setup.sql"
@@ -24,9 +24,9 @@ fi
 N=${3:-100}
 python3 - "$repo" "$1" > "$tmp/stmt.sql" <<'PY'
 import re, sys
-src = open(sys.argv[1] + '/storage/src/main/java/dev/altimeter/storage/postgres/PostgresSampleStore.java').read()
+src = open(sys.argv[1] + '/storage-postgres/src/main/java/dev/altimeter/storage/postgres/PostgresSampleWriter.java').read()
 i = src.index('WITH input AS ('); j = src.index('SELECT count(*) AS stored FROM ins', i) + 34
-rollups = open(sys.argv[1] + '/storage/src/main/java/dev/altimeter/storage/postgres/PostgresRollups.java').read()
+rollups = open(sys.argv[1] + '/storage-postgres/src/main/java/dev/altimeter/storage/postgres/PostgresRollups.java').read()
 k = rollups.index('INSERT INTO rollup ('); l = rollups.index('""".formatted(samples, granularities)', k)
 levels = 'rollup_granularity' if sys.argv[2] == 'on' else '(SELECT 1 AS seconds WHERE false)'
 sql = src[i:j].replace('ROLLUP_UPSERT', rollups[k:l].replace('%s x', 'ins x', 1).replace('%s g', levels + ' g', 1))

@@ -7,7 +7,7 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The listing statements of {@link PostgresSampleStore} (samples, meters, resources), written so
+ * The listing statements of {@link PostgresSampleReader} (samples, meters, resources), written so
  * that their plan reads about {@code limit} rows whatever the filter matches and whatever the
  * planner's statistics say (the tables may never have been analysed).
  *
@@ -66,10 +66,10 @@ final class PostgresListings {
     return new Sql("SELECT " + meters + " AS meters, " + ownerIds + " AS owners", w.binds());
   }
 
-  static Mono<Resolved> resolve(PostgresSampleStore store, SampleFilter f) {
-    Sql sql = resolution(store.json(), f);
+  static Mono<Resolved> resolve(PostgresSampleReader reader, SampleFilter f) {
+    Sql sql = resolution(reader.json(), f);
     if (sql == null) return Mono.just(Resolved.NOTHING_NAMED);
-    return store.query(sql.text(), sql.binds(), row -> {
+    return reader.query(sql.text(), sql.binds(), row -> {
       Integer[] meters = row.get("meters", Integer[].class);
       Long[] owners = row.get("owners", Long[].class);
       boolean many = owners != null && owners.length > OWNER_WALKS;

@@ -27,36 +27,36 @@ final class PostgresStatistics {
 
   private PostgresStatistics() {}
 
-  static Flux<Statistics> compute(PostgresSampleStore store, Statistics.Query q) {
+  static Flux<Statistics> compute(PostgresSampleReader reader, Statistics.Query q) {
     if (q.groupBy().contains(Statistics.GroupBy.SOURCE)) {
       // as Ceilometer's SQL driver: a NotImplementedError the API answers with 501
       return Flux.error(new UnsupportedOperationException("Unable to group by these fields"));
     }
     SampleFilter f = q.filter();
-    if (q.period() == 0) return rows(store, q, null, null);
-    if (f.start() != null && f.end() != null) return windows(store, q, f.start(), f.end());
-    SqlWhere where = new SqlWhere(store.json());
+    if (q.period() == 0) return rows(reader, q, null, null);
+    if (f.start() != null && f.end() != null) return windows(reader, q, f.start(), f.end());
+    SqlWhere where = new SqlWhere(reader.json());
     if (!where.addFilter(f, "s", "md", true)) return Flux.empty();
     String sql = "SELECT min(s.timestamp) AS lo, max(s.timestamp) AS hi" + FROM + where.sql();
-    return store.query(sql, where.binds(), row -> new Instant[] {
-            PostgresSampleStore.instant(row.get("lo", OffsetDateTime.class)),
-            PostgresSampleStore.instant(row.get("hi", OffsetDateTime.class))})
+    return reader.query(sql, where.binds(), row -> new Instant[] {
+            PostgresSampleReader.instant(row.get("lo", OffsetDateTime.class)),
+            PostgresSampleReader.instant(row.get("hi", OffsetDateTime.class))})
         .next()
         .flatMapMany(b -> b[0] == null ? Flux.empty()
-            : windows(store, q, f.start() != null ? f.start() : b[0], f.end() != null ? f.end() : b[1]));
+            : windows(reader, q, f.start() != null ? f.start() : b[0], f.end() != null ? f.end() : b[1]));
   }
 
   /** {@code ceil((end - start) / period)} windows from start; none when the range is empty. */
-  private static Flux<Statistics> windows(PostgresSampleStore store, Statistics.Query q, Instant start, Instant end) {
+  private static Flux<Statistics> windows(PostgresSampleReader reader, Statistics.Query q, Instant start, Instant end) {
     long span = EpochMicros.of(end) - EpochMicros.of(start);
     if (span <= 0) return Flux.empty();
     long periodMicros = q.period() * 1_000_000L;
     long n = (span + periodMicros - 1) / periodMicros;
-    return rows(store, q, start, start.plus(n * periodMicros, ChronoUnit.MICROS));
+    return rows(reader, q, start, start.plus(n * periodMicros, ChronoUnit.MICROS));
   }
 
-  private static Flux<Statistics> rows(PostgresSampleStore store, Statistics.Query q, Instant lo, Instant hi) {
-    SqlWhere where = new SqlWhere(store.json());
+  private static Flux<Statistics> rows(PostgresSampleReader reader, Statistics.Query q, Instant lo, Instant hi) {
+    SqlWhere where = new SqlWhere(reader.json());
     if (!where.addFilter(q.filter(), "s", "md", true)) return Flux.empty();
     List<String> select = new ArrayList<>(List.of("m.unit AS unit", "min(s.timestamp) AS tsmin",
         "max(s.timestamp) AS tsmax", "min(s.seq) AS first_seq"));
@@ -84,7 +84,7 @@ final class PostgresStatistics {
     }
     String sql = "SELECT " + String.join(", ", select) + FROM + where.sql() + " GROUP BY "
         + String.join(", ", group) + " ORDER BY " + (window != null ? "k, " : "") + "first_seq";
-    return store.query(sql, where.binds(), row -> toStatistics(row, q, aggregates, lo));
+    return reader.query(sql, where.binds(), row -> toStatistics(row, q, aggregates, lo));
   }
 
   private static String groupColumn(Statistics.GroupBy g) {
@@ -122,8 +122,8 @@ final class PostgresStatistics {
       groupBy = new LinkedHashMap<>();
       for (int i = 0; i < q.groupBy().size(); i++) groupBy.put(q.groupBy().get(i).field(), row.get("g" + i, String.class));
     }
-    Instant tsmin = PostgresSampleStore.instant(row.get("tsmin", OffsetDateTime.class));
-    Instant tsmax = PostgresSampleStore.instant(row.get("tsmax", OffsetDateTime.class));
+    Instant tsmin = PostgresSampleReader.instant(row.get("tsmin", OffsetDateTime.class));
+    Instant tsmax = PostgresSampleReader.instant(row.get("tsmax", OffsetDateTime.class));
     Double min = null, max = null, avg = null, sum = null;
     Long count = null;
     Map<String, Double> values = new LinkedHashMap<>();

@@ -26,28 +26,28 @@ import reactor.core.publisher.Mono;
 final class RollupStatistics {
   private RollupStatistics() {}
 
-  static Flux<Statistics> compute(PostgresSampleStore store, RollupPlanner planner, Statistics.Query q) {
-    if (!RollupPlanner.eligible(q)) return PostgresStatistics.compute(store, q);
+  static Flux<Statistics> compute(PostgresSampleReader reader, RollupPlanner planner, Statistics.Query q) {
+    if (!RollupPlanner.eligible(q)) return PostgresStatistics.compute(reader, q);
     SampleFilter f = q.filter();
     // the filter's bounds as a half-open range of microseconds (PostgreSQL's precision)
     Long from = f.start() == null ? null : EpochMicros.of(f.start()) + (f.startInclusive() ? 0 : 1);
     Long to = f.end() == null ? null : EpochMicros.of(f.end()) + (f.endInclusive() ? 1 : 0);
     // what retention removed is read afresh for every query (the expirer is another process)
     if (q.period() == 0 || (f.start() != null && f.end() != null)) {
-      return store.horizons().flatMapMany(horizons -> closed(store, planner, q, from, to, horizons));
+      return reader.horizons().flatMapMany(horizons -> closed(reader, planner, q, from, to, horizons));
     }
     // an open bound: windows start at the oldest matching sample / end at the newest. While every raw
     // sample is kept, each series' first and last timestamps are exact: one row per (meter, resource)
     // instead of every piece, read in the horizons' round trip. A series that ends before the range
     // has no sample in it; one that ends inside has its newest sample there (the same for the start).
-    SqlWhere where = new SqlWhere(store.json());
+    SqlWhere where = new SqlWhere(reader.json());
     String sql = "SELECT h.granularity, h.horizon, NULL::timestamptz AS lo, NULL::timestamptz AS hi"
         + " FROM retention_horizon h UNION ALL"
         + " SELECT NULL, NULL, min(x.first_timestamp), max(x.last_timestamp) FROM series x WHERE true"
         + (from == null ? "" : " AND x.last_timestamp >= " + where.bind(micros(from)))
         + (to == null ? "" : " AND x.first_timestamp < " + where.bind(micros(to)))
         + seriesConditions(f, where);
-    return store.query(sql, where.binds(), row -> new Object[] {row.get("granularity", Integer.class),
+    return reader.query(sql, where.binds(), row -> new Object[] {row.get("granularity", Integer.class),
             row.get("horizon", OffsetDateTime.class), row.get("lo", OffsetDateTime.class),
             row.get("hi", OffsetDateTime.class)})
         .collectList()
@@ -58,50 +58,50 @@ final class RollupStatistics {
             if (r[0] != null) {
               horizons.put(((Integer) r[0]).longValue(), EpochMicros.of(((OffsetDateTime) r[1]).toInstant()));
             } else {
-              series = new Instant[] {PostgresSampleStore.instant((OffsetDateTime) r[2]),
-                  PostgresSampleStore.instant((OffsetDateTime) r[3])};
+              series = new Instant[] {PostgresSampleReader.instant((OffsetDateTime) r[2]),
+                  PostgresSampleReader.instant((OffsetDateTime) r[3])};
             }
           }
-          return open(store, planner, q, from, to, horizons, series);
+          return open(reader, planner, q, from, to, horizons, series);
         });
   }
 
   /** No period, or both bounds given: the pieces follow from the range alone. */
-  private static Flux<Statistics> closed(PostgresSampleStore store, RollupPlanner planner, Statistics.Query q,
+  private static Flux<Statistics> closed(PostgresSampleReader reader, RollupPlanner planner, Statistics.Query q,
       Long from, Long to, Map<Long, Long> horizons) {
     if (q.period() == 0) {
       List<RollupPlanner.Piece> pieces = planner.cover(from, to, 0, 0, horizons);
-      if (!RollupPlanner.usesRollups(pieces)) return PostgresStatistics.compute(store, q);
-      return rows(store, q, pieces, null);
+      if (!RollupPlanner.usesRollups(pieces)) return PostgresStatistics.compute(reader, q);
+      return rows(reader, q, pieces, null);
     }
-    return windows(store, planner, q, q.filter().start(), q.filter().end(), from, to, horizons);
+    return windows(reader, planner, q, q.filter().start(), q.filter().end(), from, to, horizons);
   }
 
   /**
    * A period with an open bound, given the series' oldest and newest matching samples; where raw
    * samples have expired those are stale, and the pieces themselves are read for them instead.
    */
-  private static Flux<Statistics> open(PostgresSampleStore store, RollupPlanner planner, Statistics.Query q,
+  private static Flux<Statistics> open(PostgresSampleReader reader, RollupPlanner planner, Statistics.Query q,
       Long from, Long to, Map<Long, Long> horizons, Instant[] series) {
     SampleFilter f = q.filter();
     List<RollupPlanner.Piece> all = planner.cover(from, to, 0, 0, horizons);
-    if (!RollupPlanner.usesRollups(all)) return PostgresStatistics.compute(store, q);
+    if (!RollupPlanner.usesRollups(all)) return PostgresStatistics.compute(reader, q);
     Mono<Instant[]> bounds = Mono.just(series);
     if (horizons.containsKey(0L)) {
-      SqlWhere where = new SqlWhere(store.json());
-      bounds = store.query("SELECT min(p.tsmin) AS lo, max(p.tsmax) AS hi FROM (" + union(f, all, where) + ") p",
+      SqlWhere where = new SqlWhere(reader.json());
+      bounds = reader.query("SELECT min(p.tsmin) AS lo, max(p.tsmax) AS hi FROM (" + union(f, all, where) + ") p",
               where.binds(), row -> new Instant[] {
-                  PostgresSampleStore.instant(row.get("lo", OffsetDateTime.class)),
-                  PostgresSampleStore.instant(row.get("hi", OffsetDateTime.class))})
+                  PostgresSampleReader.instant(row.get("lo", OffsetDateTime.class)),
+                  PostgresSampleReader.instant(row.get("hi", OffsetDateTime.class))})
           .next();
     }
     return bounds.flatMapMany(b -> b[0] == null ? Flux.empty()
-        : windows(store, planner, q, f.start() != null ? f.start() : b[0], f.end() != null ? f.end() : b[1],
+        : windows(reader, planner, q, f.start() != null ? f.start() : b[0], f.end() != null ? f.end() : b[1],
             from, to, horizons));
   }
 
   /** As {@link PostgresStatistics}: {@code ceil((last - origin) / period)} windows from origin. */
-  private static Flux<Statistics> windows(PostgresSampleStore store, RollupPlanner planner, Statistics.Query q,
+  private static Flux<Statistics> windows(PostgresSampleReader reader, RollupPlanner planner, Statistics.Query q,
       Instant origin, Instant last, Long from, Long to, Map<Long, Long> horizons) {
     long o = EpochMicros.of(origin);
     long span = EpochMicros.of(last) - o;
@@ -110,13 +110,13 @@ final class RollupStatistics {
     long end = o + (span + periodMicros - 1) / periodMicros * periodMicros;
     List<RollupPlanner.Piece> pieces = planner.cover(from == null ? o : from, to == null ? end : Math.min(to, end),
         q.period(), o, horizons);
-    if (!RollupPlanner.usesRollups(pieces)) return PostgresStatistics.compute(store, q);
-    return rows(store, q, pieces, origin);
+    if (!RollupPlanner.usesRollups(pieces)) return PostgresStatistics.compute(reader, q);
+    return rows(reader, q, pieces, origin);
   }
 
-  private static Flux<Statistics> rows(PostgresSampleStore store, Statistics.Query q, List<RollupPlanner.Piece> pieces,
+  private static Flux<Statistics> rows(PostgresSampleReader reader, Statistics.Query q, List<RollupPlanner.Piece> pieces,
       Instant origin) {
-    SqlWhere where = new SqlWhere(store.json());
+    SqlWhere where = new SqlWhere(reader.json());
     String partials = union(q.filter(), pieces, where);
     List<Statistics.Aggregate> aggregates = List.copyOf(new LinkedHashSet<>(q.aggregates()));
     boolean stddev = aggregates.stream().anyMatch(a -> a.function() == Statistics.Function.STDDEV);
@@ -171,7 +171,7 @@ final class RollupStatistics {
     Function<Readable, Statistics> row = r -> PostgresStatistics.toStatistics(r, q, aggregates, origin);
     // time bounds are what a generic plan cannot see (see statisticsQuery); without them it is the same plan
     boolean bounded = pieces.stream().anyMatch(p -> p.from() != null || p.to() != null);
-    return bounded ? store.statisticsQuery(sql, where.binds(), row) : store.query(sql, where.binds(), row);
+    return bounded ? reader.statisticsQuery(sql, where.binds(), row) : reader.query(sql, where.binds(), row);
   }
 
   private static String aggregateSql(Statistics.Aggregate a) {

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * Writes a {@link SampleQuery.Expression} as a SQL condition over the sample columns of {@code
- * PostgresSampleStore}: fields map to fixed columns, operators to fixed SQL operators, and every
+ * PostgresSampleReader}: fields map to fixed columns, operators to fixed SQL operators, and every
  * value (metadata paths included) is bound.
  */
 final class SqlExpression {

@@ -37,6 +37,24 @@ class ArchivePolicyChangeTest {
     PostgresRollups.apply(TestPostgres.storage().connectionFactory(), DEFAULT).block(TIMEOUT);
   }
 
+  /**
+   * A store whose policy lacks a level the database rolls up (another node applied its policy last)
+   * still writes: the insert finds no span of that level for the sample's day, the writer has the
+   * partitions learn the database's levels, and the retry makes the span and stores the sample.
+   */
+  @Test
+  void writeLearnsTheDatabasesLevelsWhenAnInsertFindsASpanMissing() {
+    PostgresRollups.apply(TestPostgres.storage().connectionFactory(), DAILY).block(TIMEOUT);
+    PostgresSampleStore store = new PostgresSampleStore(TestPostgres.storage().connectionFactory(), DEFAULT);
+    // decades past every other test's samples: no daily span (720 days) holds this day yet
+    Sample late = Sample.builder().meter("cpu").type(SampleType.GAUGE).unit("ns").volume(1).resourceId("r")
+        .timestamp(Instant.parse("2077-07-07T07:07:07Z")).resourceMetadata(Map.of()).build();
+
+    assertThat(store.write(List.of(late)).block(TIMEOUT)).isEqualTo(1);
+    assertThat(rollupRows(86_400)).isEqualTo(1);
+    assertThat(rollupRows(60)).isEqualTo(1);
+  }
+
   private static List<Sample> samples(int from, int to) {
     List<Sample> out = new ArrayList<>();
     for (int i = from; i < to; i++) {

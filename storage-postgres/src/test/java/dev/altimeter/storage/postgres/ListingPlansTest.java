@@ -97,7 +97,7 @@ class ListingPlansTest {
 
   @Test
   void oneSampleReadsOneRow() {
-    UUID id = store.query("SELECT message_id FROM sample WHERE seq = 4242", List.of(),
+    UUID id = store.reader().query("SELECT message_id FROM sample WHERE seq = 4242", List.of(),
         row -> row.get("message_id", UUID.class)).blockFirst(TIMEOUT);
     Map<String, Long> read = rowsRead(PostgresListings.sample(id));
     assertThat(read.getOrDefault("sample", 0L)).isEqualTo(1);
@@ -160,7 +160,7 @@ class ListingPlansTest {
     PostgresListings.Resolved ids = resolve(first);
     assertThat(store.resources(first, LIMIT).collectList().block(TIMEOUT)).hasSize(10)
         .allSatisfy(r -> assertThat(r.lastSampleTimestamp()).isBefore(t0.plusSeconds(100)));
-    Map<String, Long> read = rowsRead(PostgresListings.resources(store.json(), first, ids, LIMIT));
+    Map<String, Long> read = rowsRead(PostgresListings.resources(store.reader().json(), first, ids, LIMIT));
     assertThat(read.getOrDefault("sample", 0L)).as("%s", read).isLessThanOrEqualTo(10 * LIMIT);
     assertThat(read.getOrDefault("series", 0L)).as("%s", read).isLessThanOrEqualTo(3L * RESOURCES * 10);
   }
@@ -180,7 +180,7 @@ class ListingPlansTest {
   private static void assertSamples(SampleFilter f, int expected, int bound) {
     PostgresListings.Resolved ids = resolve(f);
     assertThat(store.samples(f, LIMIT).collectList().block(TIMEOUT)).as("%s", f).hasSize(expected);
-    assertBounded(f, PostgresListings.samples(store.json(), f, ids, LIMIT), bound);
+    assertBounded(f, PostgresListings.samples(store.reader().json(), f, ids, LIMIT), bound);
   }
 
   private static void assertMeters(SampleFilter f, boolean unique, int expected) {
@@ -192,7 +192,7 @@ class ListingPlansTest {
   private static void assertMeters(SampleFilter f, boolean unique, int expected, int bound) {
     PostgresListings.Resolved ids = resolve(f);
     assertThat(store.meters(f, unique, LIMIT).collectList().block(TIMEOUT)).as("%s", f).hasSize(expected);
-    assertBounded(f, PostgresListings.meters(store.json(), f, ids, unique, LIMIT), bound);
+    assertBounded(f, PostgresListings.meters(store.reader().json(), f, ids, unique, LIMIT), bound);
   }
 
   private static void assertResources(SampleFilter f, int limit, int expected) {
@@ -203,12 +203,12 @@ class ListingPlansTest {
   private static void assertResources(SampleFilter f, int limit, int expected, int bound) {
     PostgresListings.Resolved ids = resolve(f);
     assertThat(store.resources(f, limit).collectList().block(TIMEOUT)).as("%s", f).hasSize(expected);
-    assertBounded(f, PostgresListings.resources(store.json(), f, ids, limit), bound);
+    assertBounded(f, PostgresListings.resources(store.reader().json(), f, ids, limit), bound);
   }
 
   /** Resolves the filter's dictionary values, checking that the resolution reads few rows itself. */
   private static PostgresListings.Resolved resolve(SampleFilter f) {
-    PostgresListings.Sql resolution = PostgresListings.resolution(store.json(), f);
+    PostgresListings.Sql resolution = PostgresListings.resolution(store.reader().json(), f);
     if (resolution != null) {
       Map<String, Long> read = rowsRead(resolution);
       // a resource owner index lookup (at most OWNER_WALKS + 1) or the meter table
@@ -216,7 +216,7 @@ class ListingPlansTest {
           .isLessThanOrEqualTo(PostgresListings.OWNER_WALKS + 1);
       assertThat(read.getOrDefault("sample", 0L) + read.getOrDefault("series", 0L)).isZero();
     }
-    return PostgresListings.resolve(store, f).block(TIMEOUT);
+    return PostgresListings.resolve(store.reader(), f).block(TIMEOUT);
   }
 
   private static void assertBounded(SampleFilter f, PostgresListings.Sql sql, int bound) {
@@ -233,7 +233,7 @@ class ListingPlansTest {
 
   /** The rows each table's scans read (returned and removed by filters), partitions as "sample". */
   private static Map<String, Long> rowsRead(PostgresListings.Sql sql) {
-    String plan = store.query("EXPLAIN (ANALYZE, FORMAT JSON) " + sql.text(), sql.binds(),
+    String plan = store.reader().query("EXPLAIN (ANALYZE, FORMAT JSON) " + sql.text(), sql.binds(),
         row -> row.get(0, String.class)).blockFirst(TIMEOUT);
     Map<String, Long> read = new TreeMap<>();
     add(JsonMapper.builder().build().readTree(plan).get(0).get("Plan"), read);
