@@ -20,7 +20,6 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import reactor.core.scheduler.Scheduler;
@@ -119,8 +118,8 @@ class NotificationConfiguration {
       AltimeterProperties properties) {
     AltimeterProperties.Notification p = properties.getNotification();
     DirectMessageListenerContainer container = new DirectMessageListenerContainer(notificationConnectionFactory);
-    // stopped right after notificationDrain, which has the last phase (stopped first)
-    container.setPhase(Integer.MAX_VALUE - 1);
+    // stopped right after notificationDrain, which is stopped first
+    container.setPhase(ServiceLifecycle.NOTIFICATION_CONSUMERS);
     container.setAmqpAdmin(notificationAdmin);
     container.setQueueNames(topology.queueNames().toArray(String[]::new));
     container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
@@ -131,50 +130,11 @@ class NotificationConfiguration {
     return container;
   }
 
-  /**
-   * On shutdown, before the container closes its channels: pauses consumption and waits for the
-   * notifications in flight to be stored and acknowledged (at most the shutdown phase timeout), so
-   * that what was taken is either acknowledged after its commit or, untouched, back on the queue.
-   * The pipeline and the store writers stop later (lower phases), so the in-flight work can finish.
-   */
+  /** Notification intake, stopped first of all ({@link ServiceLifecycle.NotificationDrain}). */
   @Bean
-  SmartLifecycle notificationDrain(NotificationListener notificationListener,
+  ServiceLifecycle.NotificationDrain notificationDrain(NotificationListener notificationListener,
       @Value("${spring.lifecycle.timeout-per-shutdown-phase:30s}") Duration timeout) {
-    return new SmartLifecycle() {
-      private volatile boolean running;
-
-      @Override
-      public void start() {
-        notificationListener.resume();
-        running = true;
-      }
-
-      @Override
-      public void stop() {
-        running = false;
-        notificationListener.pause();
-        try {
-          if (!notificationListener.awaitIdle(timeout)) {
-            LOG.warn("Shutdown: {} notifications still in flight after {}; the broker will redeliver them",
-                notificationListener.inFlight(), timeout);
-          } else {
-            LOG.info("Shutdown: notification consumption paused, in-flight notifications acknowledged");
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-
-      @Override
-      public boolean isRunning() {
-        return running;
-      }
-
-      @Override
-      public int getPhase() {
-        return Integer.MAX_VALUE; // stopped first: before the listener container (MAX_VALUE - 1)
-      }
-    };
+    return new ServiceLifecycle.NotificationDrain(notificationListener, timeout);
   }
 
   /** The notification consumers are up (a broker outage shows here; the container reconnects by itself). */

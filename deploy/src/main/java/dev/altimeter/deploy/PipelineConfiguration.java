@@ -1,12 +1,10 @@
 package dev.altimeter.deploy;
 
-import dev.altimeter.collector.pipeline.BatchWriter;
-import dev.altimeter.collector.pipeline.DatabasePublisher;
-import dev.altimeter.collector.pipeline.StorePublisher;
 import dev.altimeter.collector.pipeline.config.PipelineConfig;
 import dev.altimeter.collector.pipeline.config.PipelineConfigParser;
 import dev.altimeter.collector.pipeline.exposition.ExpositionPublisher;
 import dev.altimeter.collector.pipeline.exposition.SampleExposition;
+import dev.altimeter.collector.pipeline.publish.DatabasePublisher;
 import dev.altimeter.collector.pipeline.publish.NotifierPublisher;
 import dev.altimeter.collector.pipeline.publish.PublisherContext;
 import dev.altimeter.collector.pipeline.publish.PublisherFactory;
@@ -43,7 +41,6 @@ import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
@@ -54,7 +51,7 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * The pipeline every source feeds: pipeline.yaml (samples) and event_pipeline.yaml (events), with
- * the {@code database://} publisher writing through the batch writers. A bad file stops start-up
+ * the {@code database://} publisher ({@link DatabasePublisher}) writing to the store. A bad file stops start-up
  * with an error naming the file, line, source or sink, and the rule.
  */
 @Configuration(proxyBeanMethods = false)
@@ -74,7 +71,7 @@ class PipelineConfiguration {
   }
 
   /**
-   * What only a process with the store has: the store's batch writers behind {@code database://},
+   * What only a process with the store has: {@code database://} ({@link DatabasePublisher}) and its lifecycle,
    * and the event pipelines (events come from the notification role only, which runs the store; the
    * built-in event_pipeline.yaml stores them).
    */
@@ -82,19 +79,17 @@ class PipelineConfiguration {
   @ConditionalOnStore
   static class StoreWriters {
     @Bean
-    StorePublisher storePublisher(SampleStore store, AltimeterProperties properties, MeterRegistry registry) {
-      return new StorePublisher(store, writerOptions(properties), registry);
+    DatabasePublisher databasePublisher(SampleStore samples, EventStore events, AltimeterProperties properties,
+        MeterRegistry registry) {
+      AltimeterProperties.Store p = properties.getStore();
+      return new DatabasePublisher(samples, events, new DatabasePublisher.Options(p.getQueueCapacity(), p.getBatchSize(),
+          p.getBatchDelay(), p.getWriters(), p.getQueueCapacityBytes().toBytes()), registry);
     }
 
     @Bean
-    BatchWriter<Event> eventWriter(EventStore store, AltimeterProperties properties, MeterRegistry registry) {
-      return BatchWriter.forEvents(store, writerOptions(properties), registry);
-    }
-
-    private static BatchWriter.Options writerOptions(AltimeterProperties properties) {
-      AltimeterProperties.Store p = properties.getStore();
-      return new BatchWriter.Options(p.getQueueCapacity(), p.getBatchSize(), p.getBatchDelay(), p.getWriters(),
-          p.getQueueCapacityBytes().toBytes());
+    ServiceLifecycle.StoreWriters storeWritersLifecycle(DatabasePublisher databasePublisher,
+        ServiceLifecycle.ShutdownBudget shutdownBudget) {
+      return new ServiceLifecycle.StoreWriters(databasePublisher, shutdownBudget);
     }
 
     /**
@@ -139,11 +134,11 @@ class PipelineConfiguration {
    * so that a reloaded pipeline.yaml naming it is rejected with the reason rather than as an unknown scheme.
    */
   @Bean
-  PublisherRegistry publisherRegistry(ObjectProvider<StorePublisher> samples, ObjectProvider<BatchWriter<Event>> events,
+  PublisherRegistry publisherRegistry(ObjectProvider<DatabasePublisher> databasePublisher,
       SampleExposition exposition, PublisherBroker broker, AltimeterProperties properties, MeterRegistry registry) {
     String host = properties.getPolling().getHostName() != null ? properties.getPolling().getHostName() : localHostName();
-    StorePublisher store = samples.getIfAvailable();
-    PublisherFactory database = store != null ? DatabasePublisher.factory(store, events.getObject())
+    DatabasePublisher store = databasePublisher.getIfAvailable();
+    PublisherFactory database = store != null ? store.factory()
         : (url, context) -> {
           throw new IllegalArgumentException("database:// needs the store, which this process did not start ("
               + ConditionalOnStore.StoreCondition.NOT_NEEDED + " at start-up): restart it to start the store");
@@ -295,69 +290,17 @@ class PipelineConfiguration {
     }
   }
 
-  /**
-   * Starts the writers and pipelines before any source; on shutdown (after the sources and the web
-   * server stopped) drains the pipelines, then the writers, so everything accepted is committed.
-   */
+  /** The pipeline flush and the store writers' drain share it ({@link ServiceLifecycle}). */
   @Bean
-  SmartLifecycle pipelineLifecycle(ObjectProvider<StorePublisher> storePublisher, ObjectProvider<BatchWriter<Event>> eventWriter,
-      SampleRuntime pipelines, ObjectProvider<RunningPipelines<Event>> eventPipelineProvider,
+  ServiceLifecycle.ShutdownBudget shutdownBudget(
       @Value("${spring.lifecycle.timeout-per-shutdown-phase:30s}") Duration phaseTimeout) {
-    // without the store: no writers and no event pipelines (ConditionalOnStore)
-    StorePublisher samples = storePublisher.getIfAvailable();
-    BatchWriter<Event> events = eventWriter.getIfAvailable();
-    RunningPipelines<Event> eventPipelines = eventPipelineProvider.getIfAvailable();
-    return new SmartLifecycle() {
-      private volatile boolean running;
+    return new ServiceLifecycle.ShutdownBudget(phaseTimeout);
+  }
 
-      @Override
-      public void start() {
-        if (samples != null) samples.start();
-        if (events != null) events.start();
-        pipelines.start().get().block(Duration.ofSeconds(30));
-        if (eventPipelines != null) eventPipelines.start().block(Duration.ofSeconds(30));
-        running = true;
-      }
-
-      /**
-       * One budget for the four drains, the shutdown phase timeout, so that a store that hangs at
-       * shutdown cannot keep the process past the pod's grace period (what is left uncommitted was
-       * not acknowledged, so the broker redelivers it).
-       */
-      @Override
-      public void stop() {
-        long deadline = System.nanoTime() + phaseTimeout.toNanos();
-        try {
-          drain("sample pipelines", pipelines.stop().get(), deadline);
-          if (eventPipelines != null) drain("event pipelines", eventPipelines.stop(), deadline);
-        } finally {
-          try {
-            if (samples != null) drain("sample writer", samples.drain(), deadline);
-            if (events != null) drain("event writer", events.drain(), deadline);
-          } finally {
-            running = false;
-          }
-        }
-      }
-
-      private void drain(String what, reactor.core.publisher.Mono<Void> drain, long deadline) {
-        try {
-          drain.block(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
-        } catch (RuntimeException e) {
-          LOG.warn("Shutdown: {} not drained within {}: {}", what, phaseTimeout, e.toString());
-        }
-      }
-
-      @Override
-      public boolean isRunning() {
-        return running;
-      }
-
-      @Override
-      public int getPhase() {
-        // started before and stopped after the sources: web server (DEFAULT_PHASE - 1024/-2048), polling, AMQP listeners
-        return SmartLifecycle.DEFAULT_PHASE - 4096;
-      }
-    };
+  /** Without the store there are no event pipelines ({@link ConditionalOnStore}). */
+  @Bean
+  ServiceLifecycle.Pipelines pipelinesLifecycle(SampleRuntime sampleRuntime,
+      ObjectProvider<RunningPipelines<Event>> eventPipelines, ServiceLifecycle.ShutdownBudget shutdownBudget) {
+    return new ServiceLifecycle.Pipelines(sampleRuntime, eventPipelines.getIfAvailable(), shutdownBudget);
   }
 }

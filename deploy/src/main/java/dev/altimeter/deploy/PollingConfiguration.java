@@ -13,7 +13,6 @@ import dev.altimeter.storage.postgres.PostgresStorage;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,10 +20,8 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * The {@code polling} role: Ceilometer's polling agent. Runs the pollsters polling.yaml selects (the
@@ -68,38 +65,9 @@ class PollingConfiguration {
     return agent;
   }
 
-  /** Polls after the pipeline is up and stops polling before it drains. */
+  /** Polls after the pipeline is up and stops polling before it flushes ({@link ServiceLifecycle#POLLING}). */
   @Bean
-  SmartLifecycle pollingLifecycle(PollingAgent agent, ResourcePartition partition) {
-    return new SmartLifecycle() {
-      private volatile boolean running;
-
-      @Override
-      public void start() {
-        if (partition instanceof GroupMembership m) m.start(Schedulers.single()).block(Duration.ofSeconds(30));
-        agent.start().block(Duration.ofSeconds(30));
-        running = true;
-      }
-
-      @Override
-      public void stop() {
-        try {
-          agent.stop().block(Duration.ofSeconds(30));
-          if (partition instanceof GroupMembership m) m.leave().block(Duration.ofSeconds(10));
-        } finally {
-          running = false;
-        }
-      }
-
-      @Override
-      public boolean isRunning() {
-        return running;
-      }
-
-      @Override
-      public int getPhase() {
-        return SmartLifecycle.DEFAULT_PHASE - 3072; // after the pipeline starts (-4096), stopped before it drains
-      }
-    };
+  ServiceLifecycle.Polling pollingLifecycle(PollingAgent agent, ResourcePartition partition) {
+    return new ServiceLifecycle.Polling(agent, partition);
   }
 }

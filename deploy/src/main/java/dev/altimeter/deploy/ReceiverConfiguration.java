@@ -1,13 +1,13 @@
 package dev.altimeter.deploy;
 
 import dev.altimeter.collector.pipeline.publish.PublisherContext;
-import dev.altimeter.collector.receive.MeterMessageDecoder;
 import dev.altimeter.collector.receive.TcpReceiver;
 import dev.altimeter.collector.receive.UdpReceiver;
+import dev.altimeter.ingest.IngestCounter;
 import dev.altimeter.storage.SampleConsumer;
+import dev.altimeter.wire.MeterMessageDecoder;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -43,53 +43,32 @@ class ReceiverConfiguration {
     return new MeterMessageDecoder(context.signer());
   }
 
+  /**
+   * The counters of every ingest door ({@link IngestMetrics}): these receivers' and the API's
+   * {@code POST /v2/meters/{name}} (receiver {@code v2}).
+   */
+  @Bean
+  IngestCounter.Receivers ingestCounters(MeterRegistry registry) {
+    return new IngestMetrics(registry);
+  }
+
   @Bean
   @ConditionalOnProperty(name = "altimeter.receiver.http.enabled", havingValue = "true")
   RouterFunction<ServerResponse> sampleReceiverRoute(MeterMessageDecoder decoder, SampleConsumer consumer,
-      AltimeterProperties properties, MeterRegistry registry) {
-    return new SampleReceiverRoute(decoder, consumer, properties.getReceiver().getHttp().getMaxBodyBytes(), registry)
-        .route();
+      AltimeterProperties properties, IngestCounter.Receivers ingestCounters) {
+    return new SampleReceiverRoute(decoder, consumer, properties.getReceiver().getHttp().getMaxBodyBytes(),
+        ingestCounters.receiver("http")).route();
   }
 
-  /** Binds the configured UDP/TCP receivers after the pipeline started; unbinds them before it drains. */
+  /** Binds the configured UDP/TCP receivers after the pipeline started; unbinds them before it flushes ({@link ServiceLifecycle#RECEIVERS}). */
   @Bean
-  SmartLifecycle socketReceivers(MeterMessageDecoder decoder, SampleConsumer consumer, AltimeterProperties properties,
-      MeterRegistry registry) {
+  ServiceLifecycle.Receivers socketReceivers(MeterMessageDecoder decoder, SampleConsumer consumer,
+      AltimeterProperties properties, IngestCounter.Receivers ingestCounters) {
     AltimeterProperties.Receiver p = properties.getReceiver();
     UdpReceiver udp = p.getUdp().getPort() > 0 ? new UdpReceiver(p.getBindAddress(), p.getUdp().getPort(), decoder,
-        consumer, p.getUdp().getMaxInFlight(), registry) : null;
+        consumer, p.getUdp().getMaxInFlight(), ingestCounters.receiver("udp")) : null;
     TcpReceiver tcp = p.getTcp().getPort() > 0 ? new TcpReceiver(p.getBindAddress(), p.getTcp().getPort(),
-        p.getTcp().getMaxFrameBytes(), decoder, consumer, registry) : null;
-    return new SmartLifecycle() {
-      private volatile boolean running;
-
-      @Override
-      public void start() {
-        if (udp != null) udp.start();
-        if (tcp != null) tcp.start();
-        running = true;
-      }
-
-      @Override
-      public void stop() {
-        try {
-          if (udp != null) udp.stop();
-        } finally {
-          if (tcp != null) tcp.stop();
-          running = false;
-        }
-      }
-
-      @Override
-      public boolean isRunning() {
-        return running;
-      }
-
-      @Override
-      public int getPhase() {
-        // a source: started after and stopped before the pipeline (DEFAULT_PHASE - 4096)
-        return SmartLifecycle.DEFAULT_PHASE - 2048;
-      }
-    };
+        p.getTcp().getMaxFrameBytes(), decoder, consumer, ingestCounters.receiver("tcp")) : null;
+    return new ServiceLifecycle.Receivers(udp, tcp);
   }
 }

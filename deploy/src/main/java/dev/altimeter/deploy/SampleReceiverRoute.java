@@ -1,12 +1,11 @@
 package dev.altimeter.deploy;
 
-import dev.altimeter.collector.receive.MeterMessageDecoder;
-import dev.altimeter.collector.receive.Outcome;
-import dev.altimeter.collector.receive.ReceiverMetrics;
+import dev.altimeter.ingest.IngestCounter;
+import dev.altimeter.ingest.IngestOutcome;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleConsumer;
 import dev.altimeter.storage.StoreException;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.altimeter.wire.MeterMessageDecoder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,13 +51,13 @@ final class SampleReceiverRoute {
   private final MeterMessageDecoder decoder;
   private final SampleConsumer consumer;
   private final int maxBodyBytes;
-  private final ReceiverMetrics metrics;
+  private final IngestCounter counter;
 
-  SampleReceiverRoute(MeterMessageDecoder decoder, SampleConsumer consumer, int maxBodyBytes, MeterRegistry registry) {
+  SampleReceiverRoute(MeterMessageDecoder decoder, SampleConsumer consumer, int maxBodyBytes, IngestCounter counter) {
     this.decoder = decoder;
     this.consumer = consumer;
     this.maxBodyBytes = maxBodyBytes;
-    this.metrics = new ReceiverMetrics("http", registry);
+    this.counter = counter;
   }
 
   RouterFunction<ServerResponse> route() {
@@ -90,14 +89,14 @@ final class SampleReceiverRoute {
       if (body.length == 0) throw new IllegalArgumentException("empty body");
       parsed = JSON.readValue(body, Object.class);
     } catch (JacksonException | IllegalArgumentException e) {
-      metrics.count(Outcome.INVALID);
+      counter.count(IngestOutcome.INVALID);
       return error(HttpStatus.BAD_REQUEST, "Client", "body is not JSON: " + firstLine(e.getMessage()));
     }
     List<?> items;
     if (parsed instanceof List<?> l) items = l;
     else if (parsed instanceof Map<?, ?>) items = List.of(parsed);
     else {
-      metrics.count(Outcome.INVALID);
+      counter.count(IngestOutcome.INVALID);
       return error(HttpStatus.BAD_REQUEST, "Client", "body must be a JSON array of samples or one sample object");
     }
     List<Sample> samples = new ArrayList<>(items.size());
@@ -110,8 +109,8 @@ final class SampleReceiverRoute {
         samples.add(r.sample());
         continue;
       }
-      metrics.count(r.outcome());
-      boolean sig = r.outcome() == Outcome.UNSIGNED || r.outcome() == Outcome.BAD_SIGNATURE;
+      counter.count(r.outcome());
+      boolean sig = r.outcome() == IngestOutcome.UNSIGNED || r.outcome() == IngestOutcome.BAD_SIGNATURE;
       if (firstBad == null || (sig && !signatureFault)) {
         firstBad = r;
         firstBadIndex = i;
@@ -119,25 +118,25 @@ final class SampleReceiverRoute {
       signatureFault |= sig;
     }
     if (firstBad != null) {
-      metrics.count(Outcome.INVALID, samples.size());
+      counter.count(IngestOutcome.INVALID, samples.size());
       String what = "sample " + firstBadIndex + ": " + firstBad.reason();
       return error(signatureFault ? HttpStatus.FORBIDDEN : HttpStatus.BAD_REQUEST, "Client", what);
     }
     if (samples.isEmpty()) return ServerResponse.noContent().build();
     return consumer.accept(samples)
         .then(Mono.defer(() -> {
-          metrics.count(Outcome.ACCEPTED, samples.size());
+          counter.count(IngestOutcome.ACCEPTED, samples.size());
           return ServerResponse.noContent().build();
         }))
         .onErrorResume(e -> {
           // the same kinds as the v2 API: busy or store down is 503 (retry), the data's own fault 400,
           // more than the pipeline can ever take 413; anything else is a bug
           if (e instanceof SampleConsumer.Overloaded || e instanceof StoreException.Unavailable) {
-            metrics.count(Outcome.DROPPED, samples.size());
+            counter.count(IngestOutcome.DROPPED, samples.size());
             return ServerResponse.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "1")
                 .contentType(MediaType.APPLICATION_JSON).bodyValue(fault("Server", e.getMessage()));
           }
-          metrics.count(Outcome.FAILED, samples.size());
+          counter.count(IngestOutcome.FAILED, samples.size());
           if (e instanceof StoreException.InvalidData) return error(HttpStatus.BAD_REQUEST, "Client", e.getMessage());
           if (e instanceof SampleConsumer.TooLarge) return error(HttpStatus.CONTENT_TOO_LARGE, "Client", e.getMessage());
           return error(HttpStatus.INTERNAL_SERVER_ERROR, "Server", "samples could not be stored");

@@ -7,14 +7,13 @@ import dev.altimeter.collector.pipeline.publish.Publisher;
 import dev.altimeter.collector.pipeline.publish.PublisherContext;
 import dev.altimeter.collector.pipeline.publish.PublisherRegistry;
 import dev.altimeter.collector.pipeline.publish.PublisherUrl;
-import dev.altimeter.collector.receive.MeterMessageDecoder;
-import dev.altimeter.collector.receive.Outcome;
-import dev.altimeter.collector.receive.ReceiverMetrics;
+import dev.altimeter.ingest.IngestOutcome;
 import dev.altimeter.storage.RecordingSampleConsumer;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleConsumer;
 import dev.altimeter.storage.SampleType;
 import dev.altimeter.wire.MessageSigner;
+import dev.altimeter.wire.MeterMessageDecoder;
 import dev.altimeter.wire.WireFormat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
@@ -58,7 +57,8 @@ class HttpReceiverTest {
 
   /** Starts the route with {@code secret} and answers its base URL. */
   String server(MessageSigner signer) {
-    SampleReceiverRoute route = new SampleReceiverRoute(new MeterMessageDecoder(signer), consumer, 64 * 1024, registry);
+    SampleReceiverRoute route = new SampleReceiverRoute(new MeterMessageDecoder(signer), consumer, 64 * 1024,
+        new IngestMetrics(registry).receiver("http"));
     DisposableServer server = HttpServer.create().host("127.0.0.1").port(0)
         .handle(new ReactorHttpHandlerAdapter(RouterFunctions.toHttpHandler(route.route()))).bindNow(WAIT);
     toClose.add(server::disposeNow);
@@ -72,8 +72,8 @@ class HttpReceiverTest {
     return p;
   }
 
-  double count(Outcome outcome) {
-    var c = registry.find(ReceiverMetrics.NAME).tag("receiver", "http").tag("outcome", outcome.tag()).counter();
+  double count(IngestOutcome outcome) {
+    var c = registry.find(IngestMetrics.NAME).tag("receiver", "http").tag("outcome", outcome.tag()).counter();
     return c == null ? 0 : c.count();
   }
 
@@ -112,7 +112,7 @@ class HttpReceiverTest {
       assertThat(g.resourceMetadata()).isEqualTo(s.resourceMetadata());
       assertThat(g.userId()).isEqualTo(s.userId());
     }
-    assertThat(count(Outcome.ACCEPTED)).isEqualTo(3);
+    assertThat(count(IngestOutcome.ACCEPTED)).isEqualTo(3);
   }
 
   @Test
@@ -121,10 +121,10 @@ class HttpReceiverTest {
     String base = server(signer);
     assertThatThrownBy(() -> publisher(base + "/v1/samples?sign=true&max_retries=0", MessageSigner.of("other"))
         .publishSamples(List.of(sample(1, 1))).block(WAIT)).hasMessageContaining("403");
-    assertThat(count(Outcome.BAD_SIGNATURE)).isEqualTo(1);
+    assertThat(count(IngestOutcome.BAD_SIGNATURE)).isEqualTo(1);
     assertThatThrownBy(() -> publisher(base + "/v1/samples?max_retries=0", signer)
         .publishSamples(List.of(sample(2, 1))).block(WAIT)).hasMessageContaining("403");
-    assertThat(count(Outcome.UNSIGNED)).isEqualTo(1);
+    assertThat(count(IngestOutcome.UNSIGNED)).isEqualTo(1);
 
     Map<String, Object> tampered = WireFormat.asDict(sample(3, 10));
     tampered.put("message_signature", signer.sign(tampered));
@@ -136,8 +136,8 @@ class HttpReceiverTest {
     assertThat(JSON.readTree(r.body()).at("/error_message/faultcode").asString()).isEqualTo("Client");
     assertThat(JSON.readTree(r.body()).at("/error_message/faultstring").asString())
         .isEqualTo("sample 1: message_signature does not match");
-    assertThat(count(Outcome.BAD_SIGNATURE)).isEqualTo(2);
-    assertThat(count(Outcome.INVALID)).isEqualTo(1); // the good one, refused with its batch
+    assertThat(count(IngestOutcome.BAD_SIGNATURE)).isEqualTo(2);
+    assertThat(count(IngestOutcome.INVALID)).isEqualTo(1); // the good one, refused with its batch
     assertThat(consumer.samples()).isEmpty();
 
     // the meter message shape (what udp/tcp carry) is understood too
@@ -169,7 +169,7 @@ class HttpReceiverTest {
       assertThat(fault.get("debuginfo").isNull()).isTrue();
     }
     assertThat(consumer.samples()).isEmpty();
-    assertThat(count(Outcome.INVALID)).isEqualTo(5);
+    assertThat(count(IngestOutcome.INVALID)).isEqualTo(5);
     HttpResponse<String> naive = post(base,
         "{\"name\":\"cpu\",\"type\":\"gauge\",\"unit\":\"%\",\"volume\":1,\"resource_id\":\"r\",\"timestamp\":\"2026-01-01T00:00:00\",\"id\":\"m-1\"}");
     assertThat(naive.statusCode()).isEqualTo(204);
@@ -186,7 +186,7 @@ class HttpReceiverTest {
     HttpResponse<String> r = post(base, JSON.writeValueAsString(List.of(WireFormat.asDict(sample(1, 1)))));
     assertThat(r.statusCode()).isEqualTo(503);
     assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
-    assertThat(count(Outcome.DROPPED)).isEqualTo(1);
+    assertThat(count(IngestOutcome.DROPPED)).isEqualTo(1);
     HttpResponse<String> big = post(base, "[" + "\"x\",".repeat(30_000) + "1]");
     assertThat(big.statusCode()).isEqualTo(413);
   }

@@ -3,7 +3,7 @@ package dev.altimeter.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.altimeter.collector.notification.amqp.TestBroker;
-import dev.altimeter.collector.pipeline.StorePublisher;
+import dev.altimeter.collector.pipeline.publish.DatabasePublisher;
 import dev.altimeter.storage.SampleStore;
 import dev.altimeter.storage.postgres.PostgresStorage;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -73,7 +73,7 @@ class PollingAgentWithoutStoreTest {
     assertThat(context.getBeanNamesForType(PostgresStorage.class)).isEmpty();
     assertThat(context.getBeanNamesForType(io.r2dbc.spi.ConnectionFactory.class)).isEmpty();
     assertThat(context.getBeanNamesForType(SampleStore.class)).isEmpty();
-    assertThat(context.getBeanNamesForType(StorePublisher.class)).isEmpty();
+    assertThat(context.getBeanNamesForType(DatabasePublisher.class)).isEmpty();
     assertThat(PIPELINE.getParent().resolve("data")).doesNotExist();
 
     // the host's meters, published by notifier:// to the queue named after its topic

@@ -181,6 +181,8 @@ class ServiceTest {
         .expectBody(String.class).returnResult().getResponseBody();
     assertThat(metrics)
         .containsPattern("altimeter_pipeline_samples_total\\{.*outcome=\"stored\".*} [1-9]")
+        // the API's sample POST counts in the same metric as the receivers, as receiver v2
+        .containsPattern("altimeter_receiver_samples_total\\{.*outcome=\"accepted\",receiver=\"v2\"} [1-9]")
         .contains("altimeter_pipeline_queue_samples")
         .contains("altimeter_store_batch_duration_seconds")
         .containsPattern("altimeter_exposition_series\\{.*} [1-9]");

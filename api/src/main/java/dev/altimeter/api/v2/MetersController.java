@@ -1,10 +1,13 @@
 package dev.altimeter.api.v2;
 
+import dev.altimeter.ingest.IngestCounter;
+import dev.altimeter.ingest.IngestOutcome;
 import dev.altimeter.storage.MessageIds;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleConsumer;
 import dev.altimeter.storage.SampleFilter;
 import dev.altimeter.storage.SampleStore;
+import dev.altimeter.storage.StoreException;
 import dev.altimeter.wire.PostedSample;
 import dev.altimeter.wire.PythonText;
 import java.time.Clock;
@@ -50,11 +53,14 @@ class MetersController {
 
   private final SampleStore store;
   private final SampleConsumer pipeline;
+  private final IngestCounter counter;
   private final Clock clock;
 
-  MetersController(SampleStore store, SampleConsumer pipeline) {
+  /** @param counters where the sample POST counts, as receiver {@code v2}, like every other ingest door */
+  MetersController(SampleStore store, SampleConsumer pipeline, IngestCounter.Receivers counters) {
     this.store = store;
     this.pipeline = pipeline;
+    this.counter = counters.receiver("v2");
     this.clock = Clock.systemUTC();
   }
 
@@ -82,7 +88,10 @@ class MetersController {
 
   /**
    * Ceilometer's sample POST: validates every sample first (nothing is stored when one is bad),
-   * fills the defaults, hands them to the pipeline and answers 201 once they are stored.
+   * fills the defaults, hands them to the pipeline and answers 201 once they are stored. Counted in
+   * {@code altimeter.receiver.samples{receiver=v2}}: a refused body as one {@code invalid} (the bad
+   * sample; the body's other samples were never read as such), the samples of a 503 (overloaded, store
+   * unavailable) as {@code dropped}, of any other store failure as {@code failed}.
    */
   @PostMapping(path = "/v2/meters/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
   Mono<ResponseEntity<Flux<Map<String, Object>>>> post(@PathVariable("name") String name,
@@ -94,10 +103,20 @@ class MetersController {
         // a large body takes a while to parse: not on the event loop that serves other requests
         .publishOn(Schedulers.parallel())
         .map(bytes -> parseSamples(name, bytes, caller))
-        .flatMap(samples -> pipeline.accept(samples).thenReturn(samples))
+        .doOnError(ApiError.class, e -> counter.count(IngestOutcome.INVALID))
+        .flatMap(samples -> pipeline.accept(samples)
+            .doOnSuccess(v -> counter.count(IngestOutcome.ACCEPTED, samples.size()))
+            .doOnError(e -> counter.count(lost(e), samples.size()))
+            .thenReturn(samples))
         // the echo is encoded sample by sample: a 100,000-sample answer is never one list of maps
         .map(samples -> ResponseEntity.status(HttpStatus.CREATED)
             .body(Flux.fromIterable(samples).map(Representations::oldSample)));
+  }
+
+  /** What a pipeline failure means for the count: the 503s (retry later) drop, anything else fails. */
+  private static IngestOutcome lost(Throwable e) {
+    return e instanceof SampleConsumer.Overloaded || e instanceof StoreException.Unavailable
+        ? IngestOutcome.DROPPED : IngestOutcome.FAILED;
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.altimeter.api.v2;
 
+import dev.altimeter.ingest.RecordingIngestCounters;
 import dev.altimeter.storage.SampleConsumer;
 import dev.altimeter.storage.SampleStore;
 import dev.altimeter.storage.EventStore;
@@ -32,5 +33,10 @@ class ApiTestApplication {
   @Bean
   SampleConsumer sampleConsumer(SampleStore store) {
     return samples -> store.write(samples).then();
+  }
+
+  @Bean
+  RecordingIngestCounters ingestCounters() {
+    return new RecordingIngestCounters();
   }
 }

@@ -1,8 +1,12 @@
 package dev.altimeter.api.v2;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.altimeter.storage.EventStore;
 import dev.altimeter.storage.InMemoryEventStore;
 import dev.altimeter.storage.InMemorySampleStore;
+import dev.altimeter.ingest.IngestOutcome;
+import dev.altimeter.ingest.RecordingIngestCounters;
 import dev.altimeter.storage.SampleConsumer;
 import dev.altimeter.storage.SampleStore;
 import dev.altimeter.storage.TokenStore;
@@ -53,6 +57,11 @@ class InMemoryStoresApiTest {
       return samples -> store.write(samples).then();
     }
 
+    @Bean
+    RecordingIngestCounters ingestCounters() {
+      return new RecordingIngestCounters();
+    }
+
     /** Without authentication no token is ever looked up; a call would be a bug of this test's setup. */
     @Bean
     TokenStore tokenStore() {
@@ -73,6 +82,8 @@ class InMemoryStoresApiTest {
   int port;
   @Autowired
   InMemorySampleStore store;
+  @Autowired
+  RecordingIngestCounters counters;
   WebTestClient http;
 
   @BeforeEach
@@ -105,5 +116,19 @@ class InMemoryStoresApiTest {
     http.get().uri("/v2/meters/cpu?limit=2").exchange().expectStatus().isOk().expectBody()
         .jsonPath("$[*].counter_volume").isEqualTo(List.of(3.0, 8.0));
     http.get().uri("/v2/event_types").exchange().expectStatus().isOk().expectBody().json("[]");
+  }
+
+  /** The sample POST counts in the metric every ingest door counts in, as receiver v2. */
+  @Test
+  void thePostCountsAsTheV2Receiver() {
+    long accepted = counters.count("v2", IngestOutcome.ACCEPTED);
+    long invalid = counters.count("v2", IngestOutcome.INVALID);
+    post("r1", "2024-03-01T10:00:00", 1);
+    http.post().uri("/v2/meters/cpu").contentType(MediaType.APPLICATION_JSON).bodyValue("""
+        [{"counter_name": "cpu", "counter_type": "gauge", "counter_unit": "ns", "counter_volume": 1, "resource_id": "r1"},
+         {"counter_name": "cpu", "counter_type": "nonsense", "counter_unit": "ns", "counter_volume": 1, "resource_id": "r1"}]""")
+        .exchange().expectStatus().isBadRequest();
+    assertThat(counters.count("v2", IngestOutcome.ACCEPTED)).isEqualTo(accepted + 1);
+    assertThat(counters.count("v2", IngestOutcome.INVALID)).isEqualTo(invalid + 1);
   }
 }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * the same answer, so only this can tell them apart), and must give what the whole read gives.
  */
 class StreamedSamplesTest {
-  private final MetersController controller = new MetersController(null, null);
+  private final MetersController controller = new MetersController(null, null, receiver -> (outcome, n) -> {});
   private final Caller admin = new Caller("u", "p", Set.of("admin"), true);
 
   private static byte[] body(int n) {

@@ -1,8 +1,9 @@
 package dev.altimeter.collector.receive;
 
+import dev.altimeter.ingest.IngestCounter;
+import dev.altimeter.ingest.IngestOutcome;
 import dev.altimeter.storage.SampleConsumer;
-import dev.altimeter.wire.MsgPack;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.altimeter.wire.MeterMessageDecoder;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
@@ -35,18 +36,18 @@ public final class TcpReceiver {
   private final int maxFrameBytes;
   private final MeterMessageDecoder decoder;
   private final SampleConsumer consumer;
-  private final ReceiverMetrics metrics;
+  private final IngestCounter counter;
   private DisposableServer server; // guarded by this
 
   public TcpReceiver(String host, int port, int maxFrameBytes, MeterMessageDecoder decoder, SampleConsumer consumer,
-      MeterRegistry registry) {
+      IngestCounter counter) {
     if (maxFrameBytes < 1 || maxFrameBytes > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("bad maxFrameBytes");
     this.host = host;
     this.port = port;
     this.maxFrameBytes = maxFrameBytes;
     this.decoder = decoder;
     this.consumer = consumer;
-    this.metrics = new ReceiverMetrics("tcp", registry);
+    this.counter = counter;
   }
 
   /** Binds (port 0: an ephemeral port) and answers the bound address. */
@@ -58,7 +59,7 @@ public final class TcpReceiver {
           .handle((in, out) -> in.receive().asByteArray()
               .concatMap(this::onFrame, 1)
               .onErrorResume(e -> {
-                metrics.count(Outcome.INVALID);
+                counter.count(IngestOutcome.INVALID);
                 LOG.warn("TCP receiver: closing a connection: {}", e.toString());
                 return Mono.empty();
               })
@@ -82,23 +83,18 @@ public final class TcpReceiver {
   }
 
   private Mono<Void> onFrame(byte[] frame) {
-    MeterMessageDecoder.Result r;
-    try {
-      r = decoder.decode(MsgPack.decode(frame));
-    } catch (IllegalArgumentException e) {
-      r = new MeterMessageDecoder.Result(null, Outcome.INVALID, e.getMessage());
-    }
+    MeterMessageDecoder.Result r = decoder.decodeMsgPack(frame);
     if (!r.ok()) {
-      metrics.count(r.outcome());
+      counter.count(r.outcome());
       LOG.debug("TCP receiver: rejected a frame ({}): {}", r.outcome().tag(), r.reason());
       return Mono.empty();
     }
     return consumer.accept(List.of(r.sample()))
         .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(5)).maxBackoff(Duration.ofSeconds(1))
             .filter(e -> e instanceof SampleConsumer.Overloaded))
-        .doOnSuccess(v -> metrics.count(Outcome.ACCEPTED))
+        .doOnSuccess(v -> counter.count(IngestOutcome.ACCEPTED))
         .onErrorResume(e -> {
-          metrics.count(Outcome.FAILED);
+          counter.count(IngestOutcome.FAILED);
           LOG.warn("TCP receiver: the pipeline failed a sample: {}", e.toString());
           return Mono.empty();
         });

@@ -1,9 +1,10 @@
 package dev.altimeter.collector.receive;
 
 import dev.altimeter.storage.Sample;
+import dev.altimeter.ingest.IngestCounter;
+import dev.altimeter.ingest.IngestOutcome;
 import dev.altimeter.storage.SampleConsumer;
-import dev.altimeter.wire.MsgPack;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.altimeter.wire.MeterMessageDecoder;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
@@ -37,19 +38,19 @@ public final class UdpReceiver {
   private final MeterMessageDecoder decoder;
   private final SampleConsumer consumer;
   private final int maxInFlight;
-  private final ReceiverMetrics metrics;
+  private final IngestCounter counter;
   private final AtomicInteger inFlight = new AtomicInteger();
   private Connection connection; // guarded by this
 
   public UdpReceiver(String host, int port, MeterMessageDecoder decoder, SampleConsumer consumer, int maxInFlight,
-      MeterRegistry registry) {
+      IngestCounter counter) {
     if (maxInFlight < 1) throw new IllegalArgumentException("maxInFlight must be at least 1");
     this.host = host;
     this.port = port;
     this.decoder = decoder;
     this.consumer = consumer;
     this.maxInFlight = maxInFlight;
-    this.metrics = new ReceiverMetrics("udp", registry);
+    this.counter = counter;
   }
 
   /** Binds (port 0: an ephemeral port) and answers the bound address. */
@@ -84,30 +85,25 @@ public final class UdpReceiver {
   }
 
   private void onDatagram(byte[] data) {
-    MeterMessageDecoder.Result r;
-    try {
-      r = decoder.decode(MsgPack.decode(data));
-    } catch (IllegalArgumentException e) {
-      r = new MeterMessageDecoder.Result(null, Outcome.INVALID, e.getMessage());
-    }
+    MeterMessageDecoder.Result r = decoder.decodeMsgPack(data);
     if (!r.ok()) {
-      metrics.count(r.outcome());
+      counter.count(r.outcome());
       LOG.debug("UDP receiver: rejected a datagram ({}): {}", r.outcome().tag(), r.reason());
       return;
     }
     if (inFlight.incrementAndGet() > maxInFlight) {
       inFlight.decrementAndGet();
-      metrics.count(Outcome.DROPPED);
+      counter.count(IngestOutcome.DROPPED);
       return;
     }
     List<Sample> one = List.of(r.sample());
     consumer.accept(one).subscribe(null, e -> {
       inFlight.decrementAndGet();
-      metrics.count(e instanceof SampleConsumer.Overloaded ? Outcome.DROPPED : Outcome.FAILED);
+      counter.count(e instanceof SampleConsumer.Overloaded ? IngestOutcome.DROPPED : IngestOutcome.FAILED);
       if (!(e instanceof SampleConsumer.Overloaded)) LOG.warn("UDP receiver: the pipeline failed a sample: {}", e.toString());
     }, () -> {
       inFlight.decrementAndGet();
-      metrics.count(Outcome.ACCEPTED);
+      counter.count(IngestOutcome.ACCEPTED);
     });
   }
 }

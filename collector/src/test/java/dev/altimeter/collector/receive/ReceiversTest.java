@@ -7,14 +7,16 @@ import dev.altimeter.collector.pipeline.publish.Publisher;
 import dev.altimeter.collector.pipeline.publish.PublisherContext;
 import dev.altimeter.collector.pipeline.publish.PublisherRegistry;
 import dev.altimeter.collector.pipeline.publish.PublisherUrl;
+import dev.altimeter.ingest.IngestOutcome;
+import dev.altimeter.ingest.RecordingIngestCounters;
 import dev.altimeter.storage.RecordingSampleConsumer;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleConsumer;
 import dev.altimeter.storage.SampleType;
 import dev.altimeter.wire.MessageSigner;
+import dev.altimeter.wire.MeterMessageDecoder;
 import dev.altimeter.wire.MsgPack;
 import dev.altimeter.wire.WireFormat;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -45,7 +47,7 @@ class ReceiversTest {
   static final String SECRET = "s3cret";
   static final Duration WAIT = Duration.ofSeconds(10);
 
-  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  final RecordingIngestCounters counters = new RecordingIngestCounters();
   final RecordingSampleConsumer consumer = new RecordingSampleConsumer();
   final List<AutoCloseable> toClose = new ArrayList<>();
 
@@ -78,22 +80,21 @@ class ReceiversTest {
   }
 
   UdpReceiver udp(MessageSigner signer, int maxInFlight) {
-    UdpReceiver r = new UdpReceiver("127.0.0.1", 0, new MeterMessageDecoder(signer), consumer, maxInFlight, registry);
+    UdpReceiver r = new UdpReceiver("127.0.0.1", 0, new MeterMessageDecoder(signer), consumer, maxInFlight, counters.receiver("udp"));
     r.start();
     toClose.add(r::stop);
     return r;
   }
 
   TcpReceiver tcp(MessageSigner signer, int maxFrame) {
-    TcpReceiver r = new TcpReceiver("127.0.0.1", 0, maxFrame, new MeterMessageDecoder(signer), consumer, registry);
+    TcpReceiver r = new TcpReceiver("127.0.0.1", 0, maxFrame, new MeterMessageDecoder(signer), consumer, counters.receiver("tcp"));
     r.start();
     toClose.add(r::stop);
     return r;
   }
 
-  double count(String receiver, Outcome outcome) {
-    var c = registry.find(ReceiverMetrics.NAME).tag("receiver", receiver).tag("outcome", outcome.tag()).counter();
-    return c == null ? 0 : c.count();
+  double count(String receiver, IngestOutcome outcome) {
+    return counters.count(receiver, outcome);
   }
 
   static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -137,8 +138,8 @@ class ReceiversTest {
     publisher("udp://127.0.0.1:" + port, signer).publishSamples(sent).block(WAIT);
     await("3 samples", () -> consumer.samples().size() == 3);
     assertArrivedEqual(sent, signer);
-    await("the accepted count", () -> count("udp", Outcome.ACCEPTED) == 3);
-    assertThat(count("udp", Outcome.BAD_SIGNATURE) + count("udp", Outcome.UNSIGNED) + count("udp", Outcome.INVALID)).isZero();
+    await("the accepted count", () -> count("udp", IngestOutcome.ACCEPTED) == 3);
+    assertThat(count("udp", IngestOutcome.BAD_SIGNATURE) + count("udp", IngestOutcome.UNSIGNED) + count("udp", IngestOutcome.INVALID)).isZero();
   }
 
   @Test
@@ -151,7 +152,7 @@ class ReceiversTest {
     p.publishSamples(sent.subList(2, 3)).block(WAIT);
     await("3 samples", () -> consumer.samples().size() == 3);
     assertArrivedEqual(sent, signer);
-    await("the accepted count", () -> count("tcp", Outcome.ACCEPTED) == 3);
+    await("the accepted count", () -> count("tcp", IngestOutcome.ACCEPTED) == 3);
   }
 
   @Test
@@ -165,18 +166,18 @@ class ReceiversTest {
       byte[] data = MsgPack.encode(tampered);
       socket.send(new DatagramPacket(data, data.length, address));
     }
-    await("the tampered sample counted", () -> count("udp", Outcome.BAD_SIGNATURE) == 1);
+    await("the tampered sample counted", () -> count("udp", IngestOutcome.BAD_SIGNATURE) == 1);
     publisher("udp://127.0.0.1:" + address.getPort(), MessageSigner.of("not the secret"))
         .publishSamples(List.of(sample(2, 1), sample(3, 2))).block(WAIT);
-    await("the wrongly signed samples counted", () -> count("udp", Outcome.BAD_SIGNATURE) == 3);
+    await("the wrongly signed samples counted", () -> count("udp", IngestOutcome.BAD_SIGNATURE) == 3);
     publisher("udp://127.0.0.1:" + address.getPort(), MessageSigner.disabled())
         .publishSamples(List.of(sample(4, 1))).block(WAIT);
-    await("the unsigned sample counted", () -> count("udp", Outcome.UNSIGNED) == 1);
+    await("the unsigned sample counted", () -> count("udp", IngestOutcome.UNSIGNED) == 1);
     // the control: a correctly signed one still gets through, and it is the only one
     publisher("udp://127.0.0.1:" + address.getPort(), signer).publishSamples(List.of(sample(5, 5))).block(WAIT);
     await("the good sample", () -> consumer.samples().size() == 1);
     assertThat(consumer.samples()).extracting(Sample::resourceId).containsExactly("vm5");
-    await("the accepted count", () -> count("udp", Outcome.ACCEPTED) == 1);
+    await("the accepted count", () -> count("udp", IngestOutcome.ACCEPTED) == 1);
   }
 
   @Test
@@ -188,14 +189,14 @@ class ReceiversTest {
     try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
       socket.getOutputStream().write(frame(MsgPack.encode(tampered)));
       socket.getOutputStream().flush();
-      await("the tampered sample counted", () -> count("tcp", Outcome.BAD_SIGNATURE) == 1);
+      await("the tampered sample counted", () -> count("tcp", IngestOutcome.BAD_SIGNATURE) == 1);
     }
     publisher("tcp://127.0.0.1:" + address.getPort(), MessageSigner.of("not the secret"))
         .publishSamples(List.of(sample(2, 1), sample(3, 2))).block(WAIT);
-    await("the wrongly signed samples counted", () -> count("tcp", Outcome.BAD_SIGNATURE) == 3);
+    await("the wrongly signed samples counted", () -> count("tcp", IngestOutcome.BAD_SIGNATURE) == 3);
     publisher("tcp://127.0.0.1:" + address.getPort(), MessageSigner.disabled())
         .publishSamples(List.of(sample(4, 1))).block(WAIT);
-    await("the unsigned sample counted", () -> count("tcp", Outcome.UNSIGNED) == 1);
+    await("the unsigned sample counted", () -> count("tcp", IngestOutcome.UNSIGNED) == 1);
     publisher("tcp://127.0.0.1:" + address.getPort(), signer).publishSamples(List.of(sample(5, 5))).block(WAIT);
     await("the good sample", () -> consumer.samples().size() == 1);
     assertThat(consumer.samples()).extracting(Sample::resourceId).containsExactly("vm5");
@@ -209,8 +210,8 @@ class ReceiversTest {
     publisher("tcp://127.0.0.1:" + tcpPort, MessageSigner.disabled()).publishSamples(List.of(sample(2, 2))).block(WAIT);
     await("both samples", () -> consumer.samples().size() == 2);
     assertArrivedEqual(List.of(sample(1, 1), sample(2, 2)), MessageSigner.disabled());
-    assertThat(count("udp", Outcome.ACCEPTED)).isEqualTo(1);
-    await("the tcp accepted count", () -> count("tcp", Outcome.ACCEPTED) == 1);
+    assertThat(count("udp", IngestOutcome.ACCEPTED)).isEqualTo(1);
+    await("the tcp accepted count", () -> count("tcp", IngestOutcome.ACCEPTED) == 1);
   }
 
   @Test
@@ -224,7 +225,7 @@ class ReceiversTest {
       ByteBuffer.wrap(big).order(ByteOrder.LITTLE_ENDIAN).putLong(1025);
       out.write(big);
       out.flush();
-      await("the oversized frame counted", () -> count("tcp", Outcome.INVALID) == 1);
+      await("the oversized frame counted", () -> count("tcp", IngestOutcome.INVALID) == 1);
       assertThat(socket.getInputStream().read()).isEqualTo(-1); // closed by the receiver
     }
     assertThat(consumer.samples()).extracting(Sample::resourceId).containsExactly("vm1");
@@ -240,7 +241,7 @@ class ReceiversTest {
     await("3 samples", () -> consumer.samples().size() == 3);
     assertThat(consumer.samples()).extracting(Sample::resourceId).containsExactly("vm1", "vm2", "vm3");
     assertThat(consumer.refusalsLeft()).isZero();
-    assertThat(count("tcp", Outcome.DROPPED)).isZero();
+    assertThat(count("tcp", IngestOutcome.DROPPED)).isZero();
   }
 
   @Test
@@ -251,7 +252,7 @@ class ReceiversTest {
     Publisher p = publisher("udp://127.0.0.1:" + port, signer);
     p.publishSamples(List.of(sample(1, 1))).block(WAIT);
     p.publishSamples(List.of(sample(2, 2))).block(WAIT);
-    await("2 drops", () -> count("udp", Outcome.DROPPED) == 2);
+    await("2 drops", () -> count("udp", IngestOutcome.DROPPED) == 2);
     p.publishSamples(List.of(sample(3, 3))).block(WAIT);
     await("the third sample", () -> consumer.samples().size() == 1);
     assertThat(consumer.samples()).extracting(Sample::resourceId).containsExactly("vm3");
@@ -262,14 +263,14 @@ class ReceiversTest {
     MessageSigner signer = MessageSigner.of(SECRET);
     RecordingSampleConsumer stalled = new RecordingSampleConsumer();
     stalled.hold();
-    UdpReceiver r = new UdpReceiver("127.0.0.1", 0, new MeterMessageDecoder(signer), stalled, 1, registry);
+    UdpReceiver r = new UdpReceiver("127.0.0.1", 0, new MeterMessageDecoder(signer), stalled, 1, counters.receiver("udp"));
     int port = r.start().getPort();
     toClose.add(r::stop);
     Publisher p = publisher("udp://127.0.0.1:" + port, signer);
     p.publishSamples(List.of(sample(1, 1))).block(WAIT);
     await("one in flight", () -> r.inFlight() == 1);
     p.publishSamples(List.of(sample(2, 2))).block(WAIT);
-    await("the drop", () -> count("udp", Outcome.DROPPED) == 1);
+    await("the drop", () -> count("udp", IngestOutcome.DROPPED) == 1);
     stalled.release();
     await("the first sample", () -> stalled.samples().size() == 1 && r.inFlight() == 0);
     assertThat(stalled.samples()).extracting(Sample::resourceId).containsExactly("vm1");

@@ -7,11 +7,11 @@ import dev.altimeter.collector.notification.Fixtures;
 import dev.altimeter.collector.notification.NotificationAgent;
 import dev.altimeter.collector.notification.definition.EventDefinitions;
 import dev.altimeter.collector.notification.definition.MeterDefinitions;
-import dev.altimeter.collector.pipeline.BatchWriter;
-import dev.altimeter.collector.pipeline.StorePublisher;
+import dev.altimeter.collector.pipeline.publish.DatabasePublisher;
 import dev.altimeter.storage.Event;
 import dev.altimeter.storage.EventFilter;
 import dev.altimeter.storage.Sample;
+import dev.altimeter.storage.SampleConsumer;
 import dev.altimeter.storage.SampleFilter;
 import dev.altimeter.storage.TestPostgres;
 import dev.altimeter.storage.Trait;
@@ -64,8 +64,8 @@ class GoldenCorpusTest {
   private final Scheduler brokerIo = Schedulers.newBoundedElastic(2, 10_000, "golden-broker-io");
   private PostgresStorage storage;
   private CachingConnectionFactory connections;
-  private StorePublisher samples;
-  private BatchWriter<Event> events;
+  private DatabasePublisher database;
+  private SampleConsumer samples;
   private DirectMessageListenerContainer container;
 
   record Golden(String name, JsonNode file) {}
@@ -76,11 +76,11 @@ class GoldenCorpusTest {
     storage = TestPostgres.storage();
     connections = TestBroker.connectionFactory();
     TestBroker.declareEmpty(connections, topology);
-    BatchWriter.Options options = new BatchWriter.Options(10_000, 500, Duration.ofMillis(10), 2);
-    samples = new StorePublisher(storage.store(), options, registry).start();
-    events = new BatchWriter<Event>("events", storage.eventStore()::write, options, registry).start();
+    DatabasePublisher.Options options = new DatabasePublisher.Options(10_000, 500, Duration.ofMillis(10), 2);
+    database = new DatabasePublisher(storage.store(), storage.eventStore(), options, registry).startWriters();
+    samples = database::publishSamples;
     NotificationAgent agent = new NotificationAgent(MeterDefinitions.builtIn(),
-        EventDefinitions.builtIn(EventDefinitions.Options.DEFAULTS), samples, events::accept);
+        EventDefinitions.builtIn(EventDefinitions.Options.DEFAULTS), samples, database::publishEvents);
     container = new DirectMessageListenerContainer(connections);
     container.setQueueNames(topology.queueNames().toArray(String[]::new));
     container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
@@ -93,8 +93,7 @@ class GoldenCorpusTest {
   @AfterEach
   void stop() {
     container.stop();
-    samples.drain().block(TIMEOUT);
-    events.drain().block(TIMEOUT);
+    database.drain().block(TIMEOUT);
     connections.destroy();
     brokerIo.dispose();
   }

@@ -8,8 +8,7 @@ import dev.altimeter.collector.notification.Notification;
 import dev.altimeter.collector.notification.NotificationAgent;
 import dev.altimeter.collector.notification.definition.EventDefinitions;
 import dev.altimeter.collector.notification.definition.MeterDefinitions;
-import dev.altimeter.collector.pipeline.BatchWriter;
-import dev.altimeter.collector.pipeline.StorePublisher;
+import dev.altimeter.collector.pipeline.publish.DatabasePublisher;
 import dev.altimeter.storage.Event;
 import dev.altimeter.storage.EventFilter;
 import dev.altimeter.storage.Sample;
@@ -59,8 +58,8 @@ class NotificationListenerTest {
   private PostgresStorage storage;
   private CachingConnectionFactory connections;
   private RabbitTemplate rabbit;
-  private StorePublisher samples;
-  private BatchWriter<Event> events;
+  private DatabasePublisher database;
+  private SampleConsumer samples;
   private DirectMessageListenerContainer container;
   private final Scheduler brokerIo = Schedulers.newBoundedElastic(2, 10_000, "test-broker-io");
 
@@ -71,12 +70,12 @@ class NotificationListenerTest {
     connections = TestBroker.connectionFactory();
     rabbit = new RabbitTemplate(connections);
     TestBroker.declareEmpty(connections, topology);
-    samples = new StorePublisher(storage.store(), new BatchWriter.Options(10_000, 500, Duration.ofMillis(10), 2), registry).start();
-    events = new BatchWriter<Event>("events", storage.eventStore()::write, new BatchWriter.Options(10_000, 500, Duration.ofMillis(10), 2), registry).start();
+    database = new DatabasePublisher(storage.store(), storage.eventStore(), new DatabasePublisher.Options(10_000, 500, Duration.ofMillis(10), 2), registry).startWriters();
+    samples = database::publishSamples;
   }
 
   private void listen(SampleConsumer consumer, Duration redeliveryDelay) {
-    NotificationAgent agent = new NotificationAgent(METERS, EVENTS, consumer, events::accept);
+    NotificationAgent agent = new NotificationAgent(METERS, EVENTS, consumer, database::publishEvents);
     container = new DirectMessageListenerContainer(connections);
     container.setQueueNames(topology.queueNames().toArray(String[]::new));
     container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
@@ -88,8 +87,7 @@ class NotificationListenerTest {
   @AfterEach
   void stop() {
     if (container != null) container.stop();
-    samples.drain().block(TIMEOUT);
-    events.drain().block(TIMEOUT);
+    database.drain().block(TIMEOUT);
     connections.destroy();
     brokerIo.dispose();
   }

@@ -7,7 +7,7 @@ import dev.altimeter.collector.notification.Notification;
 import dev.altimeter.collector.notification.NotificationAgent;
 import dev.altimeter.collector.notification.definition.EventDefinitions;
 import dev.altimeter.collector.notification.definition.MeterDefinitions;
-import dev.altimeter.collector.pipeline.BatchWriter;
+import dev.altimeter.collector.pipeline.publish.DatabasePublisher;
 import dev.altimeter.storage.Event;
 import dev.altimeter.storage.EventFilter;
 import dev.altimeter.storage.Sample;
@@ -62,8 +62,7 @@ class OutageTest {
   private CachingConnectionFactory connections;
   private RabbitAdmin admin;
   private RabbitTemplate rabbit;
-  private BatchWriter<Sample> samples;
-  private BatchWriter<Event> events;
+  private DatabasePublisher database;
   private DirectMessageListenerContainer container;
 
   @BeforeEach
@@ -73,14 +72,12 @@ class OutageTest {
     connections = TestBroker.connectionFactory();
     rabbit = new RabbitTemplate(connections);
     admin = TestBroker.declareEmpty(connections, topology);
-    BatchWriter.Options options = new BatchWriter.Options(10_000, 100, Duration.ofMillis(10), 2);
-    samples = new BatchWriter<Sample>("samples",
+    DatabasePublisher.Options options = new DatabasePublisher.Options(10_000, 100, Duration.ofMillis(10), 2);
+    database = new DatabasePublisher(
         batch -> storeDown.get() ? Mono.error(DOWN) : storage.store().write(batch),
-        options, registry).start();
-    events = new BatchWriter<Event>("events",
         batch -> storeDown.get() ? Mono.error(DOWN) : storage.eventStore().write(batch),
-        options, registry).start();
-    NotificationAgent agent = new NotificationAgent(METERS, EVENTS, samples::accept, events::accept);
+        options, registry).startWriters();
+    NotificationAgent agent = new NotificationAgent(METERS, EVENTS, database::publishSamples, database::publishEvents);
     container = new DirectMessageListenerContainer(connections);
     container.setQueueNames(topology.queueNames().toArray(String[]::new));
     container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
@@ -91,8 +88,7 @@ class OutageTest {
   @AfterEach
   void stop() {
     container.stop();
-    samples.drain().block(TIMEOUT);
-    events.drain().block(TIMEOUT);
+    database.drain().block(TIMEOUT);
     connections.destroy();
     brokerIo.dispose();
   }

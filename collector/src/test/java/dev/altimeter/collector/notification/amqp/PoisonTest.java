@@ -8,10 +8,10 @@ import dev.altimeter.collector.notification.Notification;
 import dev.altimeter.collector.notification.NotificationAgent;
 import dev.altimeter.collector.notification.definition.EventDefinitions;
 import dev.altimeter.collector.notification.definition.MeterDefinitions;
-import dev.altimeter.collector.pipeline.BatchWriter;
-import dev.altimeter.collector.pipeline.StorePublisher;
+import dev.altimeter.collector.pipeline.publish.DatabasePublisher;
 import dev.altimeter.storage.Event;
 import dev.altimeter.storage.Sample;
+import dev.altimeter.storage.SampleConsumer;
 import dev.altimeter.storage.SampleFilter;
 import dev.altimeter.storage.SampleType;
 import dev.altimeter.storage.StoreException;
@@ -60,23 +60,22 @@ class PoisonTest {
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private PostgresStorage storage;
-  private StorePublisher samples;
-  private BatchWriter<Event> events;
+  private DatabasePublisher database;
+  private SampleConsumer samples;
 
   @BeforeEach
   void start() {
     TestPostgres.truncate();
     storage = TestPostgres.storage();
     // small batches and several writers: the two callers' calls share transactions
-    BatchWriter.Options options = new BatchWriter.Options(10_000, 40, Duration.ofMillis(5), 2);
-    samples = new StorePublisher(storage.store(), options, registry).start();
-    events = new BatchWriter<Event>("events", storage.eventStore()::write, options, registry).start();
+    DatabasePublisher.Options options = new DatabasePublisher.Options(10_000, 40, Duration.ofMillis(5), 2);
+    database = new DatabasePublisher(storage.store(), storage.eventStore(), options, registry).startWriters();
+    samples = database::publishSamples;
   }
 
   @AfterEach
   void stop() {
-    samples.drain().block(TIMEOUT);
-    events.drain().block(TIMEOUT);
+    database.drain().block(TIMEOUT);
   }
 
   /**
@@ -157,7 +156,7 @@ class PoisonTest {
 
       MeterDefinitions meters = MeterDefinitions.builtIn();
       NotificationAgent agent = new NotificationAgent(meters,
-          EventDefinitions.builtIn(EventDefinitions.Options.DEFAULTS), samples, events::accept);
+          EventDefinitions.builtIn(EventDefinitions.Options.DEFAULTS), samples, database::publishEvents);
       container.setQueueNames(topology.queueNames().toArray(String[]::new));
       container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
       container.setPrefetchCount(50);

@@ -1,4 +1,4 @@
-package dev.altimeter.collector.pipeline;
+package dev.altimeter.collector.pipeline.publish;
 
 import dev.altimeter.storage.Event;
 import dev.altimeter.storage.Sample;

@@ -1,4 +1,4 @@
-package dev.altimeter.collector.pipeline;
+package dev.altimeter.collector.pipeline.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -50,7 +50,7 @@ class BatchWriterTest {
     }
   }
 
-  private BatchWriter<String> writer(FakeStore store, BatchWriter.Options options) {
+  private BatchWriter<String> writer(FakeStore store, DatabasePublisher.Options options) {
     return new BatchWriter<>("items", store::write, options, registry).start();
   }
 
@@ -73,7 +73,7 @@ class BatchWriterTest {
   void everyItemIsWrittenWithinTheDelayWhenNothingFollowsIt() throws Exception {
     FakeStore store = new FakeStore().open();
     Duration delay = Duration.ofMillis(2);
-    BatchWriter<String> writer = writer(store, new BatchWriter.Options(1000, 100, delay, 2));
+    BatchWriter<String> writer = writer(store, new DatabasePublisher.Options(1000, 100, delay, 2));
     long deadline = delay.toMillis() + 2_000;
     long worst = 0;
     for (int i = 0; i < 1000; i++) {
@@ -96,7 +96,7 @@ class BatchWriterTest {
   @Test
   void concurrentCallersWithGapsAreAllWritten() {
     FakeStore store = new FakeStore().open();
-    BatchWriter<String> writer = writer(store, new BatchWriter.Options(1000, 7, Duration.ofMillis(2), 2));
+    BatchWriter<String> writer = writer(store, new DatabasePublisher.Options(1000, 7, Duration.ofMillis(2), 2));
     List<CompletableFuture<Void>> calls = new ArrayList<>();
     for (int round = 0; round < 200; round++) {
       for (int caller = 0; caller < 3; caller++) {
@@ -111,7 +111,7 @@ class BatchWriterTest {
   @Test
   void aCallIsNeverSplitAcrossBatches() {
     FakeStore store = new FakeStore();
-    BatchWriter<String> writer = writer(store, new BatchWriter.Options(100, 5, Duration.ofMillis(1), 1));
+    BatchWriter<String> writer = writer(store, new DatabasePublisher.Options(100, 5, Duration.ofMillis(1), 1));
     // the first call occupies the only writer while the others queue behind it
     var first = writer.accept(items("a", 1)).toFuture();
     Eventually.await("the first batch at the store", TIMEOUT, () -> !store.batches.isEmpty());
@@ -132,7 +132,7 @@ class BatchWriterTest {
   @Test
   void aCallBiggerThanTheCapacityIsTooLargeEvenWhenIdle() {
     FakeStore store = new FakeStore().open();
-    BatchWriter<String> writer = writer(store, new BatchWriter.Options(10, 5, Duration.ofMillis(1), 1));
+    BatchWriter<String> writer = writer(store, new DatabasePublisher.Options(10, 5, Duration.ofMillis(1), 1));
     assertThatThrownBy(() -> writer.accept(items("x", 11)).block(TIMEOUT)).isInstanceOf(SampleConsumer.TooLarge.class);
     assertThat(count("rejected")).isEqualTo(11);
     assertThat(store.batches).isEmpty();
@@ -151,7 +151,7 @@ class BatchWriterTest {
   void theQueueIsBoundedInBytesAsWellAsItems() {
     FakeStore store = new FakeStore();
     BatchWriter<String> writer = new BatchWriter<String>("items", store::write, item -> item.length(),
-        new BatchWriter.Options(1_000, 100, Duration.ofMillis(1), 1, 100), registry).start();
+        new DatabasePublisher.Options(1_000, 100, Duration.ofMillis(1), 1, 100), registry).start();
     var held = writer.accept(List.of("a".repeat(60))).toFuture();
     Eventually.await("the first batch at the store", TIMEOUT, () -> !store.batches.isEmpty());
     assertThat(writer.queuedBytes()).isEqualTo(60);
@@ -189,7 +189,7 @@ class BatchWriterTest {
   @Test
   void aBatchRefusedForOneCallsDataFailsOnlyThatCall() {
     FakeStore store = new FakeStore();
-    BatchWriter<String> writer = writer(store, new BatchWriter.Options(100, 50, Duration.ofMillis(1), 1));
+    BatchWriter<String> writer = writer(store, new DatabasePublisher.Options(100, 50, Duration.ofMillis(1), 1));
     var first = writer.accept(items("g", 2)).toFuture(); // holds the writer: the next three share a batch
     Eventually.await("the first batch at the store", TIMEOUT, () -> !store.batches.isEmpty());
     var good1 = writer.accept(items("good-a", 3)).toFuture();
@@ -212,7 +212,7 @@ class BatchWriterTest {
   void anUnavailableStoreFailsEveryCallOfTheBatchWithIt() {
     FakeStore store = new FakeStore();
     store.outage = new StoreException.Unavailable("PostgreSQL is unavailable: connection refused", null);
-    BatchWriter<String> writer = writer(store, new BatchWriter.Options(100, 50, Duration.ofMillis(1), 1));
+    BatchWriter<String> writer = writer(store, new DatabasePublisher.Options(100, 50, Duration.ofMillis(1), 1));
     var calls = List.of(writer.accept(items("a", 2)).toFuture(), writer.accept(items("b", 3)).toFuture(),
         writer.accept(items("c", 1)).toFuture());
     store.open();

@@ -1,7 +1,5 @@
-package dev.altimeter.collector.pipeline;
+package dev.altimeter.collector.pipeline.publish;
 
-import dev.altimeter.storage.Event;
-import dev.altimeter.storage.EventStore;
 import dev.altimeter.storage.SampleConsumer.Overloaded;
 import dev.altimeter.storage.SampleConsumer.TooLarge;
 import dev.altimeter.storage.StoreException;
@@ -30,7 +28,7 @@ import reactor.core.scheduler.Schedulers;
 import reactor.util.concurrent.Queues;
 
 /**
- * Takes items (samples, events) from any number of callers, gathers whole calls into batches and
+ * The generic batching engine behind {@link DatabasePublisher}: takes items (samples, events) from any number of callers, gathers whole calls into batches and
  * writes each batch with one call of the store (one transaction), several batches concurrently.
  *
  * <p>Contract:
@@ -71,31 +69,8 @@ import reactor.util.concurrent.Queues;
  *
  * @param <T> what is written
  */
-public final class BatchWriter<T> {
+final class BatchWriter<T> {
   private static final Logger LOG = LoggerFactory.getLogger(BatchWriter.class);
-
-  /**
-   * @param capacity items queued or in flight, at most
-   * @param batchSize items per store transaction, at most (unless one call holds more)
-   * @param maxDelay how long a call may wait for its batch to fill
-   * @param concurrency batches written at once (each holds one database connection)
-   * @param capacityBytes estimated heap bytes of the items queued or in flight, at most
-   */
-  public record Options(int capacity, int batchSize, Duration maxDelay, int concurrency, long capacityBytes) {
-    public static final Options DEFAULTS = new Options(200_000, 2_000, Duration.ofMillis(20), 4);
-
-    /** Bounded in items only. */
-    public Options(int capacity, int batchSize, Duration maxDelay, int concurrency) {
-      this(capacity, batchSize, maxDelay, concurrency, Long.MAX_VALUE);
-    }
-
-    public Options {
-      if (capacity < batchSize) throw new IllegalArgumentException("capacity must be >= batchSize");
-      if (capacityBytes < 1) throw new IllegalArgumentException("capacityBytes must be >= 1");
-      if (batchSize < 1 || concurrency < 1) throw new IllegalArgumentException("batchSize and concurrency must be >= 1");
-      if (maxDelay.isNegative()) throw new IllegalArgumentException("maxDelay must not be negative");
-    }
-  }
 
   /** One accept() call: written in one transaction, answered once. */
   private record Call<T>(List<T> items, long bytes, MonoSink<Void> sink, long arrived) {}
@@ -103,7 +78,7 @@ public final class BatchWriter<T> {
   private final String kind;
   private final Function<List<T>, Mono<Integer>> store;
   private final ToLongFunction<? super T> weigher;
-  private final Options options;
+  private final DatabasePublisher.Options options;
   private final long delayNanos;
   private final Scheduler timers = Schedulers.parallel();
   /** Items reserved: queued or being written. Bounds {@link #calls}. */
@@ -135,16 +110,16 @@ public final class BatchWriter<T> {
    * @param store writes one batch atomically and returns how many items were new; fails with a
    *     {@link StoreException} when the values or the store are at fault
    */
-  public BatchWriter(String kind, Function<List<T>, Mono<Integer>> store, Options options, MeterRegistry registry) {
+  BatchWriter(String kind, Function<List<T>, Mono<Integer>> store, DatabasePublisher.Options options, MeterRegistry registry) {
     this(kind, store, item -> 0, options, registry);
   }
 
   /**
    * @param weigher estimated heap bytes one item holds while queued (see {@link HeapEstimate});
-   *     bounded by {@link Options#capacityBytes}
+   *     bounded by {@link DatabasePublisher.Options#capacityBytes}
    */
-  public BatchWriter(String kind, Function<List<T>, Mono<Integer>> store, ToLongFunction<? super T> weigher,
-      Options options, MeterRegistry registry) {
+  BatchWriter(String kind, Function<List<T>, Mono<Integer>> store, ToLongFunction<? super T> weigher,
+      DatabasePublisher.Options options, MeterRegistry registry) {
     this.kind = kind;
     this.store = store;
     this.weigher = weigher;
@@ -164,18 +139,13 @@ public final class BatchWriter<T> {
         .description("Items per store batch").register(registry);
     Gauge.builder("altimeter.pipeline.queue." + kind, queued, AtomicInteger::get)
         .description("Items queued or being written to the store").register(registry);
-    Gauge.builder("altimeter.pipeline.queue." + kind + ".capacity", options, Options::capacity)
+    Gauge.builder("altimeter.pipeline.queue." + kind + ".capacity", options, DatabasePublisher.Options::capacity)
         .description("Items that may be queued or being written to the store, at most").register(registry);
     Gauge.builder("altimeter.pipeline.queue." + kind + ".bytes", queuedBytes, AtomicLong::get).baseUnit("bytes")
         .description("Estimated heap bytes of the items queued or being written to the store").register(registry);
-    Gauge.builder("altimeter.pipeline.queue." + kind + ".capacity.bytes", options, Options::capacityBytes)
+    Gauge.builder("altimeter.pipeline.queue." + kind + ".capacity.bytes", options, DatabasePublisher.Options::capacityBytes)
         .baseUnit("bytes").description("Estimated heap bytes that may be queued or being written, at most")
         .register(registry);
-  }
-
-  /** Events into {@code store}, bounded in estimated bytes too. */
-  public static BatchWriter<Event> forEvents(EventStore store, Options options, MeterRegistry registry) {
-    return new BatchWriter<>("events", store::write, HeapEstimate::of, options, registry);
   }
 
   private Counter counter(MeterRegistry registry, String outcome) {
@@ -184,7 +154,7 @@ public final class BatchWriter<T> {
   }
 
   /** Lets batches be written (calls accepted before wait for it). Call once. */
-  public synchronized BatchWriter<T> start() {
+  synchronized BatchWriter<T> start() {
     if (started) throw new IllegalStateException("already started");
     started = true;
     drainLoop();
@@ -192,7 +162,7 @@ public final class BatchWriter<T> {
   }
 
   /** Queues the items as one call; the Mono completes when all of them are committed. */
-  public Mono<Void> accept(List<T> items) {
+  Mono<Void> accept(List<T> items) {
     if (items.isEmpty()) return Mono.empty();
     List<T> call = List.copyOf(items);
     return Mono.create(sink -> {
@@ -378,12 +348,12 @@ public final class BatchWriter<T> {
   }
 
   /** Refuses new items from now on; what was accepted is still written. */
-  public void stopIntake() {
+  void stopIntake() {
     accepting = false;
   }
 
   /** Stops intake, writes everything queued now, and completes when the last batch is committed. */
-  public synchronized Mono<Void> drain() {
+  synchronized Mono<Void> drain() {
     stopIntake();
     if (!started) return Mono.empty();
     closing = true;
@@ -392,12 +362,12 @@ public final class BatchWriter<T> {
   }
 
   /** Items queued or being written now. */
-  public int queued() {
+  int queued() {
     return queued.get();
   }
 
   /** Estimated heap bytes of the items queued or being written now. */
-  public long queuedBytes() {
+  long queuedBytes() {
     return queuedBytes.get();
   }
 }
