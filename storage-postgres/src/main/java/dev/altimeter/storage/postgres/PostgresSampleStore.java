@@ -198,8 +198,13 @@ public final class PostgresSampleStore implements SampleStore {
         .map(name -> LocalDate.parse(name.substring(7), DateTimeFormatter.BASIC_ISO_DATE))
         .doOnNext(partitions::remove) // a late sample for that day recreates the partition
         .collectList()
-        .flatMap(days -> execute(conn, "DELETE FROM series WHERE last_timestamp < $1",
-            firstKept.atStartOfDay().atOffset(ZoneOffset.UTC)).thenReturn(days)));
+        .flatMap(days -> {
+          OffsetDateTime cut = firstKept.atStartOfDay().atOffset(ZoneOffset.UTC);
+          return execute(conn, "DELETE FROM series WHERE last_timestamp < $1", cut)
+              .then(execute(conn, ResourceSpans.DROP_EMPTY))
+              .then(execute(conn, ResourceSpans.REFOLD))
+              .thenReturn(days);
+        }));
   }
 
   /**
@@ -424,8 +429,12 @@ public final class PostgresSampleStore implements SampleStore {
             last_metadata_id = CASE WHEN excluded.last_timestamp >= series.last_timestamp
                                     THEN excluded.last_metadata_id ELSE series.last_metadata_id END,
             last_timestamp = greatest(series.last_timestamp, excluded.last_timestamp)
+          RETURNING resource_pk, first_seq
+        ), spanned AS (
+          SPAN_UPSERT
         )
-        SELECT count(*) AS stored FROM ins""".replace("ROLLUP_UPSERT", ROLLUP_UPSERT))
+        SELECT count(*) AS stored FROM ins""".replace("ROLLUP_UPSERT", ROLLUP_UPSERT)
+            .replace("SPAN_UPSERT", ResourceSpans.UPSERT))
         .bind(0, ids).bind(1, times).bind(2, meters).bind(3, owners).bind(4, metadata)
         .bind(5, volumes).bind(6, signatures);
     // one statement is one implicit transaction: all rows or none
