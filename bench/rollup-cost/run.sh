@@ -39,6 +39,10 @@ if os.environ.get('SPANS', 'on') == 'off':
 else:
   k = spans.index('INSERT INTO resource_span (')
   sql = sql.replace('SPAN_UPSERT', spans[k:spans.index('"""', k)])
+if 'SERIES_TOTALS' in sql:
+  totals = open(sys.argv[1] + '/storage-postgres/src/main/java/dev/altimeter/storage/postgres/SeriesTotals.java').read()
+  k = totals.index('MERGE = """') + 11
+  sql = sql.replace('SERIES_TOTALS', totals[k:totals.index('"""', k)])
 print(' '.join(sql.split()))
 PY
 $P -d $DB -f "$here/$2.sql" -f "$here/reset.sql" -c "SELECT pg_stat_reset()" >/dev/null 2>&1

@@ -64,8 +64,10 @@ class ListingPlansTest {
         "INSERT INTO sample SELECT gen_random_uuid(), timestamptz '2024-03-01 00:00:00+00' + i * interval '1 second',"
             + " 1 + i % 10, 1 + (i / 10) % " + RESOURCES + ", 1 + (i / 10) % " + RESOURCES + ", i, now(), i + 1, NULL"
             + " FROM generate_series(0, " + (SAMPLES - 1) + ") i",
-        "INSERT INTO series (first_seq, meter_id, resource_pk, first_timestamp, last_timestamp, last_metadata_id)"
-            + " SELECT min(seq), meter_id, resource_pk, min(timestamp), max(timestamp), min(metadata_id)"
+        "INSERT INTO series (first_seq, meter_id, resource_pk, first_timestamp, last_timestamp, last_metadata_id,"
+            + " count, sum, min, max, m2)"
+            + " SELECT min(seq), meter_id, resource_pk, min(timestamp), max(timestamp), min(metadata_id),"
+            + " count(*), sum(volume), min(volume), max(volume), var_pop(volume) * count(*)"
             + " FROM sample GROUP BY meter_id, resource_pk",
         // the owners' spans, as the write path keeps them (ResourceSpans)
         "INSERT INTO resource_span (resource_pk, first_seq) SELECT resource_pk, min(first_seq) FROM series"
