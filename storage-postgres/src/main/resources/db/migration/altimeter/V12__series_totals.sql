@@ -2,7 +2,7 @@
 -- deviations from the mean, merged with Chan's formula as the rollups'), kept by the sample insert
 -- in the series upsert it already makes for every batch. Statistics with no period and no time
 -- bounds read one row per series instead of every hourly bucket (storage's RollupStatistics), as
--- long as no raw sample was ever expired (retention_horizon has no row): raw retention drops samples
+-- long as no raw sample was ever expired (no retention_horizon row of granularity 0): raw retention drops samples
 -- that a series spanning the cutoff still counts.
 ALTER TABLE series ADD COLUMN count bigint, ADD COLUMN sum double precision, ADD COLUMN min double precision,
   ADD COLUMN max double precision, ADD COLUMN m2 double precision;

@@ -70,8 +70,9 @@ final class RollupStatistics {
   private static Flux<Statistics> closed(PostgresSampleStore store, RollupPlanner planner, Statistics.Query q,
       Long from, Long to, Map<Long, Long> horizons) {
     if (q.period() == 0) {
-      // no bounds and every raw sample still stored: one row per series (its totals), not every bucket
-      if (from == null && to == null && horizons.isEmpty()) {
+      // no bounds and every raw sample still stored (rollup levels may have expired: the totals do not
+      // depend on them): one row per series (its totals), not every bucket
+      if (from == null && to == null && !horizons.containsKey(0L)) {
         return rows(store, q, List.of(RollupPlanner.Piece.WHOLE_SERIES), null);
       }
       List<RollupPlanner.Piece> pieces = planner.cover(from, to, 0, 0, horizons);

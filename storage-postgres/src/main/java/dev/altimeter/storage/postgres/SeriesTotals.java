@@ -5,7 +5,8 @@ package dev.altimeter.storage.postgres;
  * upsert every batch already makes of it: statistics with no period and no time bounds read one row
  * per series instead of every bucket of the coarsest rollup ({@link RollupStatistics}).
  *
- * <p>Contract: while no raw sample was ever expired (no {@code retention_horizon} row), a series'
+ * <p>Contract: while no raw sample was ever expired (no {@code retention_horizon} row for the raw
+ * samples, granularity 0), a series'
  * count, sum, min, max and m2 are those of the samples stored in it, as its rollup buckets' are of
  * theirs (only rows actually inserted are folded in: a redelivered sample counts once).
  */

@@ -2,6 +2,7 @@ package dev.altimeter.storage.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.altimeter.storage.ArchivePolicy;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleFilter;
 import dev.altimeter.storage.SampleType;
@@ -34,7 +35,9 @@ class SeriesTotalsTest {
 
   @Test
   void unboundedStatisticsWithoutPeriodReadTheSeriesTotalsUntilRawSamplesExpire() {
-    PostgresSampleStore store = TestPostgres.storage().store();
+    // 1-minute buckets kept 2 days: rollup retention has something to expire
+    PostgresSampleStore store = new PostgresSampleStore(TestPostgres.storage().connectionFactory(),
+        ArchivePolicy.parse("policy", "1m:2d, 1h:forever"));
     List<Sample> samples = new ArrayList<>();
     for (int i = 0; i < 3 * 1440; i += 7) { // three days, every 7 minutes, two resources
       samples.add(Sample.builder().meter("cpu").type(SampleType.GAUGE).unit("ns").volume(i % 13)
@@ -52,6 +55,10 @@ class SeriesTotalsTest {
     assertThat(count(store, bounded)).as("bounded: rollups and raw rows").isEqualTo(stored);
     assertThat(store.statistics(new Statistics.Query(cpu, List.of(), 3600, List.of())).map(Statistics::count)
         .reduce(0L, Long::sum).block(TIMEOUT)).as("with a period: rollups").isEqualTo(stored);
+
+    // rollup retention does not change what the totals count: still read
+    assertThat(store.expireRollups(T0.plus(Duration.ofDays(10))).block(TIMEOUT)).isNotEmpty();
+    assertThat(count(store, cpu)).as("after rollup expiry: still the totals").isEqualTo(stored + 2000);
 
     // raw retention dropped samples a series still counts: the totals are not read any more
     store.expire(T0.plus(Duration.ofDays(1))).block(TIMEOUT);
