@@ -117,8 +117,14 @@ final class PostgresListings {
       driver = "unnest(" + w.bind(ids.owners()) + "::bigint[])";
       inner.condition("s.resource_pk = d.id");
       // + 0: the owner's (resource_pk, timestamp) walk; without it and without statistics the
-      // planner may read all of the meter's samples through (meter_id, timestamp) filtered on the owner
-      if (ids.meters() != null) inner.condition("s.meter_id + 0 = ANY(" + w.bind(ids.meters()) + "::int[])");
+      // planner may read all of the meter's samples through (meter_id, timestamp) filtered on the owner.
+      // COALESCE(.., FALSE) (the same rows): PostgreSQL guesses 0.5 of the rows pass an expression it
+      // has no statistics for, where it guesses 0.005 for the bare "= ANY"; with 0.005 it expects the
+      // walk to read all of the owner's samples for `limit` and reads them all with a bitmap scan and
+      // a sort instead (10,000 per owner at 10 M samples; docs/benchmarks.md, issue 13's listings)
+      if (ids.meters() != null) {
+        inner.condition("COALESCE(s.meter_id + 0 = ANY(" + w.bind(ids.meters()) + "::int[]), FALSE)");
+      }
     } else {
       driver = "unnest(" + w.bind(ids.meters()) + "::int[])";
       inner.condition("s.meter_id = d.id");
@@ -328,6 +334,7 @@ final class PostgresListings {
   static Sql resources(JsonMapper json, SampleFilter f, Resolved ids, int limit) {
     if (ids.matchesNothing()) return null;
     boolean timed = f.start() != null || f.end() != null;
+    if (!timed && ids.meters() == null && f.metadata().isEmpty()) return spanResources(json, f, ids, limit);
     SqlWhere w = new SqlWhere(json);
     String topMeter = meterMatch(w, ids, "se", ids.owners() == null);
     SqlWhere top = w.part();
@@ -367,19 +374,61 @@ final class PostgresListings {
           + " ORDER BY se3.last_timestamp DESC, se3.first_seq DESC LIMIT 1";
     }
     String n = w.bind(limit);
-    // the walk and its group check first, limited; the group's columns only for the rows returned
-    String sql = "SELECT se.resource_id, g.first_ts, nw.last_ts, nw.user_id, nw.project_id, nw.source,"
+    return new Sql(resourceRows(w, f, walked(w, ids, "se.first_seq, r.resource_id",
+        walk("se", "r", timed ? null : md(f, "md")), topMeter + top.and() + " AND " + keep, n), range, newest, n),
+        w.binds());
+  }
+
+  /**
+   * The resources listing's rows: {@code walk} ({@code se}: {@code first_seq} and {@code
+   * resource_id} of the first matching series or span of each resource id, at most {@code n}), then
+   * for those only the group's time range ({@code range}: {@code first_ts}), newest owner and
+   * metadata ({@code newest}: {@code last_ts, user_id, project_id, source, metadata_id}) and meters.
+   */
+  private static String resourceRows(SqlWhere w, SampleFilter f, String walk, String range, String newest, String n) {
+    return "SELECT se.resource_id, g.first_ts, nw.last_ts, nw.user_id, nw.project_id, nw.source,"
         + " nw.metadata_id, (SELECT md.doc::text FROM resource_metadata md WHERE md.id = nw.metadata_id) AS doc,"
         // every meter of the resource, whatever the filter but its project (Ceilometer's meter_links;
-        // a member must not learn the meters another project records for the same resource id)
-        + " ARRAY(SELECT name FROM (SELECT (SELECT m4.name FROM meter m4 WHERE m4.id = se4.meter_id) AS name,"
-        + " se4.first_seq FROM" + members("r4", "se4", null, "se.resource_id", "") + sameProject(w, f, "r4")
-        + ") links GROUP BY name ORDER BY min(first_seq)) AS meters FROM"
-        + walked(w, ids, "se.first_seq, r.resource_id", walk("se", "r", timed ? null : md(f, "md")),
-            topMeter + top.and() + " AND " + keep, n)
+        // a member must not learn the meters another project records for the same resource id), in
+        // first-stored order; a name repeats once per definition (type, unit) and owner: the reader
+        // keeps its first (no GROUP BY and its two sorts per resource here)
+        + " ARRAY(SELECT (SELECT m4.name FROM meter m4 WHERE m4.id = se4.meter_id) FROM"
+        + members("r4", "se4", null, "se.resource_id", "") + sameProject(w, f, "r4")
+        + " ORDER BY se4.first_seq) AS meters FROM" + walk
         + " CROSS JOIN LATERAL (" + range + ") g CROSS JOIN LATERAL (" + newest + ") nw"
         + " ORDER BY se.first_seq LIMIT " + n;
-    return new Sql(sql, w.binds());
+  }
+
+  /**
+   * {@link #resources} without a meter, metadata or time condition: the owners' first-stored
+   * positions ({@code resource_span}, one row per owner, kept at write time; see {@link
+   * ResourceSpans}) walked in {@code first_seq} order instead of every series, keeping the first
+   * span of each resource id (one index probe of its owners each); the group's range, newest owner
+   * and meters then from the listed resources' series only. So a page reads about {@code limit}
+   * spans and the series of the resources it lists. Same answer as the series walk: a span's
+   * position is its owner's first series'.
+   */
+  private static Sql spanResources(JsonMapper json, SampleFilter f, Resolved ids, int limit) {
+    SqlWhere w = new SqlWhere(json);
+    SqlWhere top = w.part();
+    ownerConditions(top, f, ids, "se.resource_pk", "r");
+    SqlWhere earlier = w.part();
+    ownerConditions(earlier, f, ids, "r2.id", "r2");
+    SqlWhere group = w.part();
+    ownerConditions(group, f, ids, "r3.id", "r3");
+    String keep = "(SELECT TRUE FROM" + owners("r2", "r.resource_id") + " CROSS JOIN LATERAL (SELECT 1 FROM"
+        + " resource_span sp2 WHERE sp2.resource_pk = r2.id AND sp2.first_seq < se.first_seq OFFSET 0) sp2"
+        + " WHERE TRUE" + earlier.and() + " LIMIT 1) IS NULL";
+    String members = members("r3", "se3", null, "se.resource_id", "") + group.and();
+    String range = "SELECT min(se3.first_timestamp) AS first_ts FROM" + members;
+    String newest = "SELECT r3.user_id, r3.project_id, r3.source, se3.last_timestamp AS last_ts,"
+        + " se3.last_metadata_id AS metadata_id FROM" + members
+        + " ORDER BY se3.last_timestamp DESC, se3.first_seq DESC LIMIT 1";
+    String n = w.bind(limit);
+    // the span walks as "se": the series walk's alias, for walked() and resourceRows()
+    String walk = walked(w, ids, "se.first_seq, r.resource_id", " resource_span se" + lookup("resource", "r",
+        "se.resource_pk"), top.and() + " AND " + keep, n);
+    return new Sql(resourceRows(w, f, walk, range, newest, n), w.binds());
   }
 
   /**

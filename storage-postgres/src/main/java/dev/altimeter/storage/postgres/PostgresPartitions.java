@@ -105,7 +105,10 @@ final class PostgresPartitions {
         .doOnNext(partitions::remove) // a late sample for that day recreates the partition
         .collectList()
         .flatMap(days -> PostgresStatements.execute(conn, "DELETE FROM series WHERE last_timestamp < $1",
-            firstKept.atStartOfDay().atOffset(ZoneOffset.UTC)).thenReturn(days)));
+                firstKept.atStartOfDay().atOffset(ZoneOffset.UTC))
+            .then(PostgresStatements.execute(conn, ResourceSpans.DROP_EMPTY))
+            .then(PostgresStatements.execute(conn, ResourceSpans.REFOLD))
+            .thenReturn(days)));
   }
 
   /**

@@ -240,19 +240,25 @@ final class PostgresSampleWriter {
           ROLLUP_UPSERT
         ), folded AS (
           INSERT INTO series (meter_id, resource_pk, first_seq, first_timestamp, last_timestamp,
-                              last_metadata_id)
-          SELECT DISTINCT ON (meter_id, resource_pk) meter_id, resource_pk,
-                 min(seq) OVER (PARTITION BY meter_id, resource_pk),
-                 min(timestamp) OVER (PARTITION BY meter_id, resource_pk), timestamp, metadata_id
-          FROM ins ORDER BY meter_id, resource_pk, timestamp DESC
+                              last_metadata_id, count, sum, min, max, m2)
+          SELECT DISTINCT ON (meter_id, resource_pk) meter_id, resource_pk, min(seq) OVER p,
+                 min(timestamp) OVER p, timestamp, metadata_id, count(*) OVER p, sum(volume) OVER p,
+                 min(volume) OVER p, max(volume) OVER p, var_pop(volume) OVER p * count(*) OVER p
+          FROM ins WINDOW p AS (PARTITION BY meter_id, resource_pk)
+          ORDER BY meter_id, resource_pk, timestamp DESC
           ON CONFLICT (meter_id, resource_pk) DO UPDATE SET
+            SERIES_TOTALS,
             first_seq = least(series.first_seq, excluded.first_seq),
             first_timestamp = least(series.first_timestamp, excluded.first_timestamp),
             last_metadata_id = CASE WHEN excluded.last_timestamp >= series.last_timestamp
                                     THEN excluded.last_metadata_id ELSE series.last_metadata_id END,
             last_timestamp = greatest(series.last_timestamp, excluded.last_timestamp)
+          RETURNING resource_pk, first_seq
+        ), spanned AS (
+          SPAN_UPSERT
         )
-        SELECT count(*) AS stored FROM ins""".replace("ROLLUP_UPSERT", ROLLUP_UPSERT))
+        SELECT count(*) AS stored FROM ins""".replace("ROLLUP_UPSERT", ROLLUP_UPSERT)
+            .replace("SPAN_UPSERT", ResourceSpans.UPSERT).replace("SERIES_TOTALS", SeriesTotals.MERGE))
         .bind(0, ids).bind(1, times).bind(2, meters).bind(3, owners).bind(4, metadata)
         .bind(5, volumes).bind(6, signatures);
     // one statement is one implicit transaction: all rows or none

@@ -33,8 +33,15 @@ final class RollupPlanner {
    * from the rollups of {@code granularity} seconds, or from the raw samples when it is 0.
    */
   record Piece(long granularity, Long from, Long to) {
+    /** All of every series, from its totals (SeriesTotals): exact with no bounds, no period, nothing expired. */
+    static final Piece WHOLE_SERIES = new Piece(-1, null, null);
+
     boolean raw() {
       return granularity == 0;
+    }
+
+    boolean wholeSeries() {
+      return granularity == -1;
     }
   }
 

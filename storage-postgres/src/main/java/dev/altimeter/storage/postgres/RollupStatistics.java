@@ -70,6 +70,11 @@ final class RollupStatistics {
   private static Flux<Statistics> closed(PostgresSampleReader reader, RollupPlanner planner, Statistics.Query q,
       Long from, Long to, Map<Long, Long> horizons) {
     if (q.period() == 0) {
+      // no bounds and every raw sample still stored (rollup levels may have expired: the totals do not
+      // depend on them): one row per series (its totals), not every bucket
+      if (from == null && to == null && !horizons.containsKey(0L)) {
+        return rows(store, q, List.of(RollupPlanner.Piece.WHOLE_SERIES), null);
+      }
       List<RollupPlanner.Piece> pieces = planner.cover(from, to, 0, 0, horizons);
       if (!RollupPlanner.usesRollups(pieces)) return PostgresStatistics.compute(reader, q);
       return rows(reader, q, pieces, null);
@@ -196,6 +201,10 @@ final class RollupStatistics {
     String series = seriesConditions(f, where);
     List<String> branches = new ArrayList<>();
     for (RollupPlanner.Piece piece : pieces) {
+      if (piece.wholeSeries()) {
+        branches.add(SeriesTotals.PARTIALS + series);
+        continue;
+      }
       String time = piece.raw() ? "x.timestamp" : "x.bucket";
       StringBuilder b = new StringBuilder(piece.raw()
           ? "SELECT x.meter_id, x.resource_pk, x.timestamp AS t, 1::bigint AS n, x.volume AS s, x.volume AS mn,"

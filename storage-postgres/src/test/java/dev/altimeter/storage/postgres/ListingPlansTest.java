@@ -34,7 +34,7 @@ class ListingPlansTest {
   private static final int RESOURCES = 1_000;
   private static final int SAMPLES = 100_000;
   private static final List<String> TABLES = List.of("sample_20240301", "sample_20240302", "series", "resource",
-      "resource_metadata", "meter");
+      "resource_metadata", "meter", "resource_span");
   private static PostgresSampleStore store;
 
   @BeforeAll
@@ -64,9 +64,14 @@ class ListingPlansTest {
         "INSERT INTO sample SELECT gen_random_uuid(), timestamptz '2024-03-01 00:00:00+00' + i * interval '1 second',"
             + " 1 + i % 10, 1 + (i / 10) % " + RESOURCES + ", 1 + (i / 10) % " + RESOURCES + ", i, now(), i + 1, NULL"
             + " FROM generate_series(0, " + (SAMPLES - 1) + ") i",
-        "INSERT INTO series (first_seq, meter_id, resource_pk, first_timestamp, last_timestamp, last_metadata_id)"
-            + " SELECT min(seq), meter_id, resource_pk, min(timestamp), max(timestamp), min(metadata_id)"
+        "INSERT INTO series (first_seq, meter_id, resource_pk, first_timestamp, last_timestamp, last_metadata_id,"
+            + " count, sum, min, max, m2)"
+            + " SELECT min(seq), meter_id, resource_pk, min(timestamp), max(timestamp), min(metadata_id),"
+            + " count(*), sum(volume), min(volume), max(volume), var_pop(volume) * count(*)"
             + " FROM sample GROUP BY meter_id, resource_pk",
+        // the owners' spans, as the write path keeps them (ResourceSpans)
+        "INSERT INTO resource_span (resource_pk, first_seq) SELECT resource_pk, min(first_seq) FROM series"
+            + " GROUP BY resource_pk",
         "SELECT setval('sample_seq', " + SAMPLES + ")"));
     execute(load);
     store.forgetCachedIds();
@@ -138,6 +143,22 @@ class ListingPlansTest {
     assertResources(SampleFilter.builder().meter("m3").build(), LIMIT, LIMIT);
     assertResources(SampleFilter.builder().meter("m3").resourceId("r5").build(), LIMIT, 1);
     assertResources(SampleFilter.builder().meter("no-such-meter").build(), LIMIT, 0);
+  }
+
+  @Test
+  void resourcesWithoutMeterMetadataOrWindowWalkTheOwnersSpans() {
+    // a page of resources reads about `limit` spans (walked, each checked for an earlier one of its
+    // resource id) and only the listed resources' series (10 each, read for the range, the newest
+    // owner and the meters): never the series of resources it does not list
+    // (past OWNER_WALKS owners the walk reads limit over the fraction matched: see the test above)
+    for (SampleFilter f : List.of(SampleFilter.ALL, SampleFilter.builder().resourceId("r5").build())) {
+      PostgresListings.Resolved ids = resolve(f);
+      List<dev.altimeter.storage.Resource> listed = store.resources(f, LIMIT).collectList().block(TIMEOUT);
+      Map<String, Long> read = rowsRead(PostgresListings.resources(store.json(), f, ids, LIMIT));
+      assertThat(read.getOrDefault("resource_span", 0L)).as("%s: %s", f, read).isLessThanOrEqualTo(2L * listed.size());
+      assertThat(read.getOrDefault("series", 0L)).as("%s: %s", f, read).isLessThanOrEqualTo(3 * 10L * listed.size());
+      assertThat(read.getOrDefault("sample", 0L)).as("%s: %s", f, read).isZero();
+    }
   }
 
   @Test
@@ -223,7 +244,7 @@ class ListingPlansTest {
     if (sql == null) return; // matches nothing: nothing is read
     Map<String, Long> read = rowsRead(sql);
     long big = read.getOrDefault("sample", 0L) + read.getOrDefault("series", 0L)
-        + read.getOrDefault("resource_metadata", 0L);
+        + read.getOrDefault("resource_metadata", 0L) + read.getOrDefault("resource_span", 0L);
     assertThat(big).as("rows read for %s: %s", f, read).isLessThanOrEqualTo(bound);
     // owners are looked up by key: never the whole resource table (past OWNER_WALKS owners, one
     // lookup per series walked)
