@@ -73,7 +73,7 @@ final class RollupStatistics {
       // no bounds and every raw sample still stored (rollup levels may have expired: the totals do not
       // depend on them): one row per series (its totals), not every bucket
       if (from == null && to == null && !horizons.containsKey(0L)) {
-        return rows(store, q, List.of(RollupPlanner.Piece.WHOLE_SERIES), null);
+        return rows(reader, q, List.of(RollupPlanner.Piece.WHOLE_SERIES), null);
       }
       List<RollupPlanner.Piece> pieces = planner.cover(from, to, 0, 0, horizons);
       if (!RollupPlanner.usesRollups(pieces)) return PostgresStatistics.compute(reader, q);

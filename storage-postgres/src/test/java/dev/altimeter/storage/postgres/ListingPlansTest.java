@@ -154,7 +154,7 @@ class ListingPlansTest {
     for (SampleFilter f : List.of(SampleFilter.ALL, SampleFilter.builder().resourceId("r5").build())) {
       PostgresListings.Resolved ids = resolve(f);
       List<dev.altimeter.storage.Resource> listed = store.resources(f, LIMIT).collectList().block(TIMEOUT);
-      Map<String, Long> read = rowsRead(PostgresListings.resources(store.json(), f, ids, LIMIT));
+      Map<String, Long> read = rowsRead(PostgresListings.resources(store.reader().json(), f, ids, LIMIT));
       assertThat(read.getOrDefault("resource_span", 0L)).as("%s: %s", f, read).isLessThanOrEqualTo(2L * listed.size());
       assertThat(read.getOrDefault("series", 0L)).as("%s: %s", f, read).isLessThanOrEqualTo(3 * 10L * listed.size());
       assertThat(read.getOrDefault("sample", 0L)).as("%s: %s", f, read).isZero();

@@ -78,8 +78,8 @@ class ResourceSpansTest {
     for (SampleFilter f : List.of(SampleFilter.ALL, SampleFilter.builder().projectId("p1").build(),
         SampleFilter.builder().resourceId("a").build(), SampleFilter.builder().userId("u1").build())) {
       for (int limit : new int[] {1, 2, 100}) {
-        PostgresListings.Resolved ids = PostgresListings.resolve(store, f).block(TIMEOUT);
-        assertThat(listed(store, PostgresListings.resources(store.json(), f, ids, limit)))
+        PostgresListings.Resolved ids = PostgresListings.resolve(store.reader(), f).block(TIMEOUT);
+        assertThat(listed(store, PostgresListings.resources(store.reader().json(), f, ids, limit)))
             .as("%s, limit %d", f, limit)
             .isEqualTo(listed(store, seriesWalk(store, f, ids, limit)));
       }
@@ -98,13 +98,13 @@ class ResourceSpansTest {
       PostgresListings.Resolved ids, int limit) {
     // a meter condition naming every meter takes the series path with the untimed group columns
     PostgresListings.Resolved allMeters = new PostgresListings.Resolved(
-        store.query("SELECT id FROM meter ORDER BY id", List.of(), row -> row.get("id", Integer.class))
+        store.reader().query("SELECT id FROM meter ORDER BY id", List.of(), row -> row.get("id", Integer.class))
             .collectList().block(TIMEOUT).toArray(Integer[]::new), ids.owners(), ids.manyOwners());
-    return PostgresListings.resources(store.json(), f.toBuilder().meter("m0").build(), allMeters, limit);
+    return PostgresListings.resources(store.reader().json(), f.toBuilder().meter("m0").build(), allMeters, limit);
   }
 
   private static List<String> listed(PostgresSampleStore store, PostgresListings.Sql sql) {
-    return store.query(sql.text(), sql.binds(), row -> String.join("|", row.get("resource_id", String.class),
+    return store.reader().query(sql.text(), sql.binds(), row -> String.join("|", row.get("resource_id", String.class),
             String.valueOf(row.get("first_ts", Object.class)), String.valueOf(row.get("last_ts", Object.class)),
             String.valueOf(row.get("user_id", String.class)), String.valueOf(row.get("project_id", String.class)),
             String.valueOf(row.get("metadata_id", Long.class)), String.join(",", row.get("meters", String[].class))))
@@ -120,7 +120,7 @@ class ResourceSpansTest {
   }
 
   private static List<String> rows(PostgresSampleStore store, String sql) {
-    return store.query(sql, List.of(), row -> row.get("resource_pk", Long.class) + " " + row.get("first_seq", Long.class))
+    return store.reader().query(sql, List.of(), row -> row.get("resource_pk", Long.class) + " " + row.get("first_seq", Long.class))
         .collectList().block(TIMEOUT);
   }
 }
