@@ -26,18 +26,25 @@ public final class TestPostgres {
   public static synchronized PostgresStorage storage() {
     if (storage == null) {
       String url = System.getenv(URL_VARIABLE);
-      Path dir;
-      try {
-        dir = Files.createTempDirectory("altimeter-test-pg");
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+      Path dir = null;
+      if (url == null) {
+        try {
+          dir = Files.createTempDirectory("altimeter-test-pg");
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
       }
       // a throwaway cluster: zonky's fast settings (fsync off), unlike the service's durable ones
       dataDir = dir;
       storage = PostgresStorage.start(new PostgresStorage.Config(url, null, null, dir, 0, 8,
           PostgresStorage.Config.DEFAULT_EMBEDDED_STARTUP_WAIT, false));
       PostgresStorage started = storage;
-      Runtime.getRuntime().addShutdownHook(new Thread(started::close));
+      Path throwaway = dir;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        started.close();
+        // the cluster (about 170 MB) goes with the JVM: every test JVM made a new one
+        if (throwaway != null) deleteTree(throwaway);
+      }));
     }
     return storage;
   }
@@ -58,6 +65,14 @@ public final class TestPostgres {
       throw new UncheckedIOException(e);
     }
     return "r2dbc:postgresql://postgres:" + password + "@localhost:" + port + "/altimeter";
+  }
+
+  private static void deleteTree(Path root) {
+    try (var paths = Files.walk(root)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      // best effort at exit: what is left is in the system's temporary directory
+    }
   }
 
   /** Empties every table, so each test starts from nothing. */
