@@ -7,7 +7,10 @@ import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleType;
 import dev.altimeter.wire.PythonText;
 import dev.altimeter.wire.Timestamps;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -254,6 +257,26 @@ final class MeterDefinition {
    * the same ids and the store drops the duplicates.
    */
   static UUID sampleId(String messageId, String meter, int index) {
-    return UUID.nameUUIDFromBytes((messageId + "\n" + meter + "\n" + index).getBytes(StandardCharsets.UTF_8));
+    // UUID.nameUUIDFromBytes((messageId + "\n" + meter + "\n" + index).getBytes(UTF_8)) without
+    // MessageDigest.getInstance per sample (a provider lookup) and without building the string
+    MessageDigest md5 = MD5.get();
+    md5.update(messageId.getBytes(StandardCharsets.UTF_8));
+    md5.update((byte) '\n');
+    md5.update(meter.getBytes(StandardCharsets.UTF_8));
+    md5.update((byte) '\n');
+    md5.update(Integer.toString(index).getBytes(StandardCharsets.US_ASCII));
+    ByteBuffer d = ByteBuffer.wrap(md5.digest());
+    // version 3 (name-based, MD5) and the IETF variant, as nameUUIDFromBytes sets them
+    long msb = (d.getLong(0) & ~0xF000L) | 0x3000L;
+    long lsb = (d.getLong(8) & ~(0xC0L << 56)) | (0x80L << 56);
+    return new UUID(msb, lsb);
   }
+
+  private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
+    try {
+      return MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has MD5", e);
+    }
+  });
 }

@@ -86,6 +86,18 @@ class DefinitionSemanticsTest {
   }
 
   @Test
+  void sampleIdsAreTheVersion3UuidsOfMessageIdMeterAndIndex() {
+    // stored ids must never change between versions: a redelivery after an upgrade is a duplicate
+    for (String[] c : new String[][] {{"msg-1", "a"}, {"dae6f69c-00e0-41c0-b371-41ec3b7f4451", "memory"},
+        {"m\u00e9\u4e2d\ud83d\ude00", "disk.root.size"}, {"", "x"}}) {
+      for (int index : new int[] {0, 7, 12345}) {
+        assertThat(MeterDefinition.sampleId(c[0], c[1], index)).isEqualTo(java.util.UUID.nameUUIDFromBytes(
+            (c[0] + "\n" + c[1] + "\n" + index).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      }
+    }
+  }
+
+  @Test
   void onlyInfoAndSamplePrioritiesMakeSamples() throws IOException {
     write("m.yaml", "metric:\n" + meter("a", "x", ""));
     MeterDefinitions m = MeterDefinitions.load(List.of(dir));
