@@ -35,6 +35,12 @@ final class Json {
   /** A map made by {@link #immutableCopy}: read-only, with read-only values all the way down. */
   private static final class Frozen extends AbstractMap<String, Object> {
     private final Map<String, Object> entries;
+    /**
+     * The hash, once computed (0: not yet): the store groups a batch's samples by metadata, and the
+     * samples of one notification share one map, so the same deep hash was computed per sample.
+     * Immutable all the way down (values are Frozen maps, read-only lists, immutable scalars).
+     */
+    private int hash;
 
     Frozen(Map<String, Object> entries) {
       this.entries = entries;
@@ -58,6 +64,21 @@ final class Json {
     @Override
     public int size() {
       return entries.size();
+    }
+
+    @Override
+    public int hashCode() {
+      int h = hash;
+      if (h == 0) {
+        h = super.hashCode();
+        hash = h;
+      }
+      return h;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o == this || super.equals(o);
     }
   }
 

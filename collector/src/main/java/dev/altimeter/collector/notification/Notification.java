@@ -5,11 +5,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -128,17 +132,70 @@ public record Notification(
     return s;
   }
 
-  @SuppressWarnings("unchecked")
+  /**
+   * The JSON object {@code json} as maps (insertion-ordered), lists, strings, {@code Integer}/{@code
+   * Long}/{@code BigInteger}, {@code Double}, booleans and nulls, as Jackson's untyped binding gives
+   * them (duplicate names: the last wins), read straight from the token stream: the untyped binding
+   * set up a deserialization context and resolved the root type per call, a visible part of a
+   * notification's cost, twice per notification (the envelope, then {@code oslo.message}).
+   */
   private static Map<String, Object> object(String json, String what) {
-    Object value;
-    try {
-      value = JSON.readValue(json, Object.class);
+    try (JsonParser p = JSON.createParser(json)) {
+      JsonToken first = p.nextToken();
+      if (first != JsonToken.START_OBJECT) {
+        if (first != null) value(p, first); // a malformed value says so before "not an object"
+        throw new MalformedNotificationException(what + " is not a JSON object");
+      }
+      Map<String, Object> out = members(p);
+      if (p.nextToken() != null) {
+        throw new NotJson("more content after the object");
+      }
+      return out;
     } catch (JacksonException e) {
       throw new MalformedNotificationException(what + " is not valid JSON: " + e.getOriginalMessage(), e);
+    } catch (NotJson e) {
+      throw new MalformedNotificationException(what + " is not valid JSON: " + e.getMessage(), e);
     }
-    if (!(value instanceof Map<?, ?> m)) {
-      throw new MalformedNotificationException(what + " is not a JSON object");
+  }
+
+  /** What the token loop finds wrong that the parser itself does not report. */
+  private static final class NotJson extends RuntimeException {
+    NotJson(String reason) {
+      super(reason, null, false, false);
     }
-    return (Map<String, Object>) m;
+  }
+
+  /** The members of the object whose START_OBJECT was just read, up to its END_OBJECT. */
+  private static Map<String, Object> members(JsonParser p) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (String name = p.nextName(); name != null; name = p.nextName()) out.put(name, value(p, p.nextToken()));
+    return out;
+  }
+
+  private static Object value(JsonParser p, JsonToken token) {
+    if (token == null) throw new NotJson("unexpected end of input");
+    switch (token) {
+      case START_OBJECT:
+        return members(p);
+      case START_ARRAY: {
+        List<Object> out = new ArrayList<>();
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) out.add(value(p, t));
+        return out;
+      }
+      case VALUE_STRING:
+        return p.getString();
+      case VALUE_NUMBER_INT:
+        return p.getNumberValue(); // Integer, Long or BigInteger, the smallest that holds it
+      case VALUE_NUMBER_FLOAT:
+        return p.getDoubleValue();
+      case VALUE_TRUE:
+        return Boolean.TRUE;
+      case VALUE_FALSE:
+        return Boolean.FALSE;
+      case VALUE_NULL:
+        return null;
+      default: // END_* where a value belongs, or the end of input: the parser reports those itself
+        throw new NotJson("unexpected " + token);
+    }
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -30,6 +31,24 @@ class NotificationTest {
     assertThat(bare.context()).isEqualTo(Map.of("user_id", "u1"));
   }
 
+  @Test
+  void readsValuesAsJacksonsUntypedBindingDoes() {
+    // the oracle: what the notification agent read with JsonMapper.readValue(..., Object.class) before
+    String payload = "{\"i\": 1, \"l\": 12345678901, \"big\": 123456789012345678901234567890, \"d\": 1.5,"
+        + " \"e\": -2e-3, \"t\": true, \"f\": false, \"n\": null, \"s\": \"\\u00e9\\n\\\"\","
+        + " \"list\": [1, [2, {\"x\": []}], {}, null, \"y\"], \"dup\": 1, \"dup\": 2,"
+        + " \"nested\": {\"b\": {\"a\": [1.0, -0, 9223372036854775808]}}}";
+    String inner = INNER.replace("{\"a\": 1}", payload);
+    Object expected = tools.jackson.databind.json.JsonMapper.builder().build().readValue(payload, Object.class);
+    Notification n = Notification.parse(("{\"oslo.version\": \"2.0\", \"oslo.message\": " + quote(inner) + "}")
+        .getBytes(StandardCharsets.UTF_8));
+    assertThat(n.payload()).isEqualTo(expected);
+    assertThat(List.copyOf(n.payload().keySet())).isEqualTo(List.copyOf(((Map<?, ?>) expected).keySet()));
+    assertThat(n.payload().get("big")).isInstanceOf(java.math.BigInteger.class);
+    assertThat(n.payload().get("l")).isInstanceOf(Long.class);
+    assertThat(n.payload().get("dup")).isEqualTo(2);
+  }
+
   static String quote(String s) {
     return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
@@ -49,6 +68,9 @@ class NotificationTest {
       {"event_type": "e", "priority": "info", "message_id": "m", "timestamp": "2024-01-01"} | payload is missing
       {"event_type": "e", "priority": "info", "message_id": "m", "timestamp": "2024-01-01", "payload": []} | payload is not a JSON object
       {"event_type": "e", "priority": "info", "message_id": "m", "timestamp": "2024-01-01", "payload": {}, "publisher_id": 3} | publisher_id is not a string
+      {"event_type": "e"} {"x": 1}                                      | message body is not valid JSON: more content after the object
+      {"event_type": "e", "payload": [1, 2                               | message body is not valid JSON: Unexpected end-of-input
+      {"oslo.version": "2.0", "oslo.message": "[1, {]"}                 | oslo.message is not valid JSON: Unexpected close marker
       """)
   void malformedInputSaysWhy(String body, String reason) {
     assertThatThrownBy(() -> Notification.parse(body)).isInstanceOf(MalformedNotificationException.class)

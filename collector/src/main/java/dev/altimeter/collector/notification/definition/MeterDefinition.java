@@ -7,7 +7,10 @@ import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleType;
 import dev.altimeter.wire.PythonText;
 import dev.altimeter.wire.Timestamps;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,6 +47,12 @@ final class MeterDefinition {
   private final Map<String, Attribute> metadata = new LinkedHashMap<>();
   private final Attribute userMetadata;
   private final List<String> lookup;
+  /**
+   * What {@code metadata} and {@code user_metadata} say, as written (names in order, merges
+   * applied): definitions with equal specs make equal metadata of a notification, so it is
+   * evaluated once per notification for all of them (meters.yaml's instance meters share one).
+   */
+  final List<Object> metadataSpec;
 
   MeterDefinition(ConfigNode cfg) {
     Map<String, ConfigNode> e = cfg.entries();
@@ -94,6 +103,10 @@ final class MeterDefinition {
     }
     ConfigNode um = e.get("user_metadata");
     this.userMetadata = um == null || um.isNull() ? null : Attribute.parse(um);
+    ConfigNode md = e.get("metadata");
+    List<Object> spec = new ArrayList<>(); // name, value, name, value, ...: in order, as the map is filled
+    if (md != null && !md.isNull()) md.entries().forEach((k, v) -> spec.addAll(Arrays.asList(k, v.value())));
+    this.metadataSpec = Arrays.asList(spec, userMetadata == null ? null : um.value());
   }
 
   /** Python {@code re.match}: the pattern matches at the start of the event type. */
@@ -102,21 +115,16 @@ final class MeterDefinition {
     return false;
   }
 
-  /** The samples this definition makes of a notification (Ceilometer's {@code to_samples}). */
-  void toSamples(Notification n, Map<String, Object> body, List<Sample> out) {
-    Map<String, Object> meta = new LinkedHashMap<>();
-    metadata.forEach((k, a) -> {
-      Object v = a.first(body);
-      if (Values.truthy(v)) meta.put(k, v);
-    });
-    if (userMetadata != null && userMetadata.first(body) instanceof Map<?, ?> um && !um.isEmpty()) {
-      addUserMetadata(um, meta);
-    }
-    if (meta.isEmpty()) {
-      meta.putAll(n.payload());
-      meta.put("event_type", n.eventType());
-      meta.put("host", n.publisherId());
-    }
+  /**
+   * The samples this definition makes of a notification (Ceilometer's {@code to_samples}).
+   *
+   * @param shared the metadata of the notification already made by a definition with an equal
+   *     {@link #metadataSpec}, or null to make it here
+   * @return the metadata to share with the next definition of an equal spec: once a sample holds it,
+   *     the sample's immutable copy, which the next sample takes without evaluating or copying it again
+   */
+  Map<String, Object> toSamples(Notification n, Map<String, Object> body, List<Sample> out, Map<String, Object> shared) {
+    Map<String, Object> meta = shared != null ? shared : metadata(n, body);
     Object user = FALLBACK_USER.first(body);
     Object project = FALLBACK_PROJECT.first(body);
 
@@ -134,8 +142,10 @@ final class MeterDefinition {
         Object v = a.first(body);
         if (v != null) s.put(k, v);
       });
-      build(n, s, meta, 0, out);
-      return;
+      Sample sample = build(n, s, meta, 0);
+      if (sample == null) return meta;
+      out.add(sample);
+      return sample.resourceMetadata();
     }
 
     Map<String, List<Object>> values = new LinkedHashMap<>();
@@ -155,12 +165,12 @@ final class MeterDefinition {
       if (lookup.contains(a) || a.equals("name") || !v.isEmpty()) values.put(a, v);
     }
     int count = values.get("name").size();
-    if (count == 0) return;
+    if (count == 0) return meta;
     for (Map.Entry<String, List<Object>> v : values.entrySet()) {
       int size = v.getValue().size();
       if (size == count || (size == 1 && !lookup.contains(v.getKey()))) continue;
       LOG.debug("Only {} fetched meters of {} contain \"{}\" instead of {}; no samples", size, name, v.getKey(), count);
-      return;
+      return meta;
     }
     for (int i = 0; i < count; i++) {
       Map<String, Object> s = new LinkedHashMap<>();
@@ -168,8 +178,29 @@ final class MeterDefinition {
         List<Object> l = v.getValue();
         s.put(v.getKey(), l.size() == count ? l.get(i) : l.get(0));
       }
-      build(n, s, meta, i, out);
+      Sample sample = build(n, s, meta, i);
+      if (sample == null) continue;
+      out.add(sample);
+      meta = sample.resourceMetadata(); // immutable: the next sample takes it as it is
     }
+    return meta;
+  }
+
+  private Map<String, Object> metadata(Notification n, Map<String, Object> body) {
+    Map<String, Object> meta = new LinkedHashMap<>();
+    metadata.forEach((k, a) -> {
+      Object v = a.first(body);
+      if (Values.truthy(v)) meta.put(k, v);
+    });
+    if (userMetadata != null && userMetadata.first(body) instanceof Map<?, ?> um && !um.isEmpty()) {
+      addUserMetadata(um, meta);
+    }
+    if (meta.isEmpty()) {
+      meta.putAll(n.payload());
+      meta.put("event_type", n.eventType());
+      meta.put("host", n.publisherId());
+    }
+    return meta;
   }
 
   private static void addUserMetadata(Map<?, ?> source, Map<String, Object> meta) {
@@ -190,8 +221,7 @@ final class MeterDefinition {
    * volume that is not a number, an unknown type, a bad timestamp) drop the sample, as they would
    * fail in Ceilometer's storage.
    */
-  private static void build(Notification n, Map<String, Object> s, Map<String, Object> meta, int index,
-      List<Sample> out) {
+  private static Sample build(Notification n, Map<String, Object> s, Map<String, Object> meta, int index) {
     Object name = s.get("name");
     SampleType type = s.get("type") == null ? null : SampleType.fromWireName(PythonText.str(s.get("type")));
     Object unit = s.get("unit");
@@ -203,10 +233,10 @@ final class MeterDefinition {
     }
     if (name == null || type == null || unit == null || volume == null || !Double.isFinite(volume)
         || resource == null || PythonText.str(resource).isEmpty() || timestamp == null) {
-      return; // not logged: this is the per-sample path
+      return null; // not logged: this is the per-sample path
     }
     String meter = PythonText.str(name);
-    out.add(Sample.builder()
+    return Sample.builder()
         .meter(meter)
         .type(type)
         .unit(PythonText.str(unit))
@@ -218,7 +248,7 @@ final class MeterDefinition {
         .source(SOURCE)
         .resourceMetadata(meta)
         .messageId(sampleId(n.messageId(), meter, index))
-        .build());
+        .build();
   }
 
   /**
@@ -227,6 +257,26 @@ final class MeterDefinition {
    * the same ids and the store drops the duplicates.
    */
   static UUID sampleId(String messageId, String meter, int index) {
-    return UUID.nameUUIDFromBytes((messageId + "\n" + meter + "\n" + index).getBytes(StandardCharsets.UTF_8));
+    // UUID.nameUUIDFromBytes((messageId + "\n" + meter + "\n" + index).getBytes(UTF_8)) without
+    // MessageDigest.getInstance per sample (a provider lookup) and without building the string
+    MessageDigest md5 = MD5.get();
+    md5.update(messageId.getBytes(StandardCharsets.UTF_8));
+    md5.update((byte) '\n');
+    md5.update(meter.getBytes(StandardCharsets.UTF_8));
+    md5.update((byte) '\n');
+    md5.update(Integer.toString(index).getBytes(StandardCharsets.US_ASCII));
+    ByteBuffer d = ByteBuffer.wrap(md5.digest());
+    // version 3 (name-based, MD5) and the IETF variant, as nameUUIDFromBytes sets them
+    long msb = (d.getLong(0) & ~0xF000L) | 0x3000L;
+    long lsb = (d.getLong(8) & ~(0xC0L << 56)) | (0x80L << 56);
+    return new UUID(msb, lsb);
   }
+
+  private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
+    try {
+      return MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has MD5", e);
+    }
+  });
 }

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,8 +59,25 @@ public final class MeterDefinitions {
    */
   private final Map<String, Matching> byEventType = new ConcurrentHashMap<>();
 
-  /** What converts notifications of one event type: meters.yaml's definitions and Ceilometer's coded endpoints. */
-  private record Matching(List<MeterDefinition> definitions, List<SampleEndpoints.Endpoint> endpoints) {
+  /**
+   * What converts notifications of one event type: meters.yaml's definitions and Ceilometer's coded
+   * endpoints. {@code metadataSlots[i]} numbers the distinct {@link MeterDefinition#metadataSpec}s:
+   * definitions with the same slot make the same metadata, evaluated once per notification.
+   */
+  private record Matching(List<MeterDefinition> definitions, int[] metadataSlots, int slots,
+      List<SampleEndpoints.Endpoint> endpoints) {
+    Matching(List<MeterDefinition> definitions, List<SampleEndpoints.Endpoint> endpoints) {
+      this(definitions, new int[definitions.size()], 0, endpoints);
+    }
+
+    Matching {
+      Map<List<Object>, Integer> slotOfSpec = new HashMap<>();
+      for (int i = 0; i < definitions.size(); i++) {
+        metadataSlots[i] = slotOfSpec.computeIfAbsent(definitions.get(i).metadataSpec, k -> slotOfSpec.size());
+      }
+      slots = slotOfSpec.size();
+    }
+
     boolean isEmpty() {
       return definitions.isEmpty() && endpoints.isEmpty();
     }
@@ -192,7 +210,13 @@ public final class MeterDefinitions {
     Matching matching = matching(notification.eventType());
     if (matching.isEmpty()) return List.of();
     List<Sample> out = new ArrayList<>();
-    for (MeterDefinition d : matching.definitions()) d.toSamples(notification, body, out);
+    @SuppressWarnings("unchecked")
+    Map<String, Object>[] metadata = new Map[matching.slots()];
+    List<MeterDefinition> definitions = matching.definitions();
+    for (int i = 0; i < definitions.size(); i++) {
+      int slot = matching.metadataSlots()[i];
+      metadata[slot] = definitions.get(i).toSamples(notification, body, out, metadata[slot]);
+    }
     for (SampleEndpoints.Endpoint e : matching.endpoints()) e.toSamples(notification, out);
     return out;
   }

@@ -54,6 +54,50 @@ class DefinitionSemanticsTest {
   }
 
   @Test
+  void definitionsShareTheirNotificationsMetadataOnlyWhenTheySpecifyTheSame() throws IOException {
+    // a, c and e say the same (c through a YAML merge); b names the same paths in another order and
+    // d under another name; f has none (the payload then); a sample that is not made shares nothing
+    write("m.yaml", "metric:\n"
+        + meter("a", "x", "    metadata: &m\n      h: $.payload.h\n      f: $.payload.f\n")
+        + meter("b", "x", "    metadata:\n      f: $.payload.f\n      h: $.payload.h\n")
+        + meter("c", "x", "    metadata:\n      <<: *m\n")
+        + meter("d", "x", "    metadata:\n      h: $.payload.f\n      f: $.payload.h\n")
+        + meter("e", "x", "    metadata: *m\n    volume: $.payload.missing\n").replace("    volume: $.payload.v\n", "")
+        + meter("f", "x", ""));
+    MeterDefinitions m = MeterDefinitions.load(List.of(dir));
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("v", 1);
+    p.put("r", "r1");
+    p.put("h", "host1");
+    p.put("f", "flavor1");
+    Map<String, Sample> byMeter = new LinkedHashMap<>();
+    for (Sample s : m.toSamples(notification("info", "x", p, Map.of()))) byMeter.put(s.meter(), s);
+    assertThat(byMeter).containsOnlyKeys("a", "b", "c", "d", "f");
+    assertThat(byMeter.get("a").resourceMetadata()).isEqualTo(Map.of("h", "host1", "f", "flavor1"));
+    assertThat(List.copyOf(byMeter.get("b").resourceMetadata().keySet())).containsExactly("f", "h");
+    assertThat(byMeter.get("c").resourceMetadata()).isSameAs(byMeter.get("a").resourceMetadata());
+    assertThat(byMeter.get("d").resourceMetadata()).isEqualTo(Map.of("h", "flavor1", "f", "host1"));
+    assertThat(byMeter.get("f").resourceMetadata()).containsEntry("event_type", "x").containsEntry("r", "r1");
+    // and per notification: the next one gets its own
+    p.put("h", "host2");
+    Sample c2 = m.toSamples(notification("info", "x", p, Map.of())).stream().filter(s -> s.meter().equals("c"))
+        .findFirst().orElseThrow();
+    assertThat(c2.resourceMetadata()).isEqualTo(Map.of("h", "host2", "f", "flavor1"));
+  }
+
+  @Test
+  void sampleIdsAreTheVersion3UuidsOfMessageIdMeterAndIndex() {
+    // stored ids must never change between versions: a redelivery after an upgrade is a duplicate
+    for (String[] c : new String[][] {{"msg-1", "a"}, {"dae6f69c-00e0-41c0-b371-41ec3b7f4451", "memory"},
+        {"m\u00e9\u4e2d\ud83d\ude00", "disk.root.size"}, {"", "x"}}) {
+      for (int index : new int[] {0, 7, 12345}) {
+        assertThat(MeterDefinition.sampleId(c[0], c[1], index)).isEqualTo(java.util.UUID.nameUUIDFromBytes(
+            (c[0] + "\n" + c[1] + "\n" + index).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      }
+    }
+  }
+
+  @Test
   void onlyInfoAndSamplePrioritiesMakeSamples() throws IOException {
     write("m.yaml", "metric:\n" + meter("a", "x", ""));
     MeterDefinitions m = MeterDefinitions.load(List.of(dir));
