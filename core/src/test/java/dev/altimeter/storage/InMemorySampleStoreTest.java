@@ -41,11 +41,4 @@ class InMemorySampleStoreTest extends SampleStoreTestKit {
     assertThatThrownBy(() -> new InMemorySampleStore(0)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("maxSamples");
   }
-
-  @Test
-  void anInvalidRegularExpressionIsTheDatasFault() {
-    write(sample("cpu", "r1", T0, 1).build());
-    assertThatThrownBy(() -> store.query(new SampleQuery(new SampleQuery.Compare(SampleQuery.Field.METER,
-        SampleQuery.Op.REGEX, "("), List.of(), 10)).blockLast()).isInstanceOf(StoreException.InvalidData.class);
-  }
 }

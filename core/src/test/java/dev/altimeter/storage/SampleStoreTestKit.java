@@ -1,6 +1,7 @@
 package dev.altimeter.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -425,6 +426,22 @@ public abstract class SampleStoreTestKit {
     assertThat(query(cpu, 3, new SampleQuery.OrderBy(SampleQuery.Field.VOLUME, true))).containsExactly(1.0, 3.0, 4.0);
     assertThat(query(null, 2, new SampleQuery.OrderBy(SampleQuery.Field.VOLUME, false))).containsExactly(1000.0, 8.0);
     assertThat(query(null, 100)).containsExactly(4.0, 4.0, 8.0, 3.0, 1000.0, 1.0);
+  }
+
+  /** The data's fault, whether or not a sample reaches the pattern (PostgreSQL's planner compiles it). */
+  @Test
+  public void anInvalidRegularExpressionIsRefusedWithOrWithoutSamples() {
+    var bad = new SampleQuery.Compare(SampleQuery.Field.METER, SampleQuery.Op.REGEX, "(");
+    var badMetadata = new SampleQuery.CompareMetadata("instance_type", SampleQuery.Op.REGEX, "[");
+    var cpu = new SampleQuery.Compare(SampleQuery.Field.METER, SampleQuery.Op.EQ, "cpu");
+    for (SampleQuery.Expression e : List.<SampleQuery.Expression>of(bad, new SampleQuery.Not(bad),
+        new SampleQuery.Or(List.of(cpu, badMetadata)))) {
+      assertThatThrownBy(() -> store().query(new SampleQuery(e, List.of(), 10)).blockLast(TIMEOUT))
+          .as("empty store: %s", e).isInstanceOf(StoreException.InvalidData.class);
+    }
+    write(sample("cpu", "r1", T0, 1).build());
+    assertThatThrownBy(() -> store().query(new SampleQuery(bad, List.of(), 10)).blockLast(TIMEOUT))
+        .isInstanceOf(StoreException.InvalidData.class);
   }
 
   @Test
