@@ -157,6 +157,7 @@ public final class InMemorySampleStore implements SampleStore {
   @Override
   public Flux<Sample> query(SampleQuery query) {
     return Flux.defer(() -> {
+      if (query.filter() != null) judgeRegularExpressions(query.filter());
       Predicate<Entry<Sample>> p = query.filter() == null ? s -> true : s -> Boolean.TRUE.equals(eval(query.filter(), s.value()));
       Comparator<Entry<Sample>> order = (a, b) -> 0;
       for (SampleQuery.OrderBy o : query.orderBy()) {
@@ -253,6 +254,18 @@ public final class InMemorySampleStore implements SampleStore {
       if (b == null) result = null;
     }
     return result;
+  }
+
+  /**
+   * Refuses an invalid regular expression before any sample is read, as PostgreSQL does (its
+   * planner compiles the pattern): the answer must not depend on whether a sample reaches it.
+   */
+  private static void judgeRegularExpressions(SampleQuery.Expression e) {
+    if (e instanceof SampleQuery.Compare c && c.op() == SampleQuery.Op.REGEX && c.value() != null) regex(c.value().toString());
+    if (e instanceof SampleQuery.CompareMetadata c && c.op() == SampleQuery.Op.REGEX) regex(String.valueOf(c.value()));
+    if (e instanceof SampleQuery.Not not) judgeRegularExpressions(not.expression());
+    if (e instanceof SampleQuery.And and) and.all().forEach(InMemorySampleStore::judgeRegularExpressions);
+    if (e instanceof SampleQuery.Or or) or.any().forEach(InMemorySampleStore::judgeRegularExpressions);
   }
 
   private static Boolean compare(Object actual, SampleQuery.Op op, Object wanted) {

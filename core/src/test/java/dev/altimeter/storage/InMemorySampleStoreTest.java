@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Flux;
 
 class InMemorySampleStoreTest extends SampleStoreTestKit {
   private final InMemorySampleStore store = new InMemorySampleStore(10_000);
@@ -13,15 +12,6 @@ class InMemorySampleStoreTest extends SampleStoreTestKit {
   @Override
   protected SampleStore store() {
     return store;
-  }
-
-  /**
-   * The in-memory store computes every statistic from the raw samples already, so its reference is
-   * itself: the kit's property test only checks it against the PostgreSQL store's rollups there.
-   */
-  @Override
-  protected Flux<Statistics> statisticsFromSamples(Statistics.Query query) {
-    return store.statistics(query);
   }
 
   @Override
@@ -50,12 +40,5 @@ class InMemorySampleStoreTest extends SampleStoreTestKit {
   void refusesANonPositiveBound() {
     assertThatThrownBy(() -> new InMemorySampleStore(0)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("maxSamples");
-  }
-
-  @Test
-  void anInvalidRegularExpressionIsTheDatasFault() {
-    write(sample("cpu", "r1", T0, 1).build());
-    assertThatThrownBy(() -> store.query(new SampleQuery(new SampleQuery.Compare(SampleQuery.Field.METER,
-        SampleQuery.Op.REGEX, "("), List.of(), 10)).blockLast()).isInstanceOf(StoreException.InvalidData.class);
   }
 }

@@ -33,7 +33,7 @@ import tools.jackson.databind.json.JsonMapper;
  * seed, the index and the request. Replay with {@code -Daltimeter.fuzz.seed=S -Daltimeter.fuzz.index=I};
  * {@code -Daltimeter.fuzz.requests=N} changes how many are sent.
  */
-class ApiFuzzTest extends ApiTestSupport {
+class ApiFuzzTest extends PostgresApiTestSupport {
   private static final long SEED = Long.getLong("altimeter.fuzz.seed", 20_240_301L);
   private static final int REQUESTS = Integer.getInteger("altimeter.fuzz.requests", 3000);
   private static final Integer ONLY = Integer.getInteger("altimeter.fuzz.index");
@@ -47,7 +47,7 @@ class ApiFuzzTest extends ApiTestSupport {
   /** The statistics data set, events, and samples at the ends of the timestamp range, with odd ids. */
   private void data() throws IOException {
     seed();
-    EventsTest.storeEvents();
+    EventsTest.storeEvents(eventStore);
     // rows with odd but valid values, stored through the API, so queries meet them
     RawHttp.Response posted = send(RawHttp.Request.of("POST", "/v2/meters/fuzz").withBody("application/json", """
         [{"counter_name": "fuzz", "counter_type": "gauge", "counter_unit": "%", "counter_volume": 1e100,

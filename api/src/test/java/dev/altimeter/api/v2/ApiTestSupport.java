@@ -1,29 +1,47 @@
 package dev.altimeter.api.v2;
 
-import dev.altimeter.storage.TestPostgres;
+import dev.altimeter.storage.EventStore;
+import dev.altimeter.storage.InMemoryEventStore;
+import dev.altimeter.storage.InMemorySampleStore;
+import dev.altimeter.storage.SampleStore;
 import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-/** Starts the API on a random port over the test PostgreSQL; every test starts with empty tables. */
+/**
+ * Starts the API on a random port over the in-memory stores ({@link ApiTestApplication}); every
+ * test starts with empty stores. {@link PostgresApiTestSupport} does the same over PostgreSQL.
+ */
 @SpringBootTest(classes = ApiTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {"spring.http.codecs.max-in-memory-size=32MB", "logging.level.io.zonky=WARN", "logging.level.org.flywaydb=WARN",
+    properties = {"spring.http.codecs.max-in-memory-size=32MB",
         // Ceilometer's own API tests run without authentication; the auth modes have their own tests
         "altimeter.api.auth=none", "altimeter.data-dir=target/test-data"})
 abstract class ApiTestSupport {
   @LocalServerPort
   int port;
+  /** The store behind the API, where tests write what they then read through it. */
+  @Autowired
+  SampleStore store;
+  @Autowired
+  EventStore eventStore;
   WebTestClient http;
 
   @BeforeEach
   void connect() {
-    TestPostgres.truncate();
+    empty();
     // generous: the machine is shared, and a fresh context's first request can be slow
     http = WebTestClient.bindToServer().baseUrl("http://localhost:" + port)
         .responseTimeout(java.time.Duration.ofSeconds(60))
         .codecs(c -> c.defaultCodecs().maxInMemorySize(32 * 1024 * 1024)).build();
+  }
+
+  /** Empties the stores; a test that replaces one with its own (StoreDownTest) keeps that as it is. */
+  void empty() {
+    if (store instanceof InMemorySampleStore samples) samples.clear();
+    if (eventStore instanceof InMemoryEventStore events) events.clear();
   }
 
   WebTestClient.ResponseSpec post(String path, String json, String... headers) {
@@ -63,10 +81,10 @@ abstract class ApiTestSupport {
    * 180, 240 s; resources r1 (a, b, d), r2 (c), r3 (e); projects p1 (a, b, d, e), p2 (c); users u1
    * (a, b, d), u2 (c, e); instance_type m1.small (a, b, d), m1.large (c, e); and one memory sample.
    */
-  static void seed() {
+  void seed() {
     var small = java.util.Map.<String, Object>of("instance_type", "m1.small");
     var large = java.util.Map.<String, Object>of("instance_type", "m1.large");
-    TestPostgres.storage().store().write(java.util.List.of(
+    store.write(java.util.List.of(
         cpu("r1", "u1", "p1", 0, 1, small), cpu("r1", "u1", "p1", 60, 3, small), cpu("r2", "u2", "p2", 120, 8, large),
         cpu("r1", "u1", "p1", 180, 4, small), cpu("r3", "u2", "p1", 240, 4, large),
         dev.altimeter.storage.Sample.builder().meter("memory").type(dev.altimeter.storage.SampleType.GAUGE).unit("MB")

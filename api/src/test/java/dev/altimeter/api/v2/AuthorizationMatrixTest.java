@@ -38,7 +38,7 @@ import tools.jackson.databind.json.JsonMapper;
  * writes another project's rows; only an admin manages tokens.
  */
 @TestPropertySource(properties = {"altimeter.api.auth=token", "altimeter.api.prefix=/telemetry"})
-class AuthorizationMatrixTest extends ApiTestSupport {
+class AuthorizationMatrixTest extends PostgresApiTestSupport {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final String ADMIN = "matrix-admin-secret";
   private static final String MEMBER_A = "matrix-member-a-secret";
@@ -155,13 +155,13 @@ class AuthorizationMatrixTest extends ApiTestSupport {
         TokenIssuer.sha256(MEMBER_B)).block(Duration.ofSeconds(10));
     tokens.create(new TokenStore.Token(UUID.randomUUID(), "admin-project", "root", List.of("admin"),
         now.minusSeconds(7200), now.minusSeconds(60)), TokenIssuer.sha256(EXPIRED)).block(Duration.ofSeconds(10));
-    TestPostgres.storage().eventStore().write(List.of(
+    eventStore.write(List.of(
         new Event("m1", "compute.instance.create.end", S0, List.of(new Trait("project_id", TraitType.STRING, "p1"),
             new Trait("user_id", TraitType.STRING, "u1")), Map.of()),
         new Event("m2", "compute.instance.delete.end", S0, List.of(new Trait("project_id", TraitType.STRING, "p2"),
             new Trait("user_id", TraitType.STRING, "u2"), new Trait("vcpus", TraitType.INTEGER, 4L)), Map.of())))
         .block(Duration.ofSeconds(10));
-    sampleOfB = TestPostgres.storage().store().samples(dev.altimeter.storage.SampleFilter.builder().projectId("p2").build(), 1)
+    sampleOfB = store.samples(dev.altimeter.storage.SampleFilter.builder().projectId("p2").build(), 1)
         .blockFirst(Duration.ofSeconds(10)).messageId().toString();
   }
 

@@ -11,7 +11,7 @@ import org.springframework.test.context.TestPropertySource;
  * no data), with their content types and caching headers, while the API they call still wants a token.
  */
 @TestPropertySource(properties = "altimeter.api.auth=token")
-class ConsoleTest extends ApiTestSupport {
+class ConsoleTest extends PostgresApiTestSupport {
   @Test
   void pageIsPublicAndPointsAtItsAssets() {
     for (String path : new String[] {"/console", "/console/"}) {

@@ -1,7 +1,6 @@
 package dev.altimeter.api.v2;
 
 import dev.altimeter.storage.Event;
-import dev.altimeter.storage.TestPostgres;
 import dev.altimeter.storage.Trait;
 import dev.altimeter.storage.TraitType;
 import java.time.Duration;
@@ -17,12 +16,12 @@ class EventsTest extends ApiTestSupport {
 
   @BeforeEach
   void data() {
-    storeEvents();
+    storeEvents(eventStore);
   }
 
   /** m1 (p1, u1, typed traits), m2 (p2, u2), m3 (no project): also the fuzz test's events. */
-  static void storeEvents() {
-    TestPostgres.storage().eventStore().write(List.of(
+  static void storeEvents(dev.altimeter.storage.EventStore events) {
+    events.write(List.of(
         new Event("m1", "compute.instance.create.end", S0, List.of(
             new Trait("project_id", TraitType.STRING, "p1"), new Trait("user_id", TraitType.STRING, "u1"),
             new Trait("vcpus", TraitType.INTEGER, 2L), new Trait("load", TraitType.FLOAT, 1.5),

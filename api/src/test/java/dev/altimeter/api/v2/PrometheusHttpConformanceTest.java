@@ -9,7 +9,6 @@ import dev.altimeter.promql.PrometheusServer;
 import dev.altimeter.promql.Series;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleType;
-import dev.altimeter.storage.TestPostgres;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -61,7 +60,7 @@ class PrometheusHttpConformanceTest extends ApiTestSupport {
       exposed.add(load(data.get(i), i, samples));
     }
     for (int i = 0; i < samples.size(); i += 2000) {
-      TestPostgres.storage().store().write(samples.subList(i, Math.min(samples.size(), i + 2000)))
+      store.write(samples.subList(i, Math.min(samples.size(), i + 2000)))
           .block(Duration.ofSeconds(60));
     }
     try (PrometheusServer prometheus = PrometheusServer.start(ConformanceData.openMetrics(exposed))) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleFilter;
-import dev.altimeter.storage.TestPostgres;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +54,7 @@ class PrometheusServerRemoteWriteTest extends ApiTestSupport {
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
       while (up.isEmpty() && System.nanoTime() < deadline && prometheus.isAlive()) {
         Thread.sleep(500);
-        up = TestPostgres.storage().store().samples(SampleFilter.builder().meter("up").build(), 10)
+        up = store.samples(SampleFilter.builder().meter("up").build(), 10)
             .collectList().block(Duration.ofSeconds(10));
       }
       assertThat(up).as("samples of 'up' remote-written by Prometheus; its log: %s",
@@ -73,7 +72,7 @@ class PrometheusServerRemoteWriteTest extends ApiTestSupport {
         assertThat(r.get("value").get(1).asString()).isEqualTo("1");
       });
       // a counter of Prometheus's own, typed cumulative by its _total suffix
-      assertThat(TestPostgres.storage().store().samples(SampleFilter.builder()
+      assertThat(store.samples(SampleFilter.builder()
           .meter("prometheus_http_requests_total").build(), 1).collectList().block(Duration.ofSeconds(10)))
           .allSatisfy(s -> assertThat(s.type()).isEqualTo(dev.altimeter.storage.SampleType.CUMULATIVE));
     } finally {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleType;
-import dev.altimeter.storage.TestPostgres;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -20,7 +19,7 @@ class QuerySamplesTest extends ApiTestSupport {
 
   @BeforeEach
   void data() {
-    TestPostgres.storage().store().write(List.of(
+    store.write(List.of(
         sample("cpu", "vm-1", "p1", "u1", T0, 1).messageId(ID1).resourceMetadata(Map.of("flavor", Map.of("name", "m1.small"), "vcpus", 2)).build(),
         sample("cpu", "vm-1", "p1", "u1", T0.plusSeconds(60), 2).resourceMetadata(Map.of("flavor", Map.of("name", "m1.small"), "vcpus", 2)).build(),
         sample("cpu", "vm-2", "p2", "u2", T0.plusSeconds(120), 3).resourceMetadata(Map.of("flavor", Map.of("name", "m1.large"), "vcpus", 8)).build(),

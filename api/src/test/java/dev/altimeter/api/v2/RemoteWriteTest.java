@@ -6,7 +6,6 @@ import com.google.protobuf.CodedOutputStream;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleFilter;
 import dev.altimeter.storage.SampleType;
-import dev.altimeter.storage.TestPostgres;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
@@ -71,8 +70,8 @@ class RemoteWriteTest extends ApiTestSupport {
     return spec.bodyValue(body).exchange();
   }
 
-  private static List<Sample> stored() {
-    return TestPostgres.storage().store().samples(SampleFilter.ALL, 100).collectList().block(Duration.ofSeconds(10))
+  private List<Sample> stored() {
+    return store.samples(SampleFilter.ALL, 100).collectList().block(Duration.ofSeconds(10))
         .stream().sorted(Comparator.comparing(Sample::meter).thenComparing(Sample::timestamp)).toList();
   }
 

@@ -88,7 +88,7 @@ class ResourcesTest extends ApiTestSupport {
 
   @Test
   void resourceIdsAreUrlDecoded() {
-    dev.altimeter.storage.TestPostgres.storage().store().write(List.of(dev.altimeter.storage.Sample.builder()
+    store.write(List.of(dev.altimeter.storage.Sample.builder()
         .meter("cpu").type(dev.altimeter.storage.SampleType.GAUGE).unit("ns").volume(1).resourceId("vm 1/a")
         .projectId("p1").source("openstack").timestamp(S0).build())).block(java.time.Duration.ofSeconds(30));
     // a URI, not a template: sent as written

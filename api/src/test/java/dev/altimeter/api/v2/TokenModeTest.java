@@ -17,7 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** {@code altimeter.api.auth=token}: bearer tokens stored hashed, headers ignored, 401 without a valid token. */
 @TestPropertySource(properties = "altimeter.api.auth=token")
-class TokenModeTest extends ApiTestSupport {
+class TokenModeTest extends PostgresApiTestSupport {
   static final String ADMIN_TOKEN = "admin-secret-token";
   static final String[] ADMIN = {HttpHeaders.AUTHORIZATION, "Bearer " + ADMIN_TOKEN};
 

@@ -219,7 +219,8 @@ final class PostgresSampleWriter {
       volumes[i] = s.volume();
       signatures[i] = s.messageSignature();
     }
-    // seq follows the batch order (insertion order); rows are inserted in key order (lock order)
+    // seq follows the batch order (insertion order); rows are inserted in key order (lock order), and
+    // of two copies of one message in the batch the first (lower seq) is kept: ties broken by seq
     Statement st = conn.createStatement("""
         WITH input AS (
           SELECT x.*, nextval('sample_seq') AS seq FROM (
@@ -233,7 +234,7 @@ final class PostgresSampleWriter {
           SELECT message_id,
                  timestamptz 'epoch' + (ts_us / 1000000) * interval '1 second' + (ts_us % 1000000) * interval '1 microsecond',
                  meter_id, resource_pk, metadata_id, volume, clock_timestamp(), seq, signature
-          FROM input ORDER BY message_id
+          FROM input ORDER BY message_id, seq
           ON CONFLICT DO NOTHING
           RETURNING meter_id, resource_pk, timestamp, metadata_id, seq, volume
         ), rolled AS (

@@ -10,12 +10,12 @@ import dev.altimeter.collector.notification.definition.MeterDefinitions;
 import dev.altimeter.collector.pipeline.publish.DatabasePublisher;
 import dev.altimeter.storage.Event;
 import dev.altimeter.storage.EventFilter;
+import dev.altimeter.storage.InMemoryEventStore;
+import dev.altimeter.storage.InMemorySampleStore;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleConsumer;
 import dev.altimeter.storage.SampleFilter;
-import dev.altimeter.storage.TestPostgres;
 import dev.altimeter.storage.Trait;
-import dev.altimeter.storage.postgres.PostgresStorage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -62,7 +62,10 @@ class GoldenCorpusTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final NotificationTopology topology = NotificationTopology.defaults();
   private final Scheduler brokerIo = Schedulers.newBoundedElastic(2, 10_000, "golden-broker-io");
-  private PostgresStorage storage;
+  // the conversion is under test, not the database: the in-memory stores keep what the pipeline
+  // stored field for field, as PostgreSQL does (both pass core's store test kits); the broker is real
+  private final InMemorySampleStore sampleStore = new InMemorySampleStore(100_000);
+  private final InMemoryEventStore eventStore = new InMemoryEventStore(100_000);
   private CachingConnectionFactory connections;
   private DatabasePublisher database;
   private SampleConsumer samples;
@@ -72,12 +75,10 @@ class GoldenCorpusTest {
 
   @BeforeEach
   void start() {
-    TestPostgres.truncate();
-    storage = TestPostgres.storage();
     connections = TestBroker.connectionFactory();
     TestBroker.declareEmpty(connections, topology);
     DatabasePublisher.Options options = new DatabasePublisher.Options(10_000, 500, Duration.ofMillis(10), 2);
-    database = new DatabasePublisher(storage.store(), storage.eventStore(), options, registry).startWriters();
+    database = new DatabasePublisher(sampleStore, eventStore, options, registry).startWriters();
     samples = database::publishSamples;
     NotificationAgent agent = new NotificationAgent(MeterDefinitions.builtIn(),
         EventDefinitions.builtIn(EventDefinitions.Options.DEFAULTS), samples, database::publishEvents);
@@ -138,9 +139,9 @@ class GoldenCorpusTest {
     assertThat(outcome("dead_lettered")).as("only what produced nothing is dead-lettered").isEqualTo(deadLetters);
 
     List<JsonNode> stored = new ArrayList<>();
-    for (Sample s : storage.store().samples(SampleFilter.ALL, 100_000).collectList().block(TIMEOUT)) stored.add(sample(s));
+    for (Sample s : sampleStore.samples(SampleFilter.ALL, 100_000).collectList().block(TIMEOUT)) stored.add(sample(s));
     Map<String, Event> storedEvents = new LinkedHashMap<>();
-    for (Event e : storage.eventStore().events(EventFilter.builder().build(), 100_000).collectList().block(TIMEOUT)) {
+    for (Event e : eventStore.events(EventFilter.builder().build(), 100_000).collectList().block(TIMEOUT)) {
       storedEvents.put(e.messageId(), e);
     }
 
