@@ -231,6 +231,35 @@ class ReceiversTest {
     assertThat(consumer.samples()).extracting(Sample::resourceId).containsExactly("vm1");
   }
 
+  /**
+   * A sender that writes its frames and closes (a publisher's shutdown, a one-shot script) has sent
+   * them all: the receiver still hands every whole frame to the pipeline and counts it, and counts a
+   * frame cut short by the close as invalid. Before, the close cancelled the connection's work: the
+   * sample in the pipeline was stored but never counted, the frames behind it were dropped
+   * uncounted, and the truncated frame vanished.
+   */
+  @Test
+  void tcpFinishesAndCountsWhatASenderWroteBeforeClosing() throws Exception {
+    MessageSigner signer = MessageSigner.of(SECRET);
+    InetSocketAddress address = tcp(signer, 65_536).start();
+    consumer.hold();
+    try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
+      OutputStream out = socket.getOutputStream();
+      out.write(frame(MsgPack.encode(WireFormat.meterMessage(sample(1, 1), signer))));
+      out.write(frame(MsgPack.encode(WireFormat.meterMessage(sample(2, 2), signer))));
+      byte[] cut = frame(MsgPack.encode(WireFormat.meterMessage(sample(3, 3), signer)));
+      out.write(cut, 0, cut.length / 2);
+      out.flush();
+      await("the first sample in the pipeline", () -> consumer.held() == 1);
+    }
+    Thread.sleep(200); // the close reaches the receiver while the first sample is still held
+    consumer.acceptAll();
+    consumer.release();
+    await("both whole frames counted", () -> count("tcp", IngestOutcome.ACCEPTED) == 2);
+    await("the truncated frame counted", () -> count("tcp", IngestOutcome.INVALID) == 1);
+    assertThat(consumer.samples()).extracting(Sample::resourceId).containsExactly("vm1", "vm2");
+  }
+
   @Test
   void tcpWaitsForAnOverloadedPipelineInsteadOfDropping() throws Exception {
     MessageSigner signer = MessageSigner.of(SECRET);
