@@ -91,7 +91,8 @@ class MetersController {
    * fills the defaults, hands them to the pipeline and answers 201 once they are stored. Counted in
    * {@code altimeter.receiver.samples{receiver=v2}}: a refused body as one {@code invalid} (the bad
    * sample; the body's other samples were never read as such), the samples of a 503 (overloaded, store
-   * unavailable) as {@code dropped}, of any other store failure as {@code failed}.
+   * unavailable) as {@code dropped}, of a 400 or 413 from the pipeline (values the store refuses, more
+   * than the queue holds) as {@code invalid}, of any other store failure as {@code failed}.
    */
   @PostMapping(path = "/v2/meters/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
   Mono<ResponseEntity<Flux<Map<String, Object>>>> post(@PathVariable("name") String name,
@@ -113,10 +114,15 @@ class MetersController {
             .body(Flux.fromIterable(samples).map(Representations::oldSample)));
   }
 
-  /** What a pipeline failure means for the count: the 503s (retry later) drop, anything else fails. */
+  /**
+   * What a pipeline failure means for the count: the 503s (retry later) drop; what the store or the
+   * pipeline refuses as the data's own fault (the 400s and 413s: a value PostgreSQL cannot index, a
+   * body beyond the queue) is invalid, as the sender's fault, not a loss of this node; anything else fails.
+   */
   private static IngestOutcome lost(Throwable e) {
-    return e instanceof SampleConsumer.Overloaded || e instanceof StoreException.Unavailable
-        ? IngestOutcome.DROPPED : IngestOutcome.FAILED;
+    if (e instanceof SampleConsumer.Overloaded || e instanceof StoreException.Unavailable) return IngestOutcome.DROPPED;
+    if (e instanceof StoreException.InvalidData || e instanceof SampleConsumer.TooLarge) return IngestOutcome.INVALID;
+    return IngestOutcome.FAILED;
   }
 
   /**
