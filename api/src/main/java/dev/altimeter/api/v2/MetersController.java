@@ -7,7 +7,6 @@ import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleConsumer;
 import dev.altimeter.storage.SampleFilter;
 import dev.altimeter.storage.SampleStore;
-import dev.altimeter.storage.StoreException;
 import dev.altimeter.wire.PostedSample;
 import dev.altimeter.wire.PythonText;
 import java.time.Clock;
@@ -107,22 +106,11 @@ class MetersController {
         .doOnError(ApiError.class, e -> counter.count(IngestOutcome.INVALID))
         .flatMap(samples -> pipeline.accept(samples)
             .doOnSuccess(v -> counter.count(IngestOutcome.ACCEPTED, samples.size()))
-            .doOnError(e -> counter.count(lost(e), samples.size()))
+            .doOnError(e -> counter.count(IngestOutcome.ofPipelineError(e), samples.size()))
             .thenReturn(samples))
         // the echo is encoded sample by sample: a 100,000-sample answer is never one list of maps
         .map(samples -> ResponseEntity.status(HttpStatus.CREATED)
             .body(Flux.fromIterable(samples).map(Representations::oldSample)));
-  }
-
-  /**
-   * What a pipeline failure means for the count: the 503s (retry later) drop; what the store or the
-   * pipeline refuses as the data's own fault (the 400s and 413s: a value PostgreSQL cannot index, a
-   * body beyond the queue) is invalid, as the sender's fault, not a loss of this node; anything else fails.
-   */
-  private static IngestOutcome lost(Throwable e) {
-    if (e instanceof SampleConsumer.Overloaded || e instanceof StoreException.Unavailable) return IngestOutcome.DROPPED;
-    if (e instanceof StoreException.InvalidData || e instanceof SampleConsumer.TooLarge) return IngestOutcome.INVALID;
-    return IngestOutcome.FAILED;
   }
 
   /**

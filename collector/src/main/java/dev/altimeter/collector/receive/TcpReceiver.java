@@ -137,7 +137,7 @@ public final class TcpReceiver {
             .filter(e -> e instanceof SampleConsumer.Overloaded))
         .doOnSuccess(v -> counter.count(IngestOutcome.ACCEPTED))
         .onErrorResume(e -> {
-          counter.count(IngestOutcome.FAILED);
+          counter.count(IngestOutcome.ofPipelineError(e));
           LOG.warn("TCP receiver: the pipeline failed a sample: {}", e.toString());
           return Mono.empty();
         });

@@ -13,6 +13,7 @@ import dev.altimeter.storage.RecordingSampleConsumer;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleConsumer;
 import dev.altimeter.storage.SampleType;
+import dev.altimeter.storage.StoreException;
 import dev.altimeter.wire.MessageSigner;
 import dev.altimeter.wire.MeterMessageDecoder;
 import dev.altimeter.wire.MsgPack;
@@ -285,6 +286,27 @@ class ReceiversTest {
     p.publishSamples(List.of(sample(3, 3))).block(WAIT);
     await("the third sample", () -> consumer.samples().size() == 1);
     assertThat(consumer.samples()).extracting(Sample::resourceId).containsExactly("vm3");
+  }
+
+  /**
+   * A pipeline failure counts as what it means, on UDP and TCP as on the HTTP doors: a sample the
+   * store refuses as the data's fault is invalid (not failed, which raises the "ingest dropped" alert
+   * for a sender's bad data), a sample lost to an unavailable store is dropped.
+   */
+  @Test
+  void pipelineFailuresCountAsWhatTheyMean() throws Exception {
+    MessageSigner signer = MessageSigner.of(SECRET);
+    Publisher udp = publisher("udp://127.0.0.1:" + udp(signer, 100).start().getPort(), signer);
+    Publisher tcp = publisher("tcp://127.0.0.1:" + tcp(signer, 65_536).start().getPort(), signer);
+    for (var entry : Map.of("udp", udp, "tcp", tcp).entrySet()) {
+      consumer.refuseNext(1, new StoreException.InvalidData("index row requires 20040 bytes"));
+      entry.getValue().publishSamples(List.of(sample(1, 1))).block(WAIT);
+      await(entry.getKey() + " invalid", () -> count(entry.getKey(), IngestOutcome.INVALID) == 1);
+      consumer.refuseNext(1, new StoreException.Unavailable("connection refused", null));
+      entry.getValue().publishSamples(List.of(sample(2, 2))).block(WAIT);
+      await(entry.getKey() + " dropped", () -> count(entry.getKey(), IngestOutcome.DROPPED) == 1);
+      assertThat(count(entry.getKey(), IngestOutcome.FAILED)).isZero();
+    }
   }
 
   @Test
