@@ -137,4 +137,12 @@ class PostSamplesTest extends ApiTestSupport {
     assertThat(counters.count("v2", IngestOutcome.INVALID)).isEqualTo(invalid + 1);
     assertThat(counters.count("v2", IngestOutcome.FAILED)).isEqualTo(failed);
   }
+
+  /** The refusal of a text field says what is wrong with it: an unpaired surrogate is not a NUL. */
+  @Test
+  void anUnpairedSurrogateIsRefusedForWhatItIs() {
+    fault(post("/v2/meters/instance", """
+        [{"counter_name":"instance","counter_type":"gauge","counter_unit":"u","counter_volume":1,"resource_id":"r\\ud800"}]"""),
+        400, "Invalid input for field/attribute resource_id. Value: 'r\\ud800'. must be Unicode text without unpaired surrogates");
+  }
 }
