@@ -97,8 +97,14 @@ class MetersController {
   Mono<ResponseEntity<Flux<Map<String, Object>>>> post(@PathVariable("name") String name,
       @RequestBody(required = false) Mono<byte[]> body, Caller caller, ServerWebExchange exchange) {
     var params = exchange.getRequest().getQueryParams();
-    SimpleQuery.checkArguments(params, Set.of("direct"));
-    parseBoolean("direct", params.getFirst("direct"));
+    try {
+      SimpleQuery.checkArguments(params, Set.of("direct"));
+      parseBoolean("direct", params.getFirst("direct"));
+    } catch (ApiError e) {
+      // refused before its body is read: one invalid, as a refused body
+      counter.count(IngestOutcome.INVALID);
+      throw e;
+    }
     return body.defaultIfEmpty(new byte[0])
         // a large body takes a while to parse: not on the event loop that serves other requests
         .publishOn(Schedulers.parallel())

@@ -145,4 +145,15 @@ class PostSamplesTest extends ApiTestSupport {
         [{"counter_name":"instance","counter_type":"gauge","counter_unit":"u","counter_volume":1,"resource_id":"r\\ud800"}]"""),
         400, "Invalid input for field/attribute resource_id. Value: 'r\\ud800'. must be Unicode text without unpaired surrogates");
   }
+
+  /** A POST refused for its query arguments is a refused body like any other: counted as one invalid. */
+  @Test
+  void aPostRefusedForItsArgumentsIsCounted() {
+    String body = """
+        [{"counter_name":"instance","counter_type":"gauge","counter_unit":"u","counter_volume":1,"resource_id":"r"}]""";
+    long invalid = counters.count("v2", IngestOutcome.INVALID);
+    post("/v2/meters/instance?bogus=1", body).expectStatus().isBadRequest();
+    post("/v2/meters/instance?direct=maybe", body).expectStatus().isBadRequest();
+    assertThat(counters.count("v2", IngestOutcome.INVALID)).isEqualTo(invalid + 2);
+  }
 }
