@@ -156,4 +156,20 @@ class PostSamplesTest extends ApiTestSupport {
     post("/v2/meters/instance?direct=maybe", body).expectStatus().isBadRequest();
     assertThat(counters.count("v2", IngestOutcome.INVALID)).isEqualTo(invalid + 2);
   }
+
+  /**
+   * A sample POST the request filter refuses before routing (a body that is not JSON: 415; a NUL in
+   * the path: 400) is counted as one invalid, as every other refused body; it was not counted at all.
+   */
+  @Test
+  void aPostRefusedBeforeRoutingIsCounted() {
+    long invalid = counters.count("v2", IngestOutcome.INVALID);
+    http.post().uri("/v2/meters/instance").header("Content-Type", "text/plain").bodyValue("[]").exchange()
+        .expectStatus().isEqualTo(415);
+    http.post().uri("/v2/meters/a%00b").header("Content-Type", "application/json").bodyValue("[]").exchange()
+        .expectStatus().isBadRequest();
+    http.post().uri("/v2/meters").header("Content-Type", "text/plain").bodyValue("[]").exchange()
+        .expectStatus().isEqualTo(415);
+    assertThat(counters.count("v2", IngestOutcome.INVALID)).isEqualTo(invalid + 2);
+  }
 }
