@@ -1,5 +1,7 @@
 package dev.altimeter.ingest;
 
+import dev.altimeter.storage.SampleConsumer;
+import dev.altimeter.storage.StoreException;
 import java.util.Locale;
 
 /**
@@ -12,7 +14,7 @@ import java.util.Locale;
 public enum IngestOutcome {
   /** Verified, decoded and stored by the pipeline. */
   ACCEPTED,
-  /** Not a valid sample (missing or ill-typed field, not msgpack/JSON, oversized frame, refused by the API's rules). */
+  /** Not a valid sample (missing or ill-typed field, not msgpack/JSON, oversized or truncated frame, refused by the API's rules or as data by the store). */
   INVALID,
   /** Signing is on and the message carries no (or an empty) {@code message_signature}. */
   UNSIGNED,
@@ -24,6 +26,18 @@ public enum IngestOutcome {
   FAILED;
 
   private final String tag = name().toLowerCase(Locale.ROOT);
+
+  /**
+   * What became of samples the pipeline failed with {@code error}: {@link #DROPPED} when it was busy
+   * or the store unavailable (a sender that retries may succeed), {@link #INVALID} when it refused the
+   * data itself (a value the store cannot hold, more than the queue can ever take: resending cannot
+   * succeed), {@link #FAILED} otherwise.
+   */
+  public static IngestOutcome ofPipelineError(Throwable error) {
+    if (error instanceof SampleConsumer.Overloaded || error instanceof StoreException.Unavailable) return DROPPED;
+    if (error instanceof StoreException.InvalidData || error instanceof SampleConsumer.TooLarge) return INVALID;
+    return FAILED;
+  }
 
   /** The metric tag value: the name in lower case. */
   public String tag() {

@@ -42,7 +42,8 @@ import tools.jackson.databind.json.JsonMapper;
  * {"faultcode": "Client"|"Server", "faultstring": ..., "debuginfo": null}}}. Not behind the API's
  * authentication (the path is outside {@code /v2}): the signature is the credential, so enable it
  * only with a secret or on a trusted network. Counted in {@code altimeter.receiver.samples{receiver=http}};
- * the well-formed samples of a rejected batch count as {@code invalid}.
+ * the well-formed samples of a rejected batch count as {@code invalid}, as do the samples the store
+ * refuses (400, 413) and a body beyond the limit (one, its samples unread).
  */
 final class SampleReceiverRoute {
   static final String PATH = "/v1/samples";
@@ -69,8 +70,11 @@ final class SampleReceiverRoute {
         .map(SampleReceiverRoute::bytes)
         .defaultIfEmpty(new byte[0])
         .flatMap(this::handle)
-        .onErrorResume(DataBufferLimitException.class,
-            e -> error(HttpStatus.CONTENT_TOO_LARGE, "Client", "request body larger than " + maxBodyBytes + " bytes"));
+        .onErrorResume(DataBufferLimitException.class, e -> {
+          // its samples were never read: counted as one, as every other refused body
+          counter.count(IngestOutcome.INVALID);
+          return error(HttpStatus.CONTENT_TOO_LARGE, "Client", "request body larger than " + maxBodyBytes + " bytes");
+        });
   }
 
   private static byte[] bytes(DataBuffer buffer) {
@@ -136,9 +140,16 @@ final class SampleReceiverRoute {
             return ServerResponse.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "1")
                 .contentType(MediaType.APPLICATION_JSON).bodyValue(fault("Server", e.getMessage()));
           }
+          // the data's own fault is the sender's, as a malformed sample: invalid, not lost to this node
+          if (e instanceof StoreException.InvalidData) {
+            counter.count(IngestOutcome.INVALID, samples.size());
+            return error(HttpStatus.BAD_REQUEST, "Client", e.getMessage());
+          }
+          if (e instanceof SampleConsumer.TooLarge) {
+            counter.count(IngestOutcome.INVALID, samples.size());
+            return error(HttpStatus.CONTENT_TOO_LARGE, "Client", e.getMessage());
+          }
           counter.count(IngestOutcome.FAILED, samples.size());
-          if (e instanceof StoreException.InvalidData) return error(HttpStatus.BAD_REQUEST, "Client", e.getMessage());
-          if (e instanceof SampleConsumer.TooLarge) return error(HttpStatus.CONTENT_TOO_LARGE, "Client", e.getMessage());
           return error(HttpStatus.INTERNAL_SERVER_ERROR, "Server", "samples could not be stored");
         });
   }

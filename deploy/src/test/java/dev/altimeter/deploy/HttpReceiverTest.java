@@ -12,6 +12,7 @@ import dev.altimeter.storage.RecordingSampleConsumer;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleConsumer;
 import dev.altimeter.storage.SampleType;
+import dev.altimeter.storage.StoreException;
 import dev.altimeter.wire.MessageSigner;
 import dev.altimeter.wire.MeterMessageDecoder;
 import dev.altimeter.wire.WireFormat;
@@ -189,5 +190,25 @@ class HttpReceiverTest {
     assertThat(count(IngestOutcome.DROPPED)).isEqualTo(1);
     HttpResponse<String> big = post(base, "[" + "\"x\",".repeat(30_000) + "1]");
     assertThat(big.statusCode()).isEqualTo(413);
+  }
+
+  /**
+   * What the sender cannot resend with success counts as invalid, like every other refusal: a body
+   * beyond the limit (413; nothing was counted before, so it was dropped unseen) and samples the
+   * store refuses as the data's fault (400; counted as failed before, which raised the "ingest
+   * dropped" alert meant for samples lost to this node).
+   */
+  @Test
+  void refusedBodiesAndDataTheStoreRefusesCountAsInvalid() throws Exception {
+    String base = server(MessageSigner.disabled());
+    HttpResponse<String> big = post(base, "[" + "\"x\",".repeat(30_000) + "1]");
+    assertThat(big.statusCode()).isEqualTo(413);
+    assertThat(count(IngestOutcome.INVALID)).isEqualTo(1);
+    consumer.refuseNext(1, new StoreException.InvalidData("index row requires 20040 bytes, maximum size is 8191"));
+    HttpResponse<String> r = post(base, JSON.writeValueAsString(
+        List.of(WireFormat.asDict(sample(1, 1)), WireFormat.asDict(sample(2, 2)))));
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(count(IngestOutcome.INVALID)).isEqualTo(3);
+    assertThat(count(IngestOutcome.FAILED)).isZero();
   }
 }

@@ -7,7 +7,6 @@ import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleConsumer;
 import dev.altimeter.storage.SampleFilter;
 import dev.altimeter.storage.SampleStore;
-import dev.altimeter.storage.StoreException;
 import dev.altimeter.wire.PostedSample;
 import dev.altimeter.wire.PythonText;
 import java.time.Clock;
@@ -91,14 +90,21 @@ class MetersController {
    * fills the defaults, hands them to the pipeline and answers 201 once they are stored. Counted in
    * {@code altimeter.receiver.samples{receiver=v2}}: a refused body as one {@code invalid} (the bad
    * sample; the body's other samples were never read as such), the samples of a 503 (overloaded, store
-   * unavailable) as {@code dropped}, of any other store failure as {@code failed}.
+   * unavailable) as {@code dropped}, of a 400 or 413 from the pipeline (values the store refuses, more
+   * than the queue holds) as {@code invalid}, of any other store failure as {@code failed}.
    */
   @PostMapping(path = "/v2/meters/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
   Mono<ResponseEntity<Flux<Map<String, Object>>>> post(@PathVariable("name") String name,
       @RequestBody(required = false) Mono<byte[]> body, Caller caller, ServerWebExchange exchange) {
     var params = exchange.getRequest().getQueryParams();
-    SimpleQuery.checkArguments(params, Set.of("direct"));
-    parseBoolean("direct", params.getFirst("direct"));
+    try {
+      SimpleQuery.checkArguments(params, Set.of("direct"));
+      parseBoolean("direct", params.getFirst("direct"));
+    } catch (ApiError e) {
+      // refused before its body is read: one invalid, as a refused body
+      counter.count(IngestOutcome.INVALID);
+      throw e;
+    }
     return body.defaultIfEmpty(new byte[0])
         // a large body takes a while to parse: not on the event loop that serves other requests
         .publishOn(Schedulers.parallel())
@@ -106,17 +112,11 @@ class MetersController {
         .doOnError(ApiError.class, e -> counter.count(IngestOutcome.INVALID))
         .flatMap(samples -> pipeline.accept(samples)
             .doOnSuccess(v -> counter.count(IngestOutcome.ACCEPTED, samples.size()))
-            .doOnError(e -> counter.count(lost(e), samples.size()))
+            .doOnError(e -> counter.count(IngestOutcome.ofPipelineError(e), samples.size()))
             .thenReturn(samples))
         // the echo is encoded sample by sample: a 100,000-sample answer is never one list of maps
         .map(samples -> ResponseEntity.status(HttpStatus.CREATED)
             .body(Flux.fromIterable(samples).map(Representations::oldSample)));
-  }
-
-  /** What a pipeline failure means for the count: the 503s (retry later) drop, anything else fails. */
-  private static IngestOutcome lost(Throwable e) {
-    return e instanceof SampleConsumer.Overloaded || e instanceof StoreException.Unavailable
-        ? IngestOutcome.DROPPED : IngestOutcome.FAILED;
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.altimeter.api.v2;
 
+import dev.altimeter.ingest.IngestCounter;
+import dev.altimeter.ingest.IngestOutcome;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +42,12 @@ class RequestFilter implements WebFilter {
   private final CorsConfiguration cors;
   private final DefaultCorsProcessor corsProcessor = new DefaultCorsProcessor();
 
-  RequestFilter(ApiSettings settings) {
+  private final IngestCounter v2Ingest;
+
+  /** @param counters where a refused sample POST counts, as receiver {@code v2} (as in {@link MetersController}) */
+  RequestFilter(ApiSettings settings, IngestCounter.Receivers counters) {
     this.settings = settings;
+    this.v2Ingest = counters.receiver("v2");
     if (settings.allowedOrigins.isEmpty()) {
       this.cors = null;
     } else {
@@ -80,18 +86,41 @@ class RequestFilter implements WebFilter {
         return exchange.getResponse().setComplete();
       }
     }
-    if (hasNul(request)) return Mono.error(ApiError.badRequest("Invalid input: the request's path or query holds a NUL character"));
+    if (hasNul(request)) {
+      countRefusedSamplePost(request);
+      return Mono.error(ApiError.badRequest("Invalid input: the request's path or query holds a NUL character"));
+    }
     HttpHeaders headers = request.getHeaders();
     MediaType type;
     try {
       type = headers.getContentType();
     } catch (InvalidMediaTypeException e) {
+      countRefusedSamplePost(request);
       return Mono.error(new UnsupportedMediaTypeStatusException("Invalid Content-Type: " + e.getMessage()));
     }
     if (type != null && hasBody(request) && !isJson(type) && !prometheusBody(request, type)) {
+      countRefusedSamplePost(request);
       return Mono.error(new UnsupportedMediaTypeStatusException(type, List.of(MediaType.APPLICATION_JSON)));
     }
     return chain.filter(exchange);
+  }
+
+  /**
+   * A sample POST ({@code POST /v2/meters/{name}}) refused here never reaches the controller that
+   * counts the v2 door: counted as one invalid, as it would count a refused body.
+   */
+  private void countRefusedSamplePost(ServerHttpRequest request) {
+    if (request.getMethod() != HttpMethod.POST) return;
+    List<String> segments = new java.util.ArrayList<>();
+    for (var element : request.getPath().pathWithinApplication().elements()) {
+      if (element instanceof org.springframework.http.server.PathContainer.PathSegment segment
+          && !segment.valueToMatch().isEmpty()) {
+        segments.add(segment.valueToMatch());
+      }
+    }
+    if (segments.size() == 3 && segments.get(0).equals("v2") && segments.get(1).equals("meters")) {
+      v2Ingest.count(IngestOutcome.INVALID);
+    }
   }
 
   private static boolean hasNul(ServerHttpRequest request) {

@@ -21,7 +21,9 @@ final class RequestValues {
     try {
       return Values.text(value, field);
     } catch (IllegalArgumentException e) {
-      throw ApiError.invalidInput(field, printable(value), "must be Unicode text without NUL characters");
+      // Values refuses either; say which (a lone surrogate was answered as a NUL)
+      throw ApiError.invalidInput(field, printable(value), value.indexOf('\0') >= 0
+          ? "must be Unicode text without NUL characters" : "must be Unicode text without unpaired surrogates");
     }
   }
 

@@ -2,17 +2,23 @@ package dev.altimeter.api.v2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.altimeter.ingest.IngestOutcome;
+import dev.altimeter.ingest.RecordingIngestCounters;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.ParameterizedTypeReference;
 
 /** {@code POST /v2/meters/{name}}: Ceilometer's validation, defaults and echo. */
 class PostSamplesTest extends ApiTestSupport {
   private static final ParameterizedTypeReference<List<Map<String, Object>>> LIST = new ParameterizedTypeReference<>() {};
+
+  @Autowired
+  RecordingIngestCounters counters;
 
   @Test
   void postedSampleIsEchoedWithDefaultsAndStored() {
@@ -110,5 +116,60 @@ class PostSamplesTest extends ApiTestSupport {
         .expectBody().jsonPath("$.length()").isEqualTo(5000);
     get("/v2/samples?limit=10000").expectStatus().isOk().expectBody().jsonPath("$.length()").isEqualTo(5000);
     get("/v2/meters").expectStatus().isOk().expectBody().jsonPath("$.length()").isEqualTo(10);
+  }
+
+  /**
+   * A value only PostgreSQL refuses (a resource_id too long for its index, which does not compress
+   * as a run of one letter would) is the sender's fault like any other bad value: 400, counted as
+   * {@code invalid}. Counted as {@code failed} it raised the "ingest dropped" alert, which means
+   * samples lost to this node.
+   */
+  @Test
+  void aSampleTheStoreRefusesCountsAsInvalidNotFailed() {
+    StringBuilder id = new StringBuilder();
+    java.util.Random random = new java.util.Random(1);
+    while (id.length() < 20_000) id.append(Long.toString(random.nextLong() & Long.MAX_VALUE, 36));
+    long invalid = counters.count("v2", IngestOutcome.INVALID);
+    long failed = counters.count("v2", IngestOutcome.FAILED);
+    post("/v2/meters/instance", """
+        [{"counter_name":"instance","counter_type":"gauge","counter_unit":"u","counter_volume":1,"resource_id":"%s"}]"""
+        .formatted(id)).expectStatus().isBadRequest();
+    assertThat(counters.count("v2", IngestOutcome.INVALID)).isEqualTo(invalid + 1);
+    assertThat(counters.count("v2", IngestOutcome.FAILED)).isEqualTo(failed);
+  }
+
+  /** The refusal of a text field says what is wrong with it: an unpaired surrogate is not a NUL. */
+  @Test
+  void anUnpairedSurrogateIsRefusedForWhatItIs() {
+    fault(post("/v2/meters/instance", """
+        [{"counter_name":"instance","counter_type":"gauge","counter_unit":"u","counter_volume":1,"resource_id":"r\\ud800"}]"""),
+        400, "Invalid input for field/attribute resource_id. Value: 'r\\ud800'. must be Unicode text without unpaired surrogates");
+  }
+
+  /** A POST refused for its query arguments is a refused body like any other: counted as one invalid. */
+  @Test
+  void aPostRefusedForItsArgumentsIsCounted() {
+    String body = """
+        [{"counter_name":"instance","counter_type":"gauge","counter_unit":"u","counter_volume":1,"resource_id":"r"}]""";
+    long invalid = counters.count("v2", IngestOutcome.INVALID);
+    post("/v2/meters/instance?bogus=1", body).expectStatus().isBadRequest();
+    post("/v2/meters/instance?direct=maybe", body).expectStatus().isBadRequest();
+    assertThat(counters.count("v2", IngestOutcome.INVALID)).isEqualTo(invalid + 2);
+  }
+
+  /**
+   * A sample POST the request filter refuses before routing (a body that is not JSON: 415; a NUL in
+   * the path: 400) is counted as one invalid, as every other refused body; it was not counted at all.
+   */
+  @Test
+  void aPostRefusedBeforeRoutingIsCounted() {
+    long invalid = counters.count("v2", IngestOutcome.INVALID);
+    http.post().uri("/v2/meters/instance").header("Content-Type", "text/plain").bodyValue("[]").exchange()
+        .expectStatus().isEqualTo(415);
+    http.post().uri("/v2/meters/a%00b").header("Content-Type", "application/json").bodyValue("[]").exchange()
+        .expectStatus().isBadRequest();
+    http.post().uri("/v2/meters").header("Content-Type", "text/plain").bodyValue("[]").exchange()
+        .expectStatus().isEqualTo(415);
+    assertThat(counters.count("v2", IngestOutcome.INVALID)).isEqualTo(invalid + 2);
   }
 }

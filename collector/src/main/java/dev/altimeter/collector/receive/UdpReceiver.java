@@ -99,8 +99,9 @@ public final class UdpReceiver {
     List<Sample> one = List.of(r.sample());
     consumer.accept(one).subscribe(null, e -> {
       inFlight.decrementAndGet();
-      counter.count(e instanceof SampleConsumer.Overloaded ? IngestOutcome.DROPPED : IngestOutcome.FAILED);
-      if (!(e instanceof SampleConsumer.Overloaded)) LOG.warn("UDP receiver: the pipeline failed a sample: {}", e.toString());
+      IngestOutcome outcome = IngestOutcome.ofPipelineError(e);
+      counter.count(outcome);
+      if (outcome != IngestOutcome.DROPPED) LOG.warn("UDP receiver: the pipeline failed a sample: {}", e.toString());
     }, () -> {
       inFlight.decrementAndGet();
       counter.count(IngestOutcome.ACCEPTED);

@@ -13,6 +13,7 @@ import dev.altimeter.storage.RecordingSampleConsumer;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleConsumer;
 import dev.altimeter.storage.SampleType;
+import dev.altimeter.storage.StoreException;
 import dev.altimeter.wire.MessageSigner;
 import dev.altimeter.wire.MeterMessageDecoder;
 import dev.altimeter.wire.MsgPack;
@@ -231,6 +232,35 @@ class ReceiversTest {
     assertThat(consumer.samples()).extracting(Sample::resourceId).containsExactly("vm1");
   }
 
+  /**
+   * A sender that writes its frames and closes (a publisher's shutdown, a one-shot script) has sent
+   * them all: the receiver still hands every whole frame to the pipeline and counts it, and counts a
+   * frame cut short by the close as invalid. Before, the close cancelled the connection's work: the
+   * sample in the pipeline was stored but never counted, the frames behind it were dropped
+   * uncounted, and the truncated frame vanished.
+   */
+  @Test
+  void tcpFinishesAndCountsWhatASenderWroteBeforeClosing() throws Exception {
+    MessageSigner signer = MessageSigner.of(SECRET);
+    InetSocketAddress address = tcp(signer, 65_536).start();
+    consumer.hold();
+    try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
+      OutputStream out = socket.getOutputStream();
+      out.write(frame(MsgPack.encode(WireFormat.meterMessage(sample(1, 1), signer))));
+      out.write(frame(MsgPack.encode(WireFormat.meterMessage(sample(2, 2), signer))));
+      byte[] cut = frame(MsgPack.encode(WireFormat.meterMessage(sample(3, 3), signer)));
+      out.write(cut, 0, cut.length / 2);
+      out.flush();
+      await("the first sample in the pipeline", () -> consumer.held() == 1);
+    }
+    Thread.sleep(200); // the close reaches the receiver while the first sample is still held
+    consumer.acceptAll();
+    consumer.release();
+    await("both whole frames counted", () -> count("tcp", IngestOutcome.ACCEPTED) == 2);
+    await("the truncated frame counted", () -> count("tcp", IngestOutcome.INVALID) == 1);
+    assertThat(consumer.samples()).extracting(Sample::resourceId).containsExactly("vm1", "vm2");
+  }
+
   @Test
   void tcpWaitsForAnOverloadedPipelineInsteadOfDropping() throws Exception {
     MessageSigner signer = MessageSigner.of(SECRET);
@@ -256,6 +286,27 @@ class ReceiversTest {
     p.publishSamples(List.of(sample(3, 3))).block(WAIT);
     await("the third sample", () -> consumer.samples().size() == 1);
     assertThat(consumer.samples()).extracting(Sample::resourceId).containsExactly("vm3");
+  }
+
+  /**
+   * A pipeline failure counts as what it means, on UDP and TCP as on the HTTP doors: a sample the
+   * store refuses as the data's fault is invalid (not failed, which raises the "ingest dropped" alert
+   * for a sender's bad data), a sample lost to an unavailable store is dropped.
+   */
+  @Test
+  void pipelineFailuresCountAsWhatTheyMean() throws Exception {
+    MessageSigner signer = MessageSigner.of(SECRET);
+    Publisher udp = publisher("udp://127.0.0.1:" + udp(signer, 100).start().getPort(), signer);
+    Publisher tcp = publisher("tcp://127.0.0.1:" + tcp(signer, 65_536).start().getPort(), signer);
+    for (var entry : Map.of("udp", udp, "tcp", tcp).entrySet()) {
+      consumer.refuseNext(1, new StoreException.InvalidData("index row requires 20040 bytes"));
+      entry.getValue().publishSamples(List.of(sample(1, 1))).block(WAIT);
+      await(entry.getKey() + " invalid", () -> count(entry.getKey(), IngestOutcome.INVALID) == 1);
+      consumer.refuseNext(1, new StoreException.Unavailable("connection refused", null));
+      entry.getValue().publishSamples(List.of(sample(2, 2))).block(WAIT);
+      await(entry.getKey() + " dropped", () -> count(entry.getKey(), IngestOutcome.DROPPED) == 1);
+      assertThat(count(entry.getKey(), IngestOutcome.FAILED)).isZero();
+    }
   }
 
   @Test
