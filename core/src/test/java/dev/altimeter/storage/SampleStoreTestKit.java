@@ -508,12 +508,33 @@ public abstract class SampleStoreTestKit {
         }
       }
       Statistics.Query q = new Statistics.Query(f.build(), groupBy, period, aggregates);
-      List<Statistics> expected = statisticsFromSamples(q).collectList().block(TIMEOUT);
-      List<Statistics> actual = store().statistics(q).collectList().block(TIMEOUT);
-      String where = "seed " + seed + ", query " + n + ": " + q;
-      assertThat(actual).as(where).hasSameSizeAs(expected);
-      for (int i = 0; i < expected.size(); i++) assertSameStatistics(actual.get(i), expected.get(i), where + ", row " + i);
+      assertSameAsRawComputation(q, "seed " + seed + ", query " + n + ": " + q);
     }
+    // no period and no bounds (a store may answer these from per-series totals): every groupby over the
+    // owner's fields, with the default answer and with every aggregate, for each meter
+    List<Statistics.GroupBy> owner = List.of(Statistics.GroupBy.RESOURCE_ID, Statistics.GroupBy.USER_ID,
+        Statistics.GroupBy.PROJECT_ID);
+    List<Statistics.Aggregate> every = new ArrayList<>();
+    for (Statistics.Function fn : functions) {
+      every.add(new Statistics.Aggregate(fn, fn == Statistics.Function.CARDINALITY ? "user_id" : null));
+    }
+    for (int mask = 0; mask < 8; mask++) {
+      List<Statistics.GroupBy> groupBy = new ArrayList<>();
+      for (int i = 0; i < 3; i++) if ((mask & 1 << i) != 0) groupBy.add(owner.get(i));
+      for (String meter : List.of("cpu", "memory")) {
+        for (List<Statistics.Aggregate> aggregates : List.of(List.<Statistics.Aggregate>of(), every)) {
+          Statistics.Query q = new Statistics.Query(SampleFilter.builder().meter(meter).build(), groupBy, 0, aggregates);
+          assertSameAsRawComputation(q, "unbounded: " + q);
+        }
+      }
+    }
+  }
+
+  private void assertSameAsRawComputation(Statistics.Query q, String where) {
+    List<Statistics> expected = statisticsFromSamples(q).collectList().block(TIMEOUT);
+    List<Statistics> actual = store().statistics(q).collectList().block(TIMEOUT);
+    assertThat(actual).as(where).hasSameSizeAs(expected);
+    for (int i = 0; i < expected.size(); i++) assertSameStatistics(actual.get(i), expected.get(i), where + ", row " + i);
   }
 
   /** Within 3 days of base: a third on whole hours, a third on whole minutes, the rest anywhere (microseconds). */
