@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -22,7 +24,8 @@ import reactor.core.publisher.Mono;
  * Which source answers statistics with no period and no bounds: the series' totals (SeriesTotals)
  * while nothing was expired, the rollups and raw rows otherwise. The store test kit's property
  * test checks that the answers equal the raw computation; this one that the totals are what is read
- * (a series row's count is changed behind the store's back, and only the unbounded answer follows it).
+ * (a series row's count is changed behind the store's back, and only the unbounded answers, grouped by
+ * the owner's fields or not, follow it).
  */
 class SeriesTotalsTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -50,8 +53,19 @@ class SeriesTotalsTest {
     assertThat(count(store, cpu)).isEqualTo(stored);
     assertThat(count(store, bounded)).isEqualTo(stored);
 
+    Map<String, Long> perResource = new TreeMap<>();
+    samples.forEach(s -> perResource.merge(s.resourceId(), 1L, Long::sum));
+    assertThat(countsByResource(store, cpu)).isEqualTo(perResource);
+
     execute("UPDATE series SET count = count + 1000");
     assertThat(count(store, cpu)).as("read from the series' totals").isEqualTo(stored + 2000);
+    // a groupby over what a series row determines (its owner) is one row per series: the totals too
+    Map<String, Long> followed = new TreeMap<>();
+    perResource.forEach((r, n) -> followed.put(r, n + 1000));
+    assertThat(countsByResource(store, cpu)).as("groupby resource_id: the series' totals").isEqualTo(followed);
+    assertThat(store.statistics(new Statistics.Query(cpu, List.of(Statistics.GroupBy.PROJECT_ID,
+            Statistics.GroupBy.USER_ID), 0, List.of())).map(Statistics::count).collectList().block(TIMEOUT))
+        .as("groupby project_id, user_id (both null: one group)").containsExactly(stored + 2000);
     assertThat(count(store, bounded)).as("bounded: rollups and raw rows").isEqualTo(stored);
     assertThat(store.statistics(new Statistics.Query(cpu, List.of(), 3600, List.of())).map(Statistics::count)
         .reduce(0L, Long::sum).block(TIMEOUT)).as("with a period: rollups").isEqualTo(stored);
@@ -65,6 +79,13 @@ class SeriesTotalsTest {
     long left = samples.stream().filter(s -> !s.timestamp().isBefore(T0.plus(Duration.ofDays(1)))).count();
     assertThat(count(store, cpu)).as("after expiry: rollups where raw samples are gone")
         .isEqualTo(count(store, bounded)).isGreaterThanOrEqualTo(left).isLessThan(stored + 2000);
+  }
+
+  private static Map<String, Long> countsByResource(PostgresSampleStore store, SampleFilter f) {
+    Map<String, Long> counts = new TreeMap<>();
+    store.statistics(new Statistics.Query(f, List.of(Statistics.GroupBy.RESOURCE_ID), 0, List.of()))
+        .doOnNext(s -> counts.put(s.groupBy().get("resource_id"), s.count())).blockLast(TIMEOUT);
+    return counts;
   }
 
   private static long count(PostgresSampleStore store, SampleFilter f) {
