@@ -10,6 +10,7 @@
 #
 # A variant is name|environment|JAVA_OPTS (environment: empty or NAME=value words); without any, the
 # four below. SETTLE is the seconds of polling after readiness before the RSS is read (default 20).
+# A variant's environment may name its own ALTIMETER_JAR and LAUNCHER (before/after comparisons).
 # Class data sharing is off (ALTIMETER_CDS=off) unless a variant's environment turns it on: the
 # archive is mapped into the RSS and its training would run inside the first round.
 set -u
@@ -32,8 +33,12 @@ for round in $(seq 1 "$rounds"); do
   for v in "${variants[@]}"; do
     IFS='|' read -r name envs opts <<<"$v"
     port=$((20000 + round * 100 + i)) mport=$((21000 + round * 100 + i))
-    # shellcheck disable=SC2086 # $envs is empty or one NAME=value word
-    env ALTIMETER_CDS=off $envs ALTIMETER_JAR="$jar" JAVA_OPTS="$opts" "$launcher" \
+    run=$launcher
+    for word in $envs; do
+      case $word in LAUNCHER=*) run=${word#LAUNCHER=} ;; esac
+    done
+    # shellcheck disable=SC2086 # $envs is empty or NAME=value words
+    env ALTIMETER_CDS=off ALTIMETER_JAR="$jar" $envs JAVA_OPTS="$opts" "$run" \
       --altimeter.roles=polling --altimeter.polling.file="$work/polling.yaml" \
       --altimeter.pipeline.file="$work/pipeline.yaml" --server.port=$port --management.server.port=$mport \
       --altimeter.data-dir="$work/data-$name" --logging.level.root=WARN > "$work/$name-$round.log" 2>&1 &
