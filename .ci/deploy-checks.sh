@@ -89,6 +89,8 @@ out=$(dry $L --altimeter.roles=polling,api)
 [[ $out == *-Xmx256m* ]] || fail "$L polling,api: $out"
 out=$(dry JAVA_OPTS="-Xmx1g -Dx=1" $L)
 [[ $out == *-Xmx256m*-Xmx1g\ -Dx=1\ -jar* ]] || fail "$L JAVA_OPTS must come last: $out"
+out=$(dry JAVA_OPTS="-Xmx96m" $L)
+[[ $out == *-Xmx96m* && $out != *-Xms* && $out != *-Xmn* ]] || fail "$L: a JAVA_OPTS heap must drop the initial heap: $out"
 ok "launcher $L: role-sized options, JAVA_OPTS last, arguments passed on"
 
 # its class data sharing without a JVM to train (.ci/cds-check.sh trains with the real jar): a dry

@@ -34,6 +34,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * POST to that answer is one figure. Printed at the end: count, p50, p99 and the maximum, and every
  * probe that never showed up (within 30 s) or was not answered 201.
  *
+ * <p>{@code --jvm-args "@launcher [NAME=value...] [options...]"} starts the README's command instead
+ * ({@code --launcher}, default {@code deploy/bin/altimeter}, with the jar in {@code ALTIMETER_JAR}, the
+ * options in {@code JAVA_OPTS} and the NAME=value words in its environment), as StartupBenchmark does.
+ *
+ * <p>CPU: from the end of the warm-up minute to the end, the JVM's and the PostgreSQL processes'
+ * user and system time ({@code /proc/<pid>/stat}) per sample answered 201 in that window, printed as
+ * µs per sample and as cores per 1,000 samples/s (the sizing table's unit).
+ *
  * <pre>
  * java -cp "bench/target/classes:$(cat bench/target/classpath.txt)" dev.altimeter.bench.SoakBenchmark \
  *   --rate 10000 --seconds 300 --batch 1000 --concurrency 8 --jvm-args "-Xmx256m"
@@ -53,19 +61,31 @@ public final class SoakBenchmark {
     Path data = Files.createTempDirectory("altimeter-soak");
     int httpPort = IngestBenchmark.freePort();
     int managementPort = IngestBenchmark.freePort();
-    List<String> command = new ArrayList<>(List.of("java"));
-    command.addAll(jvmArgs);
-    command.addAll(List.of("-jar", jar, "--server.port=" + httpPort, "--management.server.port=" + managementPort,
+    boolean launched = !jvmArgs.isEmpty() && jvmArgs.get(0).equals("@launcher");
+    List<String> command = new ArrayList<>();
+    if (launched) {
+      command.add(IngestBenchmark.stringArg(args, "--launcher", "deploy/bin/altimeter"));
+    } else {
+      command.add("java");
+      command.addAll(jvmArgs);
+      command.addAll(List.of("-jar", jar));
+    }
+    command.addAll(List.of("--server.port=" + httpPort, "--management.server.port=" + managementPort,
         "--altimeter.data-dir=" + data, "--logging.level.root=WARN"));
     command.addAll(serviceArgs);
-    Process service = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(data.resolve("service.log").toFile()).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(data.resolve("service.log").toFile());
+    if (launched) StartupBenchmark.launcherEnvironment(builder, jvmArgs.subList(1, jvmArgs.size()), jar);
+    Process service = builder.start();
     System.out.printf("rate %,d samples/s for %d s, batches of %d, %d in flight; JVM options %s; data in %s; load %s%n",
         rate, seconds, batch, concurrency, jvmArgs, data, StartupBenchmark.loadAverage());
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     Map<String, AtomicLong> statuses = new ConcurrentHashMap<>();
     try {
       StartupBenchmark.awaitOk(http, "http://127.0.0.1:" + managementPort + "/actuator/health/readiness", service);
+      // the launcher execs the JVM (its pid is the service's); a launcher that forks leaves it a child
+      long jvmPid = StartupBenchmark.jvmPid(service);
+      System.out.printf("ready: JVM pid %d%n", jvmPid);
       URI target = URI.create("http://127.0.0.1:" + httpPort + "/v2/meters/bench.soak");
       Freshness freshness = probeMs > 0 ? Freshness.start("http://127.0.0.1:" + httpPort, probeMs) : null;
       Semaphore inFlight = new Semaphore(concurrency);
@@ -79,6 +99,9 @@ public final class SoakBenchmark {
       long peakPgPss = 0;
       long lastJvm = 0;
       long lastPgPss = 0;
+      long firstJvmCpu = 0;
+      long firstPgCpu = 0;
+      long firstAnswered = 0;
       long sent = 0;
       Instant start = Instant.now().minus(Duration.ofHours(1));
       for (long due = t0; System.nanoTime() < end; due += periodNanos) {
@@ -98,7 +121,7 @@ public final class SoakBenchmark {
         long now = System.nanoTime();
         if (now >= nextReport) {
           nextReport += every * 1_000_000_000L;
-          long jvm = StartupBenchmark.status(service.pid(), "VmRSS:");
+          long jvm = StartupBenchmark.status(jvmPid, "VmRSS:");
           long[] pg = StartupBenchmark.postgres(data);
           double elapsed = (now - t0) / 1e9;
           System.out.printf("%5.0f s: sent %,d (%,.0f/s), JVM RSS %d MiB, PostgreSQL RSS %d MiB PSS %d MiB, statuses %s, load %s%n",
@@ -107,6 +130,9 @@ public final class SoakBenchmark {
           if (elapsed >= 60 && firstJvm == 0) {
             firstJvm = jvm;
             firstPg = pg[1];
+            firstJvmCpu = StartupBenchmark.cpuTicks(jvmPid, false);
+            firstPgCpu = StartupBenchmark.postgresCpuTicks(data);
+            firstAnswered = answered(statuses) * batch;
           }
           peakJvm = Math.max(peakJvm, jvm);
           peakPgPss = Math.max(peakPgPss, pg[1]);
@@ -115,13 +141,23 @@ public final class SoakBenchmark {
         }
       }
       inFlight.acquire(concurrency);
+      long jvmCpu = StartupBenchmark.cpuTicks(jvmPid, false) - firstJvmCpu;
+      long pgCpu = StartupBenchmark.postgresCpuTicks(data) - firstPgCpu;
+      long samples = answered(statuses) * batch - firstAnswered;
+      if (firstJvm != 0 && samples > 0) {
+        // ticks of 10 ms; cores per 1,000 samples/s = CPU seconds per 1,000 samples
+        System.out.printf("CPU after the first minute, over %,d samples answered 201: JVM %.1f s (%.0f µs/sample, %.3f cores"
+            + " per 1,000 samples/s), PostgreSQL %.1f s (%.0f µs/sample, %.3f cores per 1,000 samples/s)%n",
+            samples, jvmCpu / 100.0, jvmCpu * 1e4 / samples, jvmCpu * 10.0 / samples,
+            pgCpu / 100.0, pgCpu * 1e4 / samples, pgCpu * 10.0 / samples);
+      }
       if (freshness != null) System.out.println(freshness.stop());
       double elapsed = (System.nanoTime() - t0) / 1e9;
       System.out.printf("sent %,d samples in %.0f s (%,.0f/s); statuses %s%n", sent, elapsed, sent / elapsed,
           new TreeMap<>(statuses));
       System.out.printf("JVM RSS: peak %d MiB, after the first minute %d MiB, last %d MiB (%+.1f %%); JVM HWM %d MiB%n",
           peakJvm / 1024, firstJvm / 1024, lastJvm / 1024, firstJvm == 0 ? 0 : 100.0 * (lastJvm - firstJvm) / firstJvm,
-          StartupBenchmark.status(service.pid(), "VmHWM:") / 1024);
+          StartupBenchmark.status(jvmPid, "VmHWM:") / 1024);
       System.out.printf("PostgreSQL PSS: peak %d MiB, after the first minute %d MiB, last %d MiB; load %s%n",
           peakPgPss / 1024, firstPg / 1024, lastPgPss / 1024, StartupBenchmark.loadAverage());
       System.out.printf("service log: %s%n", data.resolve("service.log"));
@@ -129,6 +165,11 @@ public final class SoakBenchmark {
       service.destroy();
       service.waitFor();
     }
+  }
+
+  private static long answered(Map<String, AtomicLong> statuses) {
+    AtomicLong created = statuses.get("201");
+    return created == null ? 0 : created.get();
   }
 
   /**

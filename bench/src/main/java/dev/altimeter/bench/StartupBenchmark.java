@@ -151,18 +151,7 @@ public final class StartupBenchmark {
     Files.createDirectories(data);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("service.log").toFile()));
-    if (launched) {
-      List<String> javaOpts = new ArrayList<>();
-      for (String arg : jvmArgs) {
-        if (ENVIRONMENT_WORD.matcher(arg).matches()) {
-          builder.environment().put(arg.substring(0, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-        } else {
-          javaOpts.add(arg);
-        }
-      }
-      builder.environment().put("JAVA_OPTS", String.join(" ", javaOpts));
-      builder.environment().put("ALTIMETER_JAR", jar);
-    }
+    if (launched) launcherEnvironment(builder, jvmArgs, jar);
     long t0 = System.nanoTime();
     Process service = builder.start();
     try {
@@ -181,6 +170,23 @@ public final class StartupBenchmark {
       service.destroy();
       service.waitFor();
     }
+  }
+
+  /**
+   * The launcher's environment for a variant's words after {@code @launcher}: NAME=value words as
+   * variables, the rest as {@code JAVA_OPTS}, and the jar as {@code ALTIMETER_JAR}.
+   */
+  static void launcherEnvironment(ProcessBuilder builder, List<String> words, String jar) {
+    List<String> javaOpts = new ArrayList<>();
+    for (String word : words) {
+      if (ENVIRONMENT_WORD.matcher(word).matches()) {
+        builder.environment().put(word.substring(0, word.indexOf('=')), word.substring(word.indexOf('=') + 1));
+      } else {
+        javaOpts.add(word);
+      }
+    }
+    builder.environment().put("JAVA_OPTS", String.join(" ", javaOpts));
+    builder.environment().put("ALTIMETER_JAR", jar);
   }
 
   /** The JVM: the process itself, or the launcher's child when the launcher does not exec. */
@@ -206,6 +212,31 @@ public final class StartupBenchmark {
       pss += smapsRollup(p.pid(), "Pss:");
     }
     return new long[] {rss, pss};
+  }
+
+  /**
+   * CPU time (clock ticks, {@code getconf CLK_TCK}: 100 on Linux) of a process: user and system, plus
+   * its reaped children's when {@code withChildren} (a postmaster's exited backends); 0 when gone.
+   */
+  static long cpuTicks(long pid, boolean withChildren) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      // fields after the command, which is in parentheses and may hold spaces: state is field 3
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      return withChildren ? ticks + Long.parseLong(f[13]) + Long.parseLong(f[14]) : ticks;
+    } catch (IOException | RuntimeException gone) {
+      return 0;
+    }
+  }
+
+  /** CPU ticks of the embedded PostgreSQL of {@code data}: postmaster (with its reaped children) and live children. */
+  static long postgresCpuTicks(Path data) throws IOException {
+    Path pidFile = data.resolve("postgresql").resolve("postmaster.pid");
+    if (!Files.exists(pidFile)) return 0;
+    long postmaster = Long.parseLong(Files.readAllLines(pidFile).get(0).strip());
+    return ProcessHandle.of(postmaster).map(p -> cpuTicks(postmaster, true)
+        + p.descendants().mapToLong(c -> cpuTicks(c.pid(), false)).sum()).orElse(0L);
   }
 
   static long status(long pid, String field) {

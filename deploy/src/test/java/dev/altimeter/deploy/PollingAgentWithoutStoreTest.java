@@ -75,6 +75,8 @@ class PollingAgentWithoutStoreTest {
     assertThat(context.getBeanNamesForType(SampleStore.class)).isEmpty();
     assertThat(context.getBeanNamesForType(DatabasePublisher.class)).isEmpty();
     assertThat(PIPELINE.getParent().resolve("data")).doesNotExist();
+    // nor the actuator's Jackson 2 mapper (application.yaml): ≈ 400 classes the agent has no use for
+    assertThat(context.containsBean("jackson2EndpointJsonMapper")).isFalse();
 
     // the host's meters, published by notifier:// to the queue named after its topic
     RabbitTemplate rabbit = new RabbitTemplate(TestBroker.connectionFactory());
