@@ -52,7 +52,7 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Usage, from the root: {@code mvn -B -q package -DskipTests && java -cp
  * "bench/target/classes:$(cat bench/target/classpath.txt)" dev.altimeter.bench.NotificationBenchmark
  * --notifications 60000 --warmup 20000}.
- * Options: {@code --warmup}, {@code --prefetch} (default 1000, the service's default), {@code
+ * Options: {@code --warmup}, {@code --prefetch} (default 2000, the service's default), {@code
  * --multi-ack N} (PerfTest acknowledges every N messages at once, as {@code -A}), {@code --amqp}
  * (default {@code amqp://guest:guest@127.0.0.1:5672}), {@code --jar}, and {@code --service-args}
  * (extra service arguments, space separated), {@code --jvm-args} (e.g. a flight recording).
@@ -93,7 +93,7 @@ public final class NotificationBenchmark {
   public static void main(String[] args) throws Exception {
     int notifications = IngestBenchmark.intArg(args, "--notifications", 200_000);
     int warmup = IngestBenchmark.intArg(args, "--warmup", 30_000);
-    int prefetch = IngestBenchmark.intArg(args, "--prefetch", 1000);
+    int prefetch = IngestBenchmark.intArg(args, "--prefetch", 2000);
     int multiAck = IngestBenchmark.intArg(args, "--multi-ack", 0);
     String amqp = IngestBenchmark.stringArg(args, "--amqp", "amqp://guest:guest@127.0.0.1:5672");
     String jar = IngestBenchmark.stringArg(args, "--jar", "deploy/target/altimeter.jar");

@@ -241,9 +241,11 @@ public class AltimeterProperties {
     /**
      * Unacknowledged notifications per consumer, at most (bounds what is in flight). A notification
      * is acknowledged after its batch commits, so this must cover the rate × (batch delay + commit
-     * time): 1000 lets one consumer keep the store's batches full at 5,000+ notifications/s.
+     * time): at 10,000 notifications/s a notification waits ~100 ms from delivery to ack (batch delay
+     * 50 ms, then the commit), so 1000 left the consumer idle part of the time (9,300-9,400/s on a quiet
+     * machine) and 2000 does not (10,700-11,200/s): docs/benchmarks.md, Notifications.
      */
-    private int prefetch = 1000;
+    private int prefetch = 2000;
     /** Consumers per queue. */
     private int consumersPerQueue = 1;
     /** Pause before a notification that could not be stored goes back to the broker. */
