@@ -118,26 +118,6 @@ class PostSamplesTest extends ApiTestSupport {
     get("/v2/meters").expectStatus().isOk().expectBody().jsonPath("$.length()").isEqualTo(10);
   }
 
-  /**
-   * A value only PostgreSQL refuses (a resource_id too long for its index, which does not compress
-   * as a run of one letter would) is the sender's fault like any other bad value: 400, counted as
-   * {@code invalid}. Counted as {@code failed} it raised the "ingest dropped" alert, which means
-   * samples lost to this node.
-   */
-  @Test
-  void aSampleTheStoreRefusesCountsAsInvalidNotFailed() {
-    StringBuilder id = new StringBuilder();
-    java.util.Random random = new java.util.Random(1);
-    while (id.length() < 20_000) id.append(Long.toString(random.nextLong() & Long.MAX_VALUE, 36));
-    long invalid = counters.count("v2", IngestOutcome.INVALID);
-    long failed = counters.count("v2", IngestOutcome.FAILED);
-    post("/v2/meters/instance", """
-        [{"counter_name":"instance","counter_type":"gauge","counter_unit":"u","counter_volume":1,"resource_id":"%s"}]"""
-        .formatted(id)).expectStatus().isBadRequest();
-    assertThat(counters.count("v2", IngestOutcome.INVALID)).isEqualTo(invalid + 1);
-    assertThat(counters.count("v2", IngestOutcome.FAILED)).isEqualTo(failed);
-  }
-
   /** The refusal of a text field says what is wrong with it: an unpaired surrogate is not a NUL. */
   @Test
   void anUnpairedSurrogateIsRefusedForWhatItIs() {
