@@ -35,11 +35,16 @@ class StorableValuesTest {
   void theEdgesOfTheAdmittedRangeAreStored() {
     TestPostgres.truncate();
     var store = TestPostgres.storage().store();
+    // before the Gregorian reform and before 1970 with a fraction: timestamps are read in binary
+    // (BinaryTimestamps), where a Julian conversion or a truncating division would shift them
+    Instant gregorian = Instant.parse("1582-10-04T12:00:00Z");
+    Instant fraction = Instant.parse("1969-12-31T23:59:59.999999Z");
     List<Sample> edges = List.of(sample("first", Values.EARLIEST).build(), sample("last", Values.LATEST).build(),
-        sample("big", Values.LATEST).resourceMetadata(Map.of("x", new BigDecimal("1e999"), "y", "\u00ff\ud83d\ude00")).build());
-    assertThat(store.write(edges).block(TIMEOUT)).isEqualTo(3);
+        sample("big", Values.LATEST).resourceMetadata(Map.of("x", new BigDecimal("1e999"), "y", "\u00ff\ud83d\ude00")).build(),
+        sample("julian", gregorian).build(), sample("fraction", fraction).build());
+    assertThat(store.write(edges).block(TIMEOUT)).isEqualTo(5);
     assertThat(store.samples(SampleFilter.ALL, 10).map(Sample::timestamp).collectList().block(TIMEOUT))
-        .containsExactlyInAnyOrder(Values.EARLIEST, Values.LATEST, Values.LATEST);
+        .containsExactlyInAnyOrder(Values.EARLIEST, Values.LATEST, Values.LATEST, gregorian, fraction);
 
     var events = TestPostgres.storage().eventStore();
     Event e = new Event("edge", "compute.instance.exists", Values.LATEST,
