@@ -139,7 +139,7 @@ public final class QueryBenchmark {
     // condition, groupby or cardinality reads its all-owners rows (resource_pk < 0: shards), the rest
     // the series' rows (resource_pk >= 0)
     String allOwners = " AND resource_pk < 0";
-    String perSeries = " AND resource_pk >= 0";
+    String ownSeries = " AND resource_pk >= 0";
     String window = "date_bin(interval '1 hour', timestamp, (SELECT min(timestamp) FROM sample WHERE meter_id = "
         + m0 + "))";
     List<Row> rows = List.of(
@@ -157,7 +157,7 @@ public final class QueryBenchmark {
             "SELECT r.resource_id, " + raw + " FROM sample s JOIN resource r ON r.id = s.resource_pk"
                 + " WHERE s.meter_id = " + m0 + " GROUP BY 1",
             "SELECT r.resource_id, " + rollup + " FROM rollup x JOIN resource r ON r.id = x.resource_pk"
-                + " WHERE x.granularity = 3600 AND x.meter_id = " + m0 + perSeries + " GROUP BY 1"),
+                + " WHERE x.granularity = 3600 AND x.meter_id = " + m0 + ownSeries + " GROUP BY 1"),
         new Row("m0 and resource r1, `period=3600`",
             () -> store.statistics(query(meterResource, List.of(), 3600)).count().block(),
             "SELECT date_bin(interval '1 hour', timestamp, (SELECT min(timestamp) FROM sample WHERE meter_id = " + m0
