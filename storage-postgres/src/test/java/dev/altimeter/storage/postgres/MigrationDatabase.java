@@ -1,6 +1,8 @@
 package dev.altimeter.storage.postgres;
 
 import dev.altimeter.storage.TestPostgres;
+import io.r2dbc.spi.ConnectionFactories;
+import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -14,6 +16,7 @@ import org.flywaydb.core.Flyway;
  */
 final class MigrationDatabase {
   private final String name;
+  private final ConnectionFactoryOptions server;
   private final String base;
   private final String user;
   private final String password;
@@ -21,7 +24,7 @@ final class MigrationDatabase {
   /** Drops and creates database {@code name} on the test server. */
   MigrationDatabase(String name) throws SQLException {
     this.name = name;
-    ConnectionFactoryOptions server = ConnectionFactoryOptions.parse(TestPostgres.r2dbcUrl());
+    server = ConnectionFactoryOptions.parse(TestPostgres.r2dbcUrl());
     Object port = server.getValue(ConnectionFactoryOptions.PORT);
     base = "jdbc:postgresql://" + server.getRequiredValue(ConnectionFactoryOptions.HOST) + ":"
         + (port == null ? 5432 : port) + "/";
@@ -48,5 +51,10 @@ final class MigrationDatabase {
 
   Connection connect() throws SQLException {
     return DriverManager.getConnection(base + name, user, password);
+  }
+
+  /** The database as the store reaches it. */
+  ConnectionFactory r2dbc() {
+    return ConnectionFactories.get(server.mutate().option(ConnectionFactoryOptions.DATABASE, name).build());
   }
 }
