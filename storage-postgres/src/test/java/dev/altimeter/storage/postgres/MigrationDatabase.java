@@ -53,6 +53,14 @@ final class MigrationDatabase {
     return DriverManager.getConnection(base + name, user, password);
   }
 
+  /** Runs {@code statements} in order (autocommit). */
+  void execute(String... statements) throws SQLException {
+    try (Connection db = connect();
+         Statement st = db.createStatement()) {
+      for (String sql : statements) st.execute(sql);
+    }
+  }
+
   /** The database as the store reaches it. */
   ConnectionFactory r2dbc() {
     return ConnectionFactories.get(server.mutate().option(ConnectionFactoryOptions.DATABASE, name).build());

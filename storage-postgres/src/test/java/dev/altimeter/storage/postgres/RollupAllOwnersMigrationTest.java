@@ -23,12 +23,8 @@ class RollupAllOwnersMigrationTest {
     MigrationDatabase database = new MigrationDatabase("altimeter_all_owners_test");
     database.migrate("12");
     long hour = Instant.parse("2026-11-30T10:00:00Z").getEpochSecond();
-    try (Connection db = database.connect();
-         Statement st = db.createStatement()) {
-      st.execute(RollupPartitions.createLevel(3600));
-      st.execute(RollupPartitions.createSpan(3600, RollupPartitions.spanStart(3600, hour)));
-      st.execute(seriesRows(hour));
-    }
+    database.execute(RollupPartitions.createLevel(3600),
+        RollupPartitions.createSpan(3600, RollupPartitions.spanStart(3600, hour)), seriesRows(hour));
     database.migrate("latest");
     assertMerged(database, hour);
   }
@@ -42,10 +38,7 @@ class RollupAllOwnersMigrationTest {
     MigrationDatabase database = new MigrationDatabase("altimeter_all_owners_v7_test");
     database.migrate("8");
     long hour = Instant.parse("2026-11-30T10:00:00Z").getEpochSecond();
-    try (Connection db = database.connect();
-         Statement st = db.createStatement()) {
-      st.execute(seriesRows(hour));
-    }
+    database.execute(seriesRows(hour));
     database.migrate("latest");
     PostgresRollups.apply(database.r2dbc(), ArchivePolicy.parse("policy", ArchivePolicy.DEFAULT))
         .block(Duration.ofSeconds(60));
