@@ -29,9 +29,9 @@ import os, re, sys
 src = open(sys.argv[1] + '/storage-postgres/src/main/java/dev/altimeter/storage/postgres/PostgresSampleWriter.java').read()
 i = src.index('WITH input AS ('); j = src.index('SELECT count(*) AS stored FROM ins', i) + 34
 rollups = open(sys.argv[1] + '/storage-postgres/src/main/java/dev/altimeter/storage/postgres/PostgresRollups.java').read()
-k = rollups.index('INSERT INTO rollup ('); l = rollups.index('""".formatted(samples, granularities)', k)
+k = rollups.index('INSERT INTO rollup ('); l = rollups.index('""".formatted(samples, granularities, shard)', k)
 levels = 'rollup_granularity' if sys.argv[2] == 'on' else '(SELECT 1 AS seconds WHERE false)'
-sql = src[i:j].replace('ROLLUP_UPSERT', rollups[k:l].replace('%s x', 'ins x', 1).replace('%s g', levels + ' g', 1))
+sql = src[i:j].replace('ROLLUP_UPSERT', rollups[k:l].replace('%1$s x', 'ins x', 1).replace('%2$s g', levels + ' g', 1).replace('%3$s', '$8', 1))
 spans = open(sys.argv[1] + '/storage-postgres/src/main/java/dev/altimeter/storage/postgres/ResourceSpans.java').read()
 if os.environ.get('SPANS', 'on') == 'off':
   a = sql.index('RETURNING resource_pk, first_seq'); b = sql.index(')', sql.index('SPAN_UPSERT')) + 1
@@ -46,11 +46,12 @@ if 'SERIES_TOTALS' in sql:
 print(' '.join(sql.split()))
 PY
 $P -d $DB -f "$here/$2.sql" -f "$here/reset.sql" -c "SELECT pg_stat_reset()" >/dev/null 2>&1
-ex() { echo "EXECUTE q(a_ids($1), a_ts($1), a_meters($1), a_owners($1), a_meta($1), a_vol($1), a_sig($1));"; }
+# $8: the all-owners shard, as the writer picks it (one per batch, in turn)
+ex() { echo "EXECUTE q(a_ids($1), a_ts($1), a_meters($1), a_owners($1), a_meta($1), a_vol($1), a_sig($1), $(($1 % 8)));"; }
 {
   echo "\\t on"
   echo "SELECT pg_backend_pid() \\g $tmp/pid"
-  echo "PREPARE q(uuid[], bigint[], int[], bigint[], bigint[], float8[], text[]) AS $(cat "$tmp/stmt.sql");"
+  echo "PREPARE q(uuid[], bigint[], int[], bigint[], bigint[], float8[], text[], int) AS $(cat "$tmp/stmt.sql");"
   echo "\\o /dev/null"
   for ((i = 0; i < 10; i++)); do ex $i; done
   echo "\\! awk '{print \$14 + \$15}' /proc/\$(tr -dc 0-9 < $tmp/pid)/stat > $tmp/cpu0"

@@ -135,24 +135,29 @@ public final class QueryBenchmark {
     // stddev from the buckets' m2 needs Chan's merge; the sum of m2 here is the same read, not the answer
     String rollup = "sum(count), sum(sum), min(min), max(max), sum(sum) / sum(count), sum(m2),"
         + " min(first_timestamp), max(last_timestamp)";
+    // a rollup read picks one kind of row (storage's PostgresRollups.upsert): a meter with no owner
+    // condition, groupby or cardinality reads its all-owners rows (resource_pk < 0: shards), the rest
+    // the series' rows (resource_pk >= 0)
+    String allOwners = " AND resource_pk < 0";
+    String ownSeries = " AND resource_pk >= 0";
     String window = "date_bin(interval '1 hour', timestamp, (SELECT min(timestamp) FROM sample WHERE meter_id = "
         + m0 + "))";
     List<Row> rows = List.of(
         new Row("`statistics` m0 (" + String.format("%,d", (long) perSeries * countResources(db)) + " samples)",
             () -> store.statistics(query(meter, List.of(), 0)).count().block(),
             "SELECT " + raw + " FROM sample WHERE meter_id = " + m0,
-            "SELECT " + rollup + " FROM rollup WHERE granularity = 3600 AND meter_id = " + m0),
+            "SELECT " + rollup + " FROM rollup WHERE granularity = 3600 AND meter_id = " + m0 + allOwners),
         new Row("same, `period=3600`",
             () -> store.statistics(query(meter, List.of(), 3600)).count().block(),
             "SELECT " + window + ", " + raw + " FROM sample WHERE meter_id = " + m0 + " GROUP BY 1 ORDER BY 1",
-            "SELECT bucket, " + rollup + " FROM rollup WHERE granularity = 3600 AND meter_id = " + m0
+            "SELECT bucket, " + rollup + " FROM rollup WHERE granularity = 3600 AND meter_id = " + m0 + allOwners
                 + " GROUP BY 1 ORDER BY 1"),
         new Row("same, `groupby=resource_id`",
             () -> store.statistics(query(meter, List.of(Statistics.GroupBy.RESOURCE_ID), 0)).count().block(),
             "SELECT r.resource_id, " + raw + " FROM sample s JOIN resource r ON r.id = s.resource_pk"
                 + " WHERE s.meter_id = " + m0 + " GROUP BY 1",
             "SELECT r.resource_id, " + rollup + " FROM rollup x JOIN resource r ON r.id = x.resource_pk"
-                + " WHERE x.granularity = 3600 AND x.meter_id = " + m0 + " GROUP BY 1"),
+                + " WHERE x.granularity = 3600 AND x.meter_id = " + m0 + ownSeries + " GROUP BY 1"),
         new Row("m0 and resource r1, `period=3600`",
             () -> store.statistics(query(meterResource, List.of(), 3600)).count().block(),
             "SELECT date_bin(interval '1 hour', timestamp, (SELECT min(timestamp) FROM sample WHERE meter_id = " + m0
@@ -180,7 +185,7 @@ public final class QueryBenchmark {
               return n;
             },
             "SELECT meter_id, " + raw + " FROM sample GROUP BY meter_id",
-            "SELECT meter_id, " + rollup + " FROM rollup WHERE granularity = 3600 GROUP BY meter_id"),
+            "SELECT meter_id, " + rollup + " FROM rollup WHERE granularity = 3600" + allOwners + " GROUP BY meter_id"),
         new Row("`resources`, limit 100",
             () -> store.resources(SampleFilter.ALL, 100).count().block(),
             "SELECT id, resource_id, user_id, project_id, source FROM resource ORDER BY id LIMIT 100", null),

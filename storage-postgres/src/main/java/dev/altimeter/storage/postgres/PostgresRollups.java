@@ -26,22 +26,46 @@ final class PostgresRollups {
   private PostgresRollups() {}
 
   /**
-   * {@code INSERT INTO rollup} of the rows of {@code samples} (columns meter_id, resource_pk,
-   * timestamp, volume, seq) in every granularity of {@code granularities} (column seconds). Rows are
-   * upserted in key order, so two transactions folding into the same buckets lock them in the same
-   * order and do not deadlock. A bucket already there is merged: the counts and sums add up, the
-   * squared deviations merge with Chan's formula (exact up to rounding, unlike a sum of squares).
+   * How many rows a meter's all-owners bucket is split into. Every batch holding meter m in bucket b
+   * upserts an all-owners row of (m, b); one row would serialize concurrent batches on its lock until
+   * they commit, so each batch folds into one of these shards (the writer's choice) and reads sum them.
    */
-  static String upsert(String samples, String granularities) {
+  static final int ALL_OWNERS_SHARDS = 8;
+
+  /** On a rollup row aliased {@code x}: a series' own bucket (resource_pk is a resource's id, >= 1). */
+  static final String PER_SERIES = "x.resource_pk >= 0";
+
+  /** On a rollup row aliased {@code x}: a bucket of all the owners of a meter (one of its shards). */
+  static final String ALL_OWNERS = "x.resource_pk < 0";
+
+  /**
+   * {@code INSERT INTO rollup} of the rows of {@code samples} (columns meter_id, resource_pk,
+   * timestamp, volume, seq) in every granularity of {@code granularities} (column seconds): per
+   * series, and per meter over all its owners into shard {@code shard} (an SQL expression in [0,
+   * {@link #ALL_OWNERS_SHARDS})).
+   *
+   * <p>Contract of the table: a row with resource_pk >= 0 is the bucket of one series (meter,
+   * resource); a row with resource_pk = -1 - s is shard s of the bucket of all the meter's series
+   * together: summed over its shards, it is the merge of that meter's series rows of the bucket. Both
+   * come from the same samples in the same statement, so they agree; they live in the same
+   * partitions, so expiry and policy changes treat them alike. Every read of {@code rollup} must pick
+   * one kind ({@link #PER_SERIES} or {@link #ALL_OWNERS}), or it counts every sample twice.
+   *
+   * <p>Rows are upserted in key order, so two transactions folding into the same buckets lock them in
+   * the same order and do not deadlock. A bucket already there is merged: the counts and sums add up,
+   * the squared deviations merge with Chan's formula (exact up to rounding, unlike a sum of squares).
+   */
+  static String upsert(String samples, String granularities, String shard) {
     return """
         INSERT INTO rollup (granularity, meter_id, resource_pk, bucket, count, sum, min, max, m2,
                             first_timestamp, last_timestamp, first_seq)
-        SELECT g.seconds, x.meter_id, x.resource_pk,
+        SELECT g.seconds, x.meter_id,
+               CASE WHEN grouping(x.resource_pk) = 1 THEN -1 - %3$s ELSE x.resource_pk END,
                date_bin(make_interval(secs => g.seconds), x.timestamp, timestamptz 'epoch'),
                count(*), sum(x.volume), min(x.volume), max(x.volume), var_pop(x.volume) * count(*),
                min(x.timestamp), max(x.timestamp), min(x.seq)
-        FROM %s x CROSS JOIN %s g
-        GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+        FROM %1$s x CROSS JOIN %2$s g
+        GROUP BY 1, 2, 4, ROLLUP (x.resource_pk) ORDER BY 1, 2, 3, 4
         ON CONFLICT (granularity, meter_id, resource_pk, bucket) DO UPDATE SET
           m2 = rollup.m2 + excluded.m2 + (excluded.sum / excluded.count - rollup.sum / rollup.count) ^ 2
                * rollup.count::float8 * excluded.count / (rollup.count + excluded.count),
@@ -51,7 +75,25 @@ final class PostgresRollups {
           max = greatest(rollup.max, excluded.max),
           first_timestamp = least(rollup.first_timestamp, excluded.first_timestamp),
           last_timestamp = greatest(rollup.last_timestamp, excluded.last_timestamp),
-          first_seq = least(rollup.first_seq, excluded.first_seq)""".formatted(samples, granularities);
+          first_seq = least(rollup.first_seq, excluded.first_seq)""".formatted(samples, granularities, shard);
+  }
+
+  /**
+   * {@code INSERT INTO rollup} of the all-owners rows (shard 0) merged from the per-series rows of
+   * {@code source} (a table of rollup's columns holding no all-owners rows): for databases whose
+   * rollups predate them (migration V13 runs the same statement on {@code rollup}). The squared
+   * deviations merge around the bucket's mean: m2 = sum(m2_i + n_i * (mean_i - mean)^2).
+   */
+  static String allOwnersFrom(String source) {
+    return """
+        INSERT INTO rollup (granularity, meter_id, resource_pk, bucket, count, sum, min, max, m2,
+                            first_timestamp, last_timestamp, first_seq)
+        SELECT granularity, meter_id, -1, bucket, sum(count), sum(sum), min(min), max(max),
+               sum(m2 + count * (sum / count - mean) ^ 2),
+               min(first_timestamp), max(last_timestamp), min(first_seq)
+        FROM (SELECT x.*, sum(x.sum) OVER b / sum(x.count) OVER b AS mean FROM %s x
+              WHERE x.resource_pk >= 0 WINDOW b AS (PARTITION BY x.granularity, x.meter_id, x.bucket)) x
+        GROUP BY granularity, meter_id, bucket ORDER BY 1, 2, 4""".formatted(source);
   }
 
   /**
@@ -88,7 +130,7 @@ final class PostgresRollups {
                 .then(execute(conn, "INSERT INTO rollup_granularity SELECT unnest($1::int[])", fresh))
                 .then(sampleDays(conn))
                 .flatMap(days -> createPartitions(conn, added, days))
-                .then(execute(conn, upsert("sample", "(SELECT unnest($1::int[]) AS seconds)"), fresh));
+                .then(execute(conn, upsert("sample", "(SELECT unnest($1::int[]) AS seconds)", "0"), fresh));
           })
           .then(Mono.from(conn.commitTransaction()))
           .onErrorResume(e -> Mono.from(conn.rollbackTransaction()).then(Mono.error(e)));
@@ -153,6 +195,9 @@ final class PostgresRollups {
                 .concatMap(k -> execute(conn, RollupPartitions.createSpan(g, k * RollupPartitions.spanSeconds(g)))))
             .then(execute(conn, "INSERT INTO rollup SELECT * FROM rollup_v7"
                 + " WHERE granularity IN (SELECT seconds FROM rollup_granularity)"))
+            // V7's rows are all per series: their all-owners rows, as migration V13 makes them
+            .then(execute(conn, allOwnersFrom("(SELECT * FROM rollup_v7 WHERE granularity IN"
+                + " (SELECT seconds FROM rollup_granularity))")))
             .then(execute(conn, "DROP TABLE rollup_v7"))
             .then(Mono.from(conn.commitTransaction()))
             .doOnSuccess(v -> LOG.info("Rollups moved into their partitions (migration V9)"))

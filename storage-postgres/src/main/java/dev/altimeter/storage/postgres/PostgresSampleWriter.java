@@ -17,6 +17,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
@@ -29,7 +31,8 @@ import tools.jackson.databind.json.JsonMapper;
  * are made first ({@link PostgresPartitions#ensure}); dictionary rows (meter, resource owner,
  * metadata document) are resolved through in-memory caches and upserted in bulk on a miss; the
  * samples go in as one {@code INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING} that also
- * folds the rows it inserted into {@code series} and {@code rollup}: one statement, so one implicit
+ * folds the rows it inserted into {@code series} and {@code rollup} (per series, and per meter over
+ * all owners: {@link PostgresRollups#upsert}): one statement, so one implicit
  * transaction, all rows or none. Rows are upserted in key order so concurrent batches lock in the
  * same order. Deadlocks, serialization failures, a cache entry evicted mid-write and a partition
  * found missing are retried ({@link PostgresErrors#RETRY}); other errors are translated to {@code
@@ -196,8 +199,18 @@ final class PostgresSampleWriter {
         .then();
   }
 
-  /** Only the rows {@code ins} returns (those actually inserted) are rolled up: a redelivery counts once. */
-  private static final String ROLLUP_UPSERT = PostgresRollups.upsert("ins", "rollup_granularity");
+  /**
+   * Only the rows {@code ins} returns (those actually inserted) are rolled up: a redelivery counts
+   * once. {@code $8} is the batch's all-owners shard.
+   */
+  private static final String ROLLUP_UPSERT = PostgresRollups.upsert("ins", "rollup_granularity", "$8");
+
+  /**
+   * Picks the all-owners shard of each batch (modulo {@link PostgresRollups#ALL_OWNERS_SHARDS}): the
+   * batches in flight at once take different shards, so they do not wait on each other's lock of a
+   * meter's bucket. Starts anywhere, so that the writers of several nodes spread out too.
+   */
+  private final AtomicInteger batches = new AtomicInteger(ThreadLocalRandom.current().nextInt());
 
   private Mono<Integer> insertSamples(Connection conn, List<Prepared> batch) {
     int n = batch.size();
@@ -261,7 +274,8 @@ final class PostgresSampleWriter {
         SELECT count(*) AS stored FROM ins""".replace("ROLLUP_UPSERT", ROLLUP_UPSERT)
             .replace("SPAN_UPSERT", ResourceSpans.UPSERT).replace("SERIES_TOTALS", SeriesTotals.MERGE))
         .bind(0, ids).bind(1, times).bind(2, meters).bind(3, owners).bind(4, metadata)
-        .bind(5, volumes).bind(6, signatures);
+        .bind(5, volumes).bind(6, signatures)
+        .bind(7, Math.floorMod(batches.getAndIncrement(), PostgresRollups.ALL_OWNERS_SHARDS));
     // one statement is one implicit transaction: all rows or none
     return Flux.from(st.execute())
         .flatMap(r -> r.map(row -> row.get("stored", Long.class)))

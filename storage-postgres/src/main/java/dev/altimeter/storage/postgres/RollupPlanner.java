@@ -70,6 +70,18 @@ final class RollupPlanner {
     return wholeMicros(f.start()) && wholeMicros(f.end());
   }
 
+  /**
+   * Whether the query's rollup pieces may read the meter's all-owners rows (one row per bucket and
+   * shard, not one per series): nothing in it tells the owners apart, so neither an owner or
+   * metadata condition, nor a groupby or a cardinality (all of them on the owner's fields).
+   */
+  static boolean allOwners(Statistics.Query q) {
+    var f = q.filter();
+    return f.userId() == null && f.projectId() == null && f.resourceId() == null && f.source() == null
+        && f.metadata().isEmpty() && q.groupBy().isEmpty()
+        && q.aggregates().stream().noneMatch(a -> a.function() == Statistics.Function.CARDINALITY);
+  }
+
   private static boolean wholeMicros(Instant t) {
     return t == null || t.getNano() % 1_000 == 0;
   }

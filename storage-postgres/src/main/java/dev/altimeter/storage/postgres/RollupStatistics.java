@@ -94,7 +94,8 @@ final class RollupStatistics {
     Mono<Instant[]> bounds = Mono.just(series);
     if (horizons.containsKey(0L)) {
       SqlWhere where = new SqlWhere(reader.json());
-      bounds = reader.query("SELECT min(p.tsmin) AS lo, max(p.tsmax) AS hi FROM (" + union(f, all, where) + ") p",
+      bounds = reader.query("SELECT min(p.tsmin) AS lo, max(p.tsmax) AS hi FROM ("
+                  + union(f, all, RollupPlanner.allOwners(q), where) + ") p",
               where.binds(), row -> new Instant[] {
                   PostgresSampleReader.instant(row.get("lo", OffsetDateTime.class)),
                   PostgresSampleReader.instant(row.get("hi", OffsetDateTime.class))})
@@ -122,7 +123,7 @@ final class RollupStatistics {
   private static Flux<Statistics> rows(PostgresSampleReader reader, Statistics.Query q, List<RollupPlanner.Piece> pieces,
       Instant origin) {
     SqlWhere where = new SqlWhere(reader.json());
-    String partials = union(q.filter(), pieces, where);
+    String partials = union(q.filter(), pieces, RollupPlanner.allOwners(q), where);
     List<Statistics.Aggregate> aggregates = List.copyOf(new LinkedHashSet<>(q.aggregates()));
     boolean stddev = aggregates.stream().anyMatch(a -> a.function() == Statistics.Function.STDDEV);
 
@@ -195,9 +196,12 @@ final class RollupStatistics {
   /**
    * The pieces as one relation of partial aggregates: meter_id, resource_pk, t (the time that picks
    * the window: the sample's, or the bucket's start), n, s, mn, mx, m2, tsmin, tsmax, first_seq.
-   * The filter's owner and meter conditions are pushed into every branch.
+   * The filter's owner and meter conditions are pushed into every branch. Rollup pieces read the
+   * meters' all-owners rows when {@code allOwners} ({@link RollupPlanner#allOwners}: resource_pk is
+   * then a shard, not a resource), else the series' rows; never both (see {@link
+   * PostgresRollups#upsert}).
    */
-  private static String union(SampleFilter f, List<RollupPlanner.Piece> pieces, SqlWhere where) {
+  private static String union(SampleFilter f, List<RollupPlanner.Piece> pieces, boolean allOwners, SqlWhere where) {
     String series = seriesConditions(f, where);
     List<String> branches = new ArrayList<>();
     for (RollupPlanner.Piece piece : pieces) {
@@ -212,7 +216,8 @@ final class RollupStatistics {
               + " FROM sample x WHERE true"
           : "SELECT x.meter_id, x.resource_pk, x.bucket AS t, x.count AS n, x.sum AS s, x.min AS mn, x.max AS mx,"
               + " x.m2, x.first_timestamp AS tsmin, x.last_timestamp AS tsmax, x.first_seq"
-              + " FROM rollup x WHERE x.granularity = " + piece.granularity());
+              + " FROM rollup x WHERE x.granularity = " + piece.granularity() + " AND "
+              + (allOwners ? PostgresRollups.ALL_OWNERS : PostgresRollups.PER_SERIES));
       if (piece.from() != null) b.append(" AND ").append(time).append(" >= ").append(where.bind(micros(piece.from())));
       if (piece.to() != null) b.append(" AND ").append(time).append(" < ").append(where.bind(micros(piece.to())));
       branches.add(b.append(series).toString());

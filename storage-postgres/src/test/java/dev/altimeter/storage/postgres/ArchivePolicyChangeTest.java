@@ -64,9 +64,21 @@ class ArchivePolicyChangeTest {
     return out;
   }
 
+  /** The level's rows of series (not those of all owners). */
   private static long rollupRows(int granularity) {
+    return rollup("SELECT count(*) AS n FROM rollup x WHERE granularity = $1 AND " + PostgresRollups.PER_SERIES,
+        granularity);
+  }
+
+  /** The samples the level's rows of {@code kind} ({@link PostgresRollups#PER_SERIES} or ALL_OWNERS) count. */
+  private static long rolledUp(int granularity, String kind) {
+    return rollup("SELECT coalesce(sum(count), 0)::bigint AS n FROM rollup x WHERE granularity = $1 AND " + kind,
+        granularity);
+  }
+
+  private static long rollup(String sql, int granularity) {
     return Mono.usingWhen(TestPostgres.storage().connectionFactory().create(),
-        (Connection c) -> Flux.from(c.createStatement("SELECT count(*) AS n FROM rollup WHERE granularity = $1")
+        (Connection c) -> Flux.from(c.createStatement(sql)
             .bind(0, granularity).execute()).flatMap(r -> r.map(row -> row.get("n", Long.class))).next(),
         Connection::close).block(TIMEOUT);
   }
@@ -79,24 +91,34 @@ class ArchivePolicyChangeTest {
     PostgresRollups.apply(TestPostgres.storage().connectionFactory(), DAILY).block(TIMEOUT);
     TestPostgres.storage().store().write(samples(100, 200)).block(TIMEOUT); // now rolled up daily as well
     assertThat(rollupRows(86_400)).isEqualTo(3L * 19); // 200 samples * 7919 s: 19 days, 3 resources each
+    // the all-owners rows of the new level: computed from the samples too, then kept by the writer
+    assertThat(rolledUp(86_400, PostgresRollups.PER_SERIES)).isEqualTo(200);
+    assertThat(rolledUp(86_400, PostgresRollups.ALL_OWNERS)).isEqualTo(200);
 
     PostgresSampleStore daily = new PostgresSampleStore(TestPostgres.storage().connectionFactory(), DAILY);
     Statistics.Query q = new Statistics.Query(SampleFilter.builder().meter("cpu").start(DAY, true).build(),
         List.of(Statistics.GroupBy.RESOURCE_ID), 2 * 86_400, List.of(
             new Statistics.Aggregate(Statistics.Function.STDDEV, null),
             new Statistics.Aggregate(Statistics.Function.COUNT, null)));
-    List<Statistics> fromRollups = daily.statistics(q).collectList().block(TIMEOUT);
-    List<Statistics> fromSamples = daily.statisticsFromSamples(q).collectList().block(TIMEOUT);
-    assertThat(fromRollups).hasSize(fromSamples.size()).hasSizeGreaterThan(20);
+    assertSameAsFromSamples(daily, q, 20);
+    // no groupby: the daily all-owners rows answer
+    assertSameAsFromSamples(daily, new Statistics.Query(q.filter(), List.of(), q.period(), q.aggregates()), 5);
+
+    PostgresRollups.apply(TestPostgres.storage().connectionFactory(), DEFAULT).block(TIMEOUT);
+    assertThat(rollupRows(86_400)).isZero();
+    assertThat(rolledUp(86_400, PostgresRollups.ALL_OWNERS)).isZero();
+    assertThat(rollupRows(3600)).isEqualTo(200); // 7919 s apart: one sample an hour bucket
+  }
+
+  private static void assertSameAsFromSamples(PostgresSampleStore store, Statistics.Query q, int moreThan) {
+    List<Statistics> fromRollups = store.statistics(q).collectList().block(TIMEOUT);
+    List<Statistics> fromSamples = store.statisticsFromSamples(q).collectList().block(TIMEOUT);
+    assertThat(fromRollups).hasSize(fromSamples.size()).hasSizeGreaterThan(moreThan);
     for (int i = 0; i < fromSamples.size(); i++) {
       assertThat(fromRollups.get(i).aggregates().get("count")).isEqualTo(fromSamples.get(i).aggregates().get("count"));
       assertThat(fromRollups.get(i).aggregates().get("stddev"))
           .isCloseTo(fromSamples.get(i).aggregates().get("stddev"), org.assertj.core.data.Offset.offset(1e-9));
       assertThat(fromRollups.get(i).periodStart()).isEqualTo(fromSamples.get(i).periodStart());
     }
-
-    PostgresRollups.apply(TestPostgres.storage().connectionFactory(), DEFAULT).block(TIMEOUT);
-    assertThat(rollupRows(86_400)).isZero();
-    assertThat(rollupRows(3600)).isEqualTo(200); // 7919 s apart: one sample an hour bucket
   }
 }
