@@ -12,9 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +37,8 @@ final class StalePostmaster {
   static final String LOCK_FILE = "epg-lock";
   /** How long an immediate shutdown may take before we give up: it only kills processes. */
   static final Duration IMMEDIATE_WAIT = Duration.ofSeconds(30);
+  /** How often {@link #awaitExit} looks: a postmaster exits within milliseconds of its last backend. */
+  private static final Duration EXIT_POLL = Duration.ofMillis(20);
 
   private StalePostmaster() {}
 
@@ -97,7 +97,7 @@ final class StalePostmaster {
     try {
       List<String> lines = Files.readAllLines(cluster.resolve("postmaster.pid"));
       return lines.isEmpty() ? Optional.empty()
-          : ProcessHandle.of(Long.parseLong(lines.get(0).trim())).filter(ProcessHandle::isAlive);
+          : ProcessHandle.of(Long.parseLong(lines.get(0).trim())).filter(p -> !exited(p));
     } catch (NoSuchFileException | NumberFormatException e) {
       return Optional.empty();
     } catch (IOException e) {
@@ -156,18 +156,45 @@ final class StalePostmaster {
     postmaster.destroy();
   }
 
-  /** Waits up to {@code limit} for the process to exit, with progress in the log; whether it did. */
+  /**
+   * Waits up to {@code limit} for the process to exit, with progress in the log; whether it did.
+   *
+   * <p>Polled rather than {@code onExit()}: the JDK counts a zombie as alive, and an exited
+   * postmaster is one until init reaps it (its parent, pg_ctl, is gone), which takes seconds under
+   * some inits; and the JDK polls a process that is not the JVM's child every 300 ms at best.
+   */
   static boolean awaitExit(ProcessHandle process, Duration limit, String what) {
+    long deadline = System.nanoTime() + limit.toNanos();
     try (ProgressLog progress = new ProgressLog(LOG, what, limit, "")) {
-      process.onExit().get(limit.toMillis(), TimeUnit.MILLISECONDS);
+      while (!exited(process)) {
+        if (System.nanoTime() - deadline >= 0) return false;
+        Thread.sleep(EXIT_POLL.toMillis());
+      }
       return true;
-    } catch (TimeoutException e) {
-      return false;
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while waiting for " + what, e);
     }
+  }
+
+  /**
+   * Whether the process has exited: gone, or a zombie (exited, its parent has not collected its
+   * status yet; a zombie holds no files, ports or shared memory).
+   */
+  static boolean exited(ProcessHandle process) {
+    if (!process.isAlive()) return true;
+    String stat;
+    try {
+      stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+    } catch (NoSuchFileException e) {
+      return true;
+    } catch (IOException e) {
+      return !process.isAlive();
+    }
+    // "pid (comm) state ...": comm may hold spaces and parentheses; the state follows the last ')'
+    int comm = stat.lastIndexOf(')');
+    if (comm < 0 || comm + 2 >= stat.length()) return !process.isAlive();
+    char state = stat.charAt(comm + 2);
+    return state == 'Z' || state == 'X';
   }
 }

@@ -48,6 +48,7 @@ import reactor.core.scheduler.Schedulers;
  */
 class OutageTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration MONITOR_INTERVAL = Duration.ofMillis(200);
   private static final MeterDefinitions METERS = MeterDefinitions.builtIn();
   private static final EventDefinitions EVENTS = EventDefinitions.builtIn(EventDefinitions.Options.DEFAULTS);
 
@@ -82,6 +83,9 @@ class OutageTest {
     container.setQueueNames(topology.queueNames().toArray(String[]::new));
     container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
     container.setPrefetchCount(50);
+    // consumers that lost their channel are restarted by the container's monitor, every 10 s by
+    // default: the broker-connection test waited that long, for the same restart
+    container.setMonitorInterval(MONITOR_INTERVAL.toMillis());
     container.setMessageListener(new NotificationListener(agent, rabbit, topology, Duration.ofMillis(50), brokerIo, registry));
   }
 
