@@ -61,7 +61,7 @@ final class CopyLoad {
         execute(c, "SET synchronous_commit = off");
       }
       // a day's rollup fold groups about as many rows as the day holds: sorted in memory if it fits
-      execute(deriving, "SET work_mem = '512MB'");
+      execute(deriving, "SET work_mem = '1GB'");
       copyDictionaries(copying, resources, start);
 
       List<Future<?>> derived = new ArrayList<>();
