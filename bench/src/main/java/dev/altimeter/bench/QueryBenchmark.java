@@ -42,7 +42,9 @@ import reactor.core.publisher.Flux;
  * --requests 50 --warmup 5 --sql-requests 50}; {@code --data DIR} keeps the embedded store's data in DIR, and a
  * second run on the same DIR measures without loading again. {@code --load copy} loads the same
  * samples with COPY and derives the rollups, series and spans with the store's own statements
- * ({@link CopyLoad}): minutes for 100 M samples, where the write path takes hours.
+ * ({@link CopyLoad}): the COPY runs 3-8 times the write path's rate, the rollup fold as long again
+ * (50 M samples in 37 min at load 7-14, docs/benchmarks.md "100 M samples"); {@code --requests 0}
+ * only loads.
  */
 public final class QueryBenchmark {
   static final int METERS = 10;
