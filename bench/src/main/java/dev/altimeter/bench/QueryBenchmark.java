@@ -40,10 +40,14 @@ import reactor.core.publisher.Flux;
  * dev.altimeter.bench.QueryBenchmark --resources 100 --samples 1000} (1 M samples; {@code --size
  * 10m} is 1,000 resources x 1,000 samples). Options: {@code --batch 5000 --concurrency 4
  * --requests 50 --warmup 5 --sql-requests 50}; {@code --data DIR} keeps the embedded store's data in DIR, and a
- * second run on the same DIR measures without loading again.
+ * second run on the same DIR measures without loading again. {@code --load copy} loads the same
+ * samples with COPY and derives the rollups, series and spans with the store's own statements
+ * ({@link CopyLoad}): the COPY runs 3-8 times the write path's rate, the rollup fold as long again
+ * (50 M samples in 37 min at load 7-14, docs/benchmarks.md "100 M samples"); {@code --requests 0}
+ * only loads.
  */
 public final class QueryBenchmark {
-  private static final int METERS = 10;
+  static final int METERS = 10;
   private static int sqlRequests = 50;
 
   public static void main(String[] args) throws Exception {
@@ -58,6 +62,10 @@ public final class QueryBenchmark {
     sqlRequests = IngestBenchmark.intArg(args, "--sql-requests", requests);
     String env = System.getenv("ALTIMETER_BENCH_POSTGRES_URL");
     String url = IngestBenchmark.stringArg(args, "--url", env == null ? "" : env);
+    // --load copy: COPY and the store's derivations (CopyLoad), for sizes the write path takes hours on
+    String loading = IngestBenchmark.stringArg(args, "--load", "write");
+    if (!loading.equals("write") && !loading.equals("copy")) throw new IllegalArgumentException("--load write|copy");
+    boolean copy = loading.equals("copy");
 
     // --data DIR keeps the embedded store there; a store already loaded is measured without loading
     String keep = IngestBenchmark.stringArg(args, "--data", "");
@@ -73,7 +81,11 @@ public final class QueryBenchmark {
           .minus(Duration.ofMinutes(perSeries)).truncatedTo(ChronoUnit.HOURS);
       long stored = IngestBenchmark.count(db, "SELECT count(*) FROM sample");
       if (stored == 0) {
-        load(store, resources, perSeries, start, batch, concurrency);
+        if (copy) {
+          CopyLoad.load(store, () -> jdbc(url, data, pgPort), resources, perSeries, start, batch);
+        } else {
+          load(store, resources, perSeries, start, batch, concurrency);
+        }
         try (Statement s = db.createStatement()) {
           s.execute("ANALYZE"); // the machine runs with autovacuum off; see the notes in docs/benchmarks.md
         }
@@ -81,6 +93,7 @@ public final class QueryBenchmark {
         System.out.printf("measuring the %,d samples already in %s (not loaded again)%n", stored, data);
       }
       System.out.printf("%nmachine: %s%n", uptime());
+      if (requests == 0) return; // --requests 0: load only
       measure(store, db, requests, warmup, perSeries);
       System.out.printf("machine: %s%n", uptime());
     } finally {
@@ -95,23 +108,50 @@ public final class QueryBenchmark {
     }
   }
 
+  static final Map<String, Object> METADATA = Map.of("instance_type", "m1.small", "host", "compute-1");
+
+  /**
+   * The {@code i}-th sample of the load (both loads; {@link CopyLoad} renders the same fields without
+   * building the sample): i = (minute * resources + resource) * METERS + meter, so every series
+   * advances together; its message id holds the number of its write batch.
+   */
+  static Sample sample(long i, int resources, Instant start, int batch) {
+    int resource = resourceOf(i, resources);
+    return new Sample(meterName(i), SampleType.GAUGE, "u", volume(i, resources), "user" + resource % 10,
+        "project" + resource % 10, "r" + resource, start.plus(Duration.ofMinutes(minuteOf(i, resources))), null,
+        "bench", METADATA, messageId(i, batch), null);
+  }
+
+  static String meterName(long i) {
+    return "m" + i % METERS;
+  }
+
+  static int resourceOf(long i, int resources) {
+    return (int) (i / METERS % resources);
+  }
+
+  static long minuteOf(long i, int resources) {
+    return i / METERS / resources;
+  }
+
+  static double volume(long i, int resources) {
+    return (minuteOf(i, resources) * 7 + resourceOf(i, resources)) % 101 + i % METERS / 10.0;
+  }
+
+  static UUID messageId(long i, int batch) {
+    return new UUID(i / batch, i);
+  }
+
   /** Writes the samples in time order, {@code batch} per call, {@code concurrency} calls in flight. */
   static void load(PostgresSampleStore store, int resources, int perSeries, Instant start, int batch,
       int concurrency) {
     long total = (long) resources * METERS * perSeries;
-    Map<String, Object> metadata = Map.of("instance_type", "m1.small", "host", "compute-1");
     long t0 = System.nanoTime();
     long written = Flux.range(0, (int) ((total + batch - 1) / batch))
         .flatMapSequential(b -> {
           List<Sample> samples = new ArrayList<>(batch);
           for (long i = (long) b * batch; i < Math.min(total, (long) (b + 1) * batch); i++) {
-            // i = (minute * resources + resource) * METERS + meter: every series advances together
-            int meter = (int) (i % METERS);
-            int resource = (int) (i / METERS % resources);
-            int minute = (int) (i / METERS / resources);
-            samples.add(new Sample("m" + meter, SampleType.GAUGE, "u", (minute * 7 + resource) % 101 + meter / 10.0,
-                "user" + resource % 10, "project" + resource % 10, "r" + resource,
-                start.plus(Duration.ofMinutes(minute)), null, "bench", metadata, new UUID(b, i), null));
+            samples.add(sample(i, resources, start, batch));
           }
           return store.write(samples);
         }, concurrency)

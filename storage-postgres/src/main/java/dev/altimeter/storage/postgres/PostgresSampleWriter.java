@@ -212,6 +212,35 @@ final class PostgresSampleWriter {
    */
   private final AtomicInteger batches = new AtomicInteger(ThreadLocalRandom.current().nextInt());
 
+  /** Only the rows {@code ins} returns (those actually inserted) are folded into their series. */
+  private static final String SERIES_UPSERT = seriesUpsert("ins");
+
+  /**
+   * {@code INSERT INTO series} of the rows of {@code samples} (columns meter_id, resource_pk,
+   * timestamp, metadata_id, seq, volume): per series its first seq and time, its newest sample's time
+   * and metadata, and its totals, merged into the stored row ({@link SeriesTotals#MERGE}; the newest
+   * metadata is the one of the greatest timestamp). Rows in key order, as every upsert of the write
+   * path. Also run by bulk loads over stored samples ({@link SampleDerivations}).
+   */
+  static String seriesUpsert(String samples) {
+    return """
+        INSERT INTO series (meter_id, resource_pk, first_seq, first_timestamp, last_timestamp,
+                            last_metadata_id, count, sum, min, max, m2)
+        SELECT DISTINCT ON (meter_id, resource_pk) meter_id, resource_pk, min(seq) OVER p,
+               min(timestamp) OVER p, timestamp, metadata_id, count(*) OVER p, sum(volume) OVER p,
+               min(volume) OVER p, max(volume) OVER p, var_pop(volume) OVER p * count(*) OVER p
+        FROM %s WINDOW p AS (PARTITION BY meter_id, resource_pk)
+        ORDER BY meter_id, resource_pk, timestamp DESC
+        ON CONFLICT (meter_id, resource_pk) DO UPDATE SET
+          SERIES_TOTALS,
+          first_seq = least(series.first_seq, excluded.first_seq),
+          first_timestamp = least(series.first_timestamp, excluded.first_timestamp),
+          last_metadata_id = CASE WHEN excluded.last_timestamp >= series.last_timestamp
+                                  THEN excluded.last_metadata_id ELSE series.last_metadata_id END,
+          last_timestamp = greatest(series.last_timestamp, excluded.last_timestamp)""".formatted(samples)
+        .replace("SERIES_TOTALS", SeriesTotals.MERGE);
+  }
+
   private Mono<Integer> insertSamples(Connection conn, List<Prepared> batch) {
     int n = batch.size();
     UUID[] ids = new UUID[n];
@@ -253,26 +282,13 @@ final class PostgresSampleWriter {
         ), rolled AS (
           ROLLUP_UPSERT
         ), folded AS (
-          INSERT INTO series (meter_id, resource_pk, first_seq, first_timestamp, last_timestamp,
-                              last_metadata_id, count, sum, min, max, m2)
-          SELECT DISTINCT ON (meter_id, resource_pk) meter_id, resource_pk, min(seq) OVER p,
-                 min(timestamp) OVER p, timestamp, metadata_id, count(*) OVER p, sum(volume) OVER p,
-                 min(volume) OVER p, max(volume) OVER p, var_pop(volume) OVER p * count(*) OVER p
-          FROM ins WINDOW p AS (PARTITION BY meter_id, resource_pk)
-          ORDER BY meter_id, resource_pk, timestamp DESC
-          ON CONFLICT (meter_id, resource_pk) DO UPDATE SET
-            SERIES_TOTALS,
-            first_seq = least(series.first_seq, excluded.first_seq),
-            first_timestamp = least(series.first_timestamp, excluded.first_timestamp),
-            last_metadata_id = CASE WHEN excluded.last_timestamp >= series.last_timestamp
-                                    THEN excluded.last_metadata_id ELSE series.last_metadata_id END,
-            last_timestamp = greatest(series.last_timestamp, excluded.last_timestamp)
+          SERIES_UPSERT
           RETURNING resource_pk, first_seq
         ), spanned AS (
           SPAN_UPSERT
         )
         SELECT count(*) AS stored FROM ins""".replace("ROLLUP_UPSERT", ROLLUP_UPSERT)
-            .replace("SPAN_UPSERT", ResourceSpans.UPSERT).replace("SERIES_TOTALS", SeriesTotals.MERGE))
+            .replace("SPAN_UPSERT", ResourceSpans.UPSERT).replace("SERIES_UPSERT", SERIES_UPSERT))
         .bind(0, ids).bind(1, times).bind(2, meters).bind(3, owners).bind(4, metadata)
         .bind(5, volumes).bind(6, signatures)
         .bind(7, Math.floorMod(batches.getAndIncrement(), PostgresRollups.ALL_OWNERS_SHARDS));
