@@ -16,12 +16,21 @@ import java.util.Map;
  * @param durationStart the oldest sample's timestamp in the row
  * @param durationEnd the newest sample's timestamp in the row
  * @param period the window length in seconds, 0 without a period
- * @param periodStart the window start; without a period, {@code durationStart}
- * @param periodEnd the window end (exclusive); without a period, {@code durationEnd}
+ * @param periodStart the window start; without a period, {@code durationStart}. Not before {@link
+ *     Values#EARLIEST}: a window that starts earlier (a {@code search_offset} reaching before year 1)
+ *     starts there
+ * @param periodEnd the window end (exclusive); without a period, {@code durationEnd}. Not after {@link
+ *     Values#LATEST}: a window that ends later (a long period near year 9999) ends there, so the
+ *     answer stays readable by clients whose dates stop at year 9999 (Python's {@code datetime})
  */
 public record Statistics(Map<String, String> groupBy, String unit, Double min, Double max, Double avg,
     Double sum, Long count, Map<String, Double> aggregates, Instant durationStart, Instant durationEnd,
     long period, Instant periodStart, Instant periodEnd) {
+
+  public Statistics {
+    if (periodStart != null && periodStart.isBefore(Values.EARLIEST)) periodStart = Values.EARLIEST;
+    if (periodEnd != null && periodEnd.isAfter(Values.LATEST)) periodEnd = Values.LATEST;
+  }
 
   /**
    * What to compute.

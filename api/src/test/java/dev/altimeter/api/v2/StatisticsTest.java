@@ -90,6 +90,19 @@ class StatisticsTest extends ApiTestSupport {
   }
 
   @Test
+  void windowsEndWithinTheYearsAClientCanRead() {
+    // a day's window from 9999-12-31 would end in year 10000, which Python's datetime cannot parse
+    store.write(List.of(dev.altimeter.storage.Sample.builder().meter("late").type(dev.altimeter.storage.SampleType.GAUGE)
+        .unit("u").volume(1).resourceId("r9").timestamp(java.time.Instant.parse("9999-12-31T12:00:00Z")).build()))
+        .block(java.time.Duration.ofSeconds(30));
+    get("/v2/meters/late/statistics?period=86400&q.field=timestamp&q.op=ge&q.value=9999-12-31T00:00:00")
+        .expectStatus().isOk().expectBody()
+        .jsonPath("$[0].count").isEqualTo(1)
+        .jsonPath("$[0].period_start").isEqualTo("9999-12-31T00:00:00")
+        .jsonPath("$[0].period_end").isEqualTo("9999-12-31T23:59:59.999999");
+  }
+
+  @Test
   void durationIsClampedToTheQueryBounds() {
     // search_offset widens the filter by a minute on each side; the duration stays within the query's bounds
     String bounds = "q.field=timestamp&q.op=ge&q.value=2024-03-01T10:00:30&q.field=timestamp&q.op=le"
