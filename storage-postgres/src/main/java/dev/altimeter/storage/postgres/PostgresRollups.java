@@ -80,8 +80,9 @@ final class PostgresRollups {
 
   /**
    * {@code INSERT INTO rollup} of the all-owners rows (shard 0) merged from the per-series rows of
-   * {@code source} (a table of rollup's columns holding no all-owners rows): for databases whose
-   * rollups predate them (migration V13 runs the same statement on {@code rollup}). The squared
+   * {@code source} (a table of rollup's columns; its all-owners rows are skipped, and none may exist
+   * yet for its buckets): for databases whose rollups predate them. {@code allOwnersFrom("rollup")}
+   * is migration V13's statement (RollupAllOwnersMigrationTest holds them equal). The squared
    * deviations merge around the bucket's mean: m2 = sum(m2_i + n_i * (mean_i - mean)^2).
    */
   static String allOwnersFrom(String source) {
@@ -195,9 +196,9 @@ final class PostgresRollups {
                 .concatMap(k -> execute(conn, RollupPartitions.createSpan(g, k * RollupPartitions.spanSeconds(g)))))
             .then(execute(conn, "INSERT INTO rollup SELECT * FROM rollup_v7"
                 + " WHERE granularity IN (SELECT seconds FROM rollup_granularity)"))
-            // V7's rows are all per series: their all-owners rows, as migration V13 makes them
-            .then(execute(conn, allOwnersFrom("(SELECT * FROM rollup_v7 WHERE granularity IN"
-                + " (SELECT seconds FROM rollup_granularity))")))
+            // V7's rows are all per series, and nothing else is in rollup yet (V13 ran on it empty, no
+            // writer starts before this): their all-owners rows, with V13's own statement
+            .then(execute(conn, allOwnersFrom("rollup")))
             .then(execute(conn, "DROP TABLE rollup_v7"))
             .then(Mono.from(conn.commitTransaction()))
             .doOnSuccess(v -> LOG.info("Rollups moved into their partitions (migration V9)"))

@@ -102,12 +102,12 @@ public final class PostgresStorage implements AutoCloseable {
       // sections (several map copies per value: most of the CPU of a 1,000-group statistics answer);
       // in binary it is 8 bytes of microseconds, decoded by BinaryTimestamps (the driver's binary
       // decoding is wrong before 1582). A URL's own forceBinary=false wins.
+      ConnectionFactoryOptions.Builder driver = options.mutate()
+          .option(PostgresqlConnectionFactoryProvider.EXTENSIONS, List.<Extension>of(new BinaryTimestamps()));
       if (!options.hasOption(PostgresqlConnectionFactoryProvider.FORCE_BINARY)) {
-        options = options.mutate().option(PostgresqlConnectionFactoryProvider.FORCE_BINARY, true).build();
+        driver.option(PostgresqlConnectionFactoryProvider.FORCE_BINARY, true);
       }
-      options = options.mutate().option(PostgresqlConnectionFactoryProvider.EXTENSIONS,
-          List.<Extension>of(new BinaryTimestamps())).build();
-      ConnectionFactory factory = ConnectionFactories.get(options);
+      ConnectionFactory factory = ConnectionFactories.get(driver.build());
       ConnectionPool pool = new ConnectionPool(ConnectionPoolConfiguration.builder(factory)
           .name("altimeter-store")
           .initialSize(1)

@@ -18,6 +18,14 @@ import org.junit.jupiter.api.Test;
  * moved at the store's first start, get theirs then.
  */
 class RollupAllOwnersMigrationTest {
+  /** The migration is frozen history, the store's statement is code: the two must not drift apart. */
+  @Test
+  void theMigrationRunsTheStoresStatement() {
+    String migration = SampleDerivations.migrationStatement("V13__rollup_all_owners.sql", "INSERT INTO rollup");
+    assertThat(migration.replaceAll("\\s+", " ").strip())
+        .isEqualTo(PostgresRollups.allOwnersFrom("rollup").replaceAll("\\s+", " ").strip());
+  }
+
   @Test
   void seriesRowsOfV12AreMergedIntoOneAllOwnersRowPerBucket() throws Exception {
     MigrationDatabase database = new MigrationDatabase("altimeter_all_owners_test");
