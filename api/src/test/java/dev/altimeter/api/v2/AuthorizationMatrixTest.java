@@ -246,6 +246,33 @@ class AuthorizationMatrixTest extends PostgresApiTestSupport {
     assertThat(send("GET", "/v2/resources/r2", null, bearer(ADMIN)).statusCode()).isEqualTo(200);
   }
 
+  /**
+   * A statistics answer names no project, so the matrix above cannot see a leak in it: the numbers
+   * must be the member's project's alone. The admin's meter-only query is answered from the meter's
+   * rollups of all owners (every project); a member's carries its project and must not be.
+   */
+  @Test
+  void aMembersStatisticsCountItsOwnProjectOnly() throws Exception {
+    // seed(): cpu volumes 1, 3, 4, 4 in p1 and 8 in p2; with a period, p2's one timestamp is an
+    // empty range and gives no window (as in Ceilometer)
+    for (String period : List.of("", "?period=3600")) {
+      boolean windows = !period.isEmpty();
+      for (var expected : List.of(new Object[] {ADMIN, 5, 20.0}, new Object[] {MEMBER_A, 4, 12.0},
+          new Object[] {MEMBER_B, windows ? 0 : 1, windows ? 0.0 : 8.0})) {
+        var response = send("GET", "/v2/meters/cpu/statistics" + period, null, bearer((String) expected[0]));
+        assertThat(response.statusCode()).isEqualTo(200);
+        long count = 0;
+        double sum = 0;
+        for (var row : JSON.readTree(response.body())) {
+          count += row.get("count").asLong();
+          sum += row.get("sum").asDouble();
+        }
+        assertThat(count).as("count%s as %s", period, expected[0]).isEqualTo(((Integer) expected[1]).longValue());
+        assertThat(sum).as("sum%s as %s", period, expected[0]).isEqualTo((Double) expected[2]);
+      }
+    }
+  }
+
   @Test
   void anAdminReachesEveryRoute() throws Exception {
     for (Route route : routes()) {
