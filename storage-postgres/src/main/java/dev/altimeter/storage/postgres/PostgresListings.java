@@ -302,21 +302,30 @@ final class PostgresListings {
     String topMeter = meterMatch(w, ids, "se", ids.owners() == null);
     SqlWhere top = w.part();
     ownerAndMetadata(top, f, ids, "se.resource_pk", "r", "md");
-    SqlWhere earlier = w.part();
-    ownerAndMetadata(earlier, f, ids, "r2.id", "r2", "md2");
-    SqlWhere newest = w.part();
-    ownerAndMetadata(newest, f, ids, "r3.id", "r3", "md3");
+    SqlWhere group = w.part();
+    ownerConditions(group, f, ids, "r2.id", "r2");
+    SqlWhere other = w.part();
+    other.condition("r2.id <> se.resource_pk"); // a one-time filter: no read for the walked series' own owner
+    other.condition("se2.resource_pk = r2.id");
+    // + 0: the owner's series through (resource_pk, first_seq); statistics left by other data can make
+    // (meter_id, first_seq) filtered on the owner look cheaper, and that reads every series of the meter
+    other.condition("se2.meter_id + 0 = se.meter_id");
+    other.addMetadataFilter(f, "md2");
+    // the walked series' group (its meter's matching series of every owner of its resource id; the
+    // walked series itself stands for its own owner's): whether one was stored earlier, and which
+    // owner has the newest sample (ties: the later first-stored)
+    String groupOf = " CROSS JOIN LATERAL (SELECT bool_or(x.first_seq < se.first_seq) AS earlier, (array_agg(r2.id"
+        + " ORDER BY x.last_timestamp DESC, x.first_seq DESC))[1] AS newest FROM" + owners("r2", "r.resource_id")
+        + " CROSS JOIN LATERAL (SELECT se2.first_seq, se2.last_timestamp FROM series se2"
+        + (f.metadata().isEmpty() ? "" : lookup("resource_metadata", "md2", "se2.last_metadata_id")) + other.sql()
+        + " UNION ALL SELECT se.first_seq, se.last_timestamp WHERE r2.id = se.resource_pk) x WHERE TRUE" + group.and()
+        + ") g";
     String n = w.bind(limit);
-    // the walk and its group check first, limited; the newest owner only for the rows returned
-    String sql = "SELECT m.name, m.type, m.unit, se.resource_id, g.project_id, g.user_id, g.source FROM"
-        + walked(w, ids, "se.meter_id, se.first_seq, r.resource_id", walk("se", "r", md(f, "md")), topMeter + top.and()
-            + " AND (SELECT bool_or(TRUE) FROM" + members("r2", "se2", md(f, "md2"), "r.resource_id",
-            // meter_id + 0: the owner's series through (resource_pk, first_seq), never all of the meter's
-            " AND se2.meter_id + 0 = se.meter_id AND se2.first_seq < se.first_seq") + earlier.and() + ") IS NULL", n)
-        + lookup("meter", "m", "se.meter_id")
-        + " CROSS JOIN LATERAL (SELECT r3.project_id, r3.user_id, r3.source FROM"
-        + members("r3", "se3", md(f, "md3"), "se.resource_id", " AND se3.meter_id + 0 = se.meter_id") + newest.and()
-        + " ORDER BY se3.last_timestamp DESC LIMIT 1) g"
+    // the group is read for the walked series only, the newest owner's row for the returned ones
+    String sql = "SELECT m.name, m.type, m.unit, se.resource_id, o.project_id, o.user_id, o.source FROM"
+        + walked(w, ids, "se.meter_id, se.first_seq, r.resource_id, g.newest", walk("se", "r", md(f, "md")) + groupOf,
+            topMeter + top.and() + " AND NOT g.earlier", n)
+        + lookup("meter", "m", "se.meter_id") + lookup("resource", "o", "se.newest")
         + " ORDER BY se.first_seq LIMIT " + n;
     return new Sql(sql, w.binds());
   }
@@ -350,53 +359,64 @@ final class PostgresListings {
         " AND se2.first_seq < se.first_seq" + earlierMeter) + earlier.and() + " LIMIT 1) IS NULL";
     SqlWhere group = w.part();
     ownerConditions(group, f, ids, "r3.id", "r3");
-    String range;
-    String newest;
+    String summary;
     if (timed) {
       SqlWhere any = w.part();
       ownerConditions(any, f, ids, "r5.id", "r5");
       String inWindow = "(SELECT TRUE FROM" + owners("r5", "r.resource_id") + " WHERE TRUE" + any.and() + " AND "
           + windowed(w, f, ids, "s5", "md5", "r5.id", "TRUE", null) + " LIMIT 1) IS NOT NULL";
       keep = "CASE WHEN " + keep + " THEN " + inWindow + " ELSE FALSE END"; // in this order
-      range = "SELECT min(" + windowed(w, f, ids, "s3", "md3", "r3.id", "s3.timestamp", "s3.timestamp") + ")"
-          + " AS first_ts FROM" + owners("r3", "se.resource_id") + " WHERE TRUE" + group.and();
-      newest = "SELECT r3.user_id, r3.project_id, r3.source, n.last_ts, n.metadata_id FROM" + owners("r3", "se.resource_id")
+      String range = "SELECT min(" + windowed(w, f, ids, "s3", "md3", "r3.id", "s3.timestamp", "s3.timestamp") + ")"
+          + " FROM" + owners("r3", "se.resource_id") + " WHERE TRUE" + group.and();
+      String newest = "SELECT r3.id AS owner, n.last_ts, n.metadata_id FROM" + owners("r3", "se.resource_id")
           + " CROSS JOIN LATERAL (SELECT s3.timestamp AS last_ts, s3.seq, s3.metadata_id FROM sample s3"
           + sampleMatch(w, f, ids, "s3", "md3", "r3.id") + " ORDER BY s3.timestamp DESC, s3.seq DESC LIMIT 1) n"
           + " WHERE TRUE" + group.and() + " ORDER BY n.last_ts DESC, n.seq DESC LIMIT 1";
+      summary = "SELECT (" + range + ") AS first_ts, nw.last_ts, nw.owner, nw.metadata_id, ARRAY(SELECT se4.meter_id FROM"
+          + members("r4", "se4", null, "se.resource_id", "") + sameProject(w, f, "r4")
+          + " ORDER BY se4.first_seq) AS meters FROM (" + newest + ") nw";
     } else {
       String groupMeter = meterMatch(w, ids, "se3", false);
       group.addMetadataFilter(f, "md3");
-      String members = members("r3", "se3", md(f, "md3"), "se.resource_id", groupMeter) + group.and();
-      range = "SELECT min(se3.first_timestamp) AS first_ts FROM" + members;
-      newest = "SELECT r3.user_id, r3.project_id, r3.source, se3.last_timestamp AS last_ts,"
-          + " se3.last_metadata_id AS metadata_id FROM" + members
-          + " ORDER BY se3.last_timestamp DESC, se3.first_seq DESC LIMIT 1";
+      summary = seriesSummary(w, f, "TRUE" + groupMeter + group.and(), md(f, "md3"));
     }
     String n = w.bind(limit);
-    return new Sql(resourceRows(w, f, walked(w, ids, "se.first_seq, r.resource_id",
-        walk("se", "r", timed ? null : md(f, "md")), topMeter + top.and() + " AND " + keep, n), range, newest, n),
+    return new Sql(resourceRows(walked(w, ids, "se.first_seq, r.resource_id",
+        walk("se", "r", timed ? null : md(f, "md")), topMeter + top.and() + " AND " + keep, n), summary, n),
         w.binds());
   }
 
   /**
    * The resources listing's rows: {@code walk} ({@code se}: {@code first_seq} and {@code
    * resource_id} of the first matching series or span of each resource id, at most {@code n}), then
-   * for those only the group's time range ({@code range}: {@code first_ts}), newest owner and
-   * metadata ({@code newest}: {@code last_ts, user_id, project_id, source, metadata_id}) and meters.
+   * for those only their {@code summary} ({@code g}: the group's time range {@code first_ts,
+   * last_ts}, newest {@code owner} and {@code metadata_id}, and its {@code meters}' ids in
+   * first-stored order).
    */
-  private static String resourceRows(SqlWhere w, SampleFilter f, String walk, String range, String newest, String n) {
-    return "SELECT se.resource_id, g.first_ts, nw.last_ts, nw.user_id, nw.project_id, nw.source,"
-        + " nw.metadata_id, (SELECT md.doc::text FROM resource_metadata md WHERE md.id = nw.metadata_id) AS doc,"
-        // every meter of the resource, whatever the filter but its project (Ceilometer's meter_links;
-        // a member must not learn the meters another project records for the same resource id), in
-        // first-stored order; a name repeats once per definition (type, unit) and owner: the reader
-        // keeps its first (no GROUP BY and its two sorts per resource here)
-        + " ARRAY(SELECT (SELECT m4.name FROM meter m4 WHERE m4.id = se4.meter_id) FROM"
-        + members("r4", "se4", null, "se.resource_id", "") + sameProject(w, f, "r4")
-        + " ORDER BY se4.first_seq) AS meters FROM" + walk
-        + " CROSS JOIN LATERAL (" + range + ") g CROSS JOIN LATERAL (" + newest + ") nw"
-        + " ORDER BY se.first_seq LIMIT " + n;
+  private static String resourceRows(String walk, String summary, String n) {
+    return "SELECT se.resource_id, g.first_ts, g.last_ts, o.user_id, o.project_id, o.source, g.metadata_id,"
+        + " (SELECT md.doc::text FROM resource_metadata md WHERE md.id = g.metadata_id) AS doc,"
+        // a name repeats once per definition (type, unit) and owner: the reader keeps its first
+        + " ARRAY(SELECT m.name FROM unnest(g.meters) WITH ORDINALITY AS u(id, i) JOIN meter m ON m.id = u.id"
+        + " ORDER BY u.i) AS meters FROM" + walk + " CROSS JOIN LATERAL (" + summary + ") g"
+        + lookup("resource", "o", "g.owner") + " ORDER BY se.first_seq LIMIT " + n;
+  }
+
+  /**
+   * A resource's summary for {@link #resourceRows} from the series of its owners, in one pass: every
+   * series of an owner in the filter's project gives the meters (Ceilometer's meter_links: every
+   * meter of the resource whatever the rest of the filter; a member must not learn the meters
+   * another project records for the same resource id); those meeting {@code group} (on {@code r3},
+   * {@code se3} and, when not null, the newest metadata {@code md3}) give the range, the newest
+   * owner and metadata (the series with the newest sample; ties: the later first-stored).
+   */
+  private static String seriesSummary(SqlWhere w, SampleFilter f, String group, String md3) {
+    String only = group.equals("TRUE") ? "" : " FILTER (WHERE " + group + ")";
+    String newest = " ORDER BY se3.last_timestamp DESC, se3.first_seq DESC)" + only + ")[1]";
+    return "SELECT min(se3.first_timestamp)" + only + " AS first_ts, max(se3.last_timestamp)" + only + " AS last_ts,"
+        + " (array_agg(se3.resource_pk" + newest + " AS owner, (array_agg(se3.last_metadata_id" + newest
+        + " AS metadata_id, array_agg(se3.meter_id ORDER BY se3.first_seq) AS meters FROM"
+        + members("r3", "se3", md3, "se.resource_id", "") + sameProject(w, f, "r3");
   }
 
   /**
@@ -416,19 +436,17 @@ final class PostgresListings {
     ownerConditions(earlier, f, ids, "r2.id", "r2");
     SqlWhere group = w.part();
     ownerConditions(group, f, ids, "r3.id", "r3");
+    // an owner has one span: the walked one is its own owner's (a one-time filter skips that probe)
     String keep = "(SELECT TRUE FROM" + owners("r2", "r.resource_id") + " CROSS JOIN LATERAL (SELECT 1 FROM"
-        + " resource_span sp2 WHERE sp2.resource_pk = r2.id AND sp2.first_seq < se.first_seq OFFSET 0) sp2"
+        + " resource_span sp2 WHERE r2.id <> se.resource_pk AND sp2.resource_pk = r2.id"
+        + " AND sp2.first_seq < se.first_seq OFFSET 0) sp2"
         + " WHERE TRUE" + earlier.and() + " LIMIT 1) IS NULL";
-    String members = members("r3", "se3", null, "se.resource_id", "") + group.and();
-    String range = "SELECT min(se3.first_timestamp) AS first_ts FROM" + members;
-    String newest = "SELECT r3.user_id, r3.project_id, r3.source, se3.last_timestamp AS last_ts,"
-        + " se3.last_metadata_id AS metadata_id FROM" + members
-        + " ORDER BY se3.last_timestamp DESC, se3.first_seq DESC LIMIT 1";
+    String summary = seriesSummary(w, f, "TRUE" + group.and(), null);
     String n = w.bind(limit);
     // the span walks as "se": the series walk's alias, for walked() and resourceRows()
     String walk = walked(w, ids, "se.first_seq, r.resource_id", " resource_span se" + lookup("resource", "r",
         "se.resource_pk"), top.and() + " AND " + keep, n);
-    return new Sql(resourceRows(w, f, walk, range, newest, n), w.binds());
+    return new Sql(resourceRows(walk, summary, n), w.binds());
   }
 
   /**
