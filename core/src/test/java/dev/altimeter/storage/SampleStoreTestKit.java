@@ -213,6 +213,18 @@ public abstract class SampleStoreTestKit {
     assertThat(store().meters(SampleFilter.ALL, false, 1).collectList().block(TIMEOUT)).hasSize(1);
   }
 
+  /** A meter is a definition (name, type, unit), as Ceilometer's {@code meter_id}: a second unit is a second meter. */
+  @Test
+  public void aMeterNameInTwoUnitsListsTwice() {
+    write(sample("cpu", "r1", T0, 1).unit("ns").build(), sample("cpu", "r1", T0.plusSeconds(1), 2).unit("s").build(),
+        sample("cpu", "r1", T0.plusSeconds(2), 3).unit("ns").build());
+    assertThat(store().meters(SampleFilter.ALL, false, 10).collectList().block(TIMEOUT))
+        .extracting(Meter::name, Meter::unit, Meter::resourceId).containsExactly(
+            org.assertj.core.groups.Tuple.tuple("cpu", "ns", "r1"), org.assertj.core.groups.Tuple.tuple("cpu", "s", "r1"));
+    assertThat(store().meters(SampleFilter.ALL, true, 10).collectList().block(TIMEOUT))
+        .extracting(Meter::unit).containsExactly("ns", "s");
+  }
+
   @Test
   public void resourcesCarryTheirTimeRangeAndNewestOwner() {
     write(sample("cpu", "r1", T0, 1).build(),
