@@ -100,7 +100,9 @@ public final class InMemorySampleStore implements SampleStore {
       Map<Object, Entry<Sample>> newest = new LinkedHashMap<>();
       for (Entry<Sample> s : list) {
         Sample x = s.value();
-        Object key = unique ? List.of(x.meter(), x.type(), x.unit()) : List.of(x.meter(), x.resourceId());
+        // a definition (name, type, unit), as Ceilometer's meter_id: a name with two units is two meters
+        Object key = unique ? List.of(x.meter(), x.type(), x.unit())
+            : List.of(x.meter(), x.type(), x.unit(), x.resourceId());
         newest.merge(key, s, (a, b) -> NEWEST_LAST.compare(a, b) >= 0 ? a : b);
       }
       return Flux.fromIterable(newest.values()).take(limit, true).map(s -> {

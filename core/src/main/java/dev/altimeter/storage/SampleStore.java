@@ -33,7 +33,9 @@ public interface SampleStore {
   Mono<Sample> sample(UUID messageId);
 
   /**
-   * Meters: one per (meter name, resource) from the newest matching sample, in first-stored order.
+   * Meters: one per (meter definition, resource id) from the newest matching sample, in first-stored
+   * order. A definition is (name, type, unit), Ceilometer's {@code meter_id}: a name recorded in two
+   * units lists twice for the same resource.
    * Timestamp bounds of the filter are ignored (the API rejects them).
    *
    * @param unique one entry per meter definition (name, type, unit) instead, with no resource

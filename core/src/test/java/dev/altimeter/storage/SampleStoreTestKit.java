@@ -213,6 +213,18 @@ public abstract class SampleStoreTestKit {
     assertThat(store().meters(SampleFilter.ALL, false, 1).collectList().block(TIMEOUT)).hasSize(1);
   }
 
+  /** A meter is a definition (name, type, unit), as Ceilometer's {@code meter_id}: a second unit is a second meter. */
+  @Test
+  public void aMeterNameInTwoUnitsListsTwice() {
+    write(sample("cpu", "r1", T0, 1).unit("ns").build(), sample("cpu", "r1", T0.plusSeconds(1), 2).unit("s").build(),
+        sample("cpu", "r1", T0.plusSeconds(2), 3).unit("ns").build());
+    assertThat(store().meters(SampleFilter.ALL, false, 10).collectList().block(TIMEOUT))
+        .extracting(Meter::name, Meter::unit, Meter::resourceId).containsExactly(
+            org.assertj.core.groups.Tuple.tuple("cpu", "ns", "r1"), org.assertj.core.groups.Tuple.tuple("cpu", "s", "r1"));
+    assertThat(store().meters(SampleFilter.ALL, true, 10).collectList().block(TIMEOUT))
+        .extracting(Meter::unit).containsExactly("ns", "s");
+  }
+
   @Test
   public void resourcesCarryTheirTimeRangeAndNewestOwner() {
     write(sample("cpu", "r1", T0, 1).build(),
@@ -479,8 +491,6 @@ public abstract class SampleStoreTestKit {
   public void statisticsEqualTheOracleOnRandomData() {
     long seed = 13;
     java.util.Random random = new java.util.Random(seed);
-    Instant base = Instant.parse("2024-03-01T00:00:00Z");
-    long spanMicros = 3L * 86_400_000_000L;
     String[][] owners = {{"r1", "u1", "p1", "s1"}, {"r1", "u2", "p1", "s1"}, {"r2", "u1", "p2", "s2"},
         {"r3", "u2", "p2", "s1"}, {"r4", "u3", "p1", "s2"}};
     List<Sample> written = new ArrayList<>();
@@ -493,7 +503,7 @@ public abstract class SampleStoreTestKit {
         samples.add(Sample.builder().meter(m < 7 ? "cpu" : "memory").type(SampleType.GAUGE)
             .unit(m == 0 ? "s" : "ns").volume(Math.round(random.nextDouble() * 100_000 - 5_000) / 100.0)
             .resourceId(o[0]).userId(o[1]).projectId(o[2]).source(o[3])
-            .timestamp(randomTime(random, base, spanMicros))
+            .timestamp(randomTime(random))
             .resourceMetadata(Map.of("instance_type", random.nextBoolean() ? "m1.small" : "m1.large")).build());
       }
       // redeliveries: earlier samples again, in this batch or twice in it, anywhere after the
@@ -517,7 +527,7 @@ public abstract class SampleStoreTestKit {
       if (random.nextInt(5) == 0) f.projectId(o[2]);
       if (random.nextInt(6) == 0) f.source(random.nextInt(8) == 0 ? SampleFilter.NULL : o[3]);
       if (random.nextInt(25) == 0) f.metadata("instance_type", "m1.small");
-      Instant a = randomTime(random, base, spanMicros), b = randomTime(random, base, spanMicros);
+      Instant a = randomTime(random), b = randomTime(random);
       if (random.nextInt(3) > 0) f.start(a.isBefore(b) ? a : b, random.nextBoolean());
       if (random.nextInt(3) > 0) f.end(a.isBefore(b) ? b : a, random.nextBoolean());
       long period = random.nextInt(3) == 0 ? 0 : periods[random.nextInt(periods.length)];
@@ -535,7 +545,7 @@ public abstract class SampleStoreTestKit {
     // batches with redeliveries fold into; the owners' own rows must not be counted as well)
     for (int n = 0; n < 60; n++) {
       SampleFilter.Builder f = SampleFilter.builder().meter(random.nextInt(3) == 0 ? "memory" : "cpu");
-      Instant a = randomTime(random, base, spanMicros), b = randomTime(random, base, spanMicros);
+      Instant a = randomTime(random), b = randomTime(random);
       if (random.nextInt(3) > 0) f.start(a.isBefore(b) ? a : b, random.nextBoolean());
       if (random.nextInt(3) > 0) f.end(a.isBefore(b) ? b : a, random.nextBoolean());
       long period = random.nextInt(4) == 0 ? 0 : periods[random.nextInt(periods.length)];
@@ -591,15 +601,19 @@ public abstract class SampleStoreTestKit {
     for (int i = 0; i < expected.size(); i++) assertSameStatistics(actual.get(i), expected.get(i), where + ", row " + i);
   }
 
-  /** Within 3 days of base: a third on whole hours, a third on whole minutes, the rest anywhere (microseconds). */
-  private static Instant randomTime(java.util.Random random, Instant base, long spanMicros) {
-    long us = Math.floorMod(random.nextLong(), spanMicros);
+  /** The random data's days: 3 from {@link #RANDOM_BASE}. */
+  private static final Instant RANDOM_BASE = Instant.parse("2024-03-01T00:00:00Z");
+  private static final long RANDOM_SPAN_MICROS = 3L * 86_400_000_000L;
+
+  /** Within the random data's days: a third on whole hours, a third on whole minutes, the rest anywhere (microseconds). */
+  private static Instant randomTime(java.util.Random random) {
+    long us = Math.floorMod(random.nextLong(), RANDOM_SPAN_MICROS);
     long unit = switch (random.nextInt(3)) {
       case 0 -> 3_600_000_000L;
       case 1 -> 60_000_000L;
       default -> 1;
     };
-    return base.plus(us / unit * unit, ChronoUnit.MICROS);
+    return RANDOM_BASE.plus(us / unit * unit, ChronoUnit.MICROS);
   }
 
   private static void assertSameStatistics(Statistics actual, Statistics expected, String where) {
@@ -622,6 +636,156 @@ public abstract class SampleStoreTestKit {
     assertThat(actual).as(where).isNotNull();
     double tolerance = 1e-9 * Math.max(1, Math.max(Math.abs(actual), Math.abs(expected)));
     assertThat(Math.abs(actual - expected)).as(where + ": " + actual + " vs " + expected).isLessThanOrEqualTo(tolerance);
+  }
+
+  // ---------------------------------------------------------------- listings property
+
+  /**
+   * Random samples and random listing queries ({@link SampleStore#resources}, {@link
+   * SampleStore#meters} both ways, {@link SampleStore#samples}), answered by the store and by an
+   * {@link InMemorySampleStore} holding the same writes: the answers must be equal, in order (the
+   * order is the contract: first stored for meters and resources, newest first for samples). The
+   * in-memory store computes every group rule from the raw samples, so it checks the ways a store
+   * keeps listings fast (series, spans, per-owner walks). Seeded: a failure names the seed and the
+   * query, and reproduces.
+   *
+   * <p>The data: one resource id shared by owners of other users, projects and sources (and one
+   * without a user), filler owners enough that a project or source names more owners than a store
+   * may probe one by one, a meter name with two units, metadata from a small set, timestamps in
+   * random order over 3 days, redeliveries.
+   *
+   * <p>Left out, where the stores disagree (see the comments below): metadata conditions that
+   * change within a series, on meters and on resources without a time window; the order of
+   * resources in a time window.
+   */
+  @Test
+  public void listingsEqualTheInMemoryStoreOnRandomData() {
+    long seed = 29;
+    java.util.Random random = new java.util.Random(seed);
+    List<String[]> owners = new ArrayList<>(List.of(new String[] {"r1", "u1", "p1", "s1"},
+        new String[] {"r1", "u2", "p1", "s1"}, new String[] {"r1", "u1", "p2", "s1"},
+        new String[] {"r1", "u2", "p2", "s2"}, new String[] {"r1", null, "p1", "s2"},
+        new String[] {"r2", "u1", "p2", "s2"}, new String[] {"r2", "u3", "p2", "s1"},
+        new String[] {"r3", null, "p1", "s1"}, new String[] {"r4", "u3", "p1", "s2"}));
+    int shared = owners.size();
+    // each written in the first batch: 35 per project, more than PostgresListings.OWNER_WALKS
+    for (int i = 0; i < 70; i++) owners.add(new String[] {"f" + i, "u" + (1 + i % 3), "p" + (1 + i % 2), "s1"});
+    // name, type, unit: cpu twice (another unit), so a name is not a meter definition
+    String[][] meters = {{"cpu", "cumulative", "ns"}, {"cpu", "cumulative", "s"}, {"memory", "gauge", "MB"},
+        {"disk.read", "delta", "B"}};
+    // instance_type and vcpus stay with the owner, state changes from sample to sample (see the
+    // metadata conditions below); Integer values, as the PostgreSQL store reads small numbers back
+    String[] states = {"active", "active", "stopped", null};
+    InMemorySampleStore expected = new InMemorySampleStore(10_000);
+    List<Sample> written = new ArrayList<>();
+    for (int batch = 0; batch < 6; batch++) {
+      List<Sample> samples = new ArrayList<>();
+      for (int i = 0; i < (batch == 0 ? owners.size() : 60); i++) {
+        int owner = batch == 0 && i >= shared ? i
+            : random.nextInt(4) > 0 ? random.nextInt(shared) : random.nextInt(owners.size());
+        String[] o = owners.get(owner);
+        Map<String, Object> md = new java.util.HashMap<>(owner % 3 == 0
+            ? Map.of("instance_type", "m1.large", "vcpus", 4) : Map.of("instance_type", "m1.small", "vcpus", 1));
+        String state = states[random.nextInt(states.length)];
+        if (state != null) md.put("state", state);
+        String[] m = meters[random.nextInt(meters.length)];
+        samples.add(Sample.builder().meter(m[0]).type(SampleType.fromWireName(m[1])).unit(m[2])
+            .volume(random.nextInt(1000)).resourceId(o[0]).userId(o[1]).projectId(o[2]).source(o[3])
+            .timestamp(randomTime(random))
+            .resourceMetadata(md).build());
+      }
+      // redeliveries, as in statisticsEqualTheOracleOnRandomData: the first copy in a batch is stored
+      for (int i = 0; i < 10 && !written.isEmpty(); i++) samples.add(written.get(random.nextInt(written.size())));
+      int twice = random.nextInt(samples.size());
+      samples.add(twice + 1 + random.nextInt(samples.size() - twice), samples.get(twice));
+      store().write(samples).block(TIMEOUT);
+      expected.write(samples).block(TIMEOUT);
+      written.addAll(samples);
+    }
+
+    String[] resourceIds = {"r1", "r1", "r2", "r3", "r4", "f7", "unknown"};
+    String[] users = {"u1", "u2", "u3", SampleFilter.NULL};
+    String[] projects = {"p1", "p1", "p2", "p9"};
+    String[] sources = {"s1", "s2", "s2"};
+    String[] names = {"cpu", "cpu", "memory", "disk.read", "nothing"};
+    int[] limits = {1, 3, 1000};
+    int answered = 0;
+    for (int n = 0; n < 160; n++) {
+      int kind = n % 4; // resources, meters, unique meters, samples
+      SampleFilter.Builder f = SampleFilter.builder();
+      boolean timed = false; // a start or end bound
+      if (n % 12 >= 4) { // else no condition at all, once for each kind
+        if (random.nextInt(4) == 0) f.resourceId(resourceIds[random.nextInt(resourceIds.length)]);
+        if (random.nextInt(5) == 0) f.userId(users[random.nextInt(users.length)]);
+        if (random.nextInt(4) == 0) f.projectId(projects[random.nextInt(projects.length)]);
+        if (random.nextInt(6) == 0) f.source(sources[random.nextInt(sources.length)]);
+        if (random.nextInt(4) == 0) f.meter(names[random.nextInt(names.length)]);
+        // bounds on a stored timestamp half the time, where their strictness decides
+        Instant a = random.nextBoolean() ? written.get(random.nextInt(written.size())).timestamp()
+            : randomTime(random);
+        Instant b = random.nextBoolean() ? written.get(random.nextInt(written.size())).timestamp()
+            : randomTime(random);
+        if (random.nextInt(3) == 0) {
+          f.start(a.isBefore(b) ? a : b, random.nextBoolean());
+          timed = true;
+        }
+        if (random.nextInt(3) == 0) {
+          f.end(a.isBefore(b) ? b : a, random.nextBoolean());
+          timed = true;
+        }
+        // A condition on metadata that changes within a series (state) only where the stores agree
+        // (samples, resources in a time window). Elsewhere they do not: the PostgreSQL store tests it
+        // on each series' newest document, the in-memory store on every sample, so a meter or
+        // resource matching through older samples only is missing there, and a resource's first
+        // timestamp is its series'. Ceilometer's SQL driver tested every sample for resources and
+        // the newest sample of each (meter, resource id) for meters.
+        boolean perSample = kind == 3 || (kind == 0 && timed);
+        switch (random.nextInt(7)) {
+          case 0 -> f.metadata("instance_type", "m1.small");
+          case 1 -> f.metadata("vcpus", 4L);
+          case 2 -> {
+            if (perSample) f.metadata("state", "active");
+          }
+          default -> { }
+        }
+      }
+      SampleFilter filter = f.build();
+      int limit = limits[random.nextInt(limits.length)];
+      String where = "seed " + seed + ", query " + n + ": ";
+      int size = switch (kind) {
+        // Resources in a time window: in any order, all of them. The stores order them differently:
+        // the in-memory store by the first stored sample in the window, the PostgreSQL store by the
+        // resource's first stored series (of the meter and owners asked), whenever its samples were
+        case 0 -> timed ? assertSameElements(store().resources(filter, 1000), expected.resources(filter, 1000),
+                where + "resources(" + filter + ", 1000), in any order")
+            : assertSameListing(store().resources(filter, limit), expected.resources(filter, limit),
+                where + "resources(" + filter + ", " + limit + ")");
+        case 1 -> assertSameListing(store().meters(filter, false, limit), expected.meters(filter, false, limit),
+            where + "meters(" + filter + ", unique=false, " + limit + ")");
+        case 2 -> assertSameListing(store().meters(filter, true, limit), expected.meters(filter, true, limit),
+            where + "meters(" + filter + ", unique=true, " + limit + ")");
+        default -> assertSameListing(store().samples(filter, limit).map(s -> s.withRecordedAt(null)),
+            expected.samples(filter, limit).map(s -> s.withRecordedAt(null)),
+            where + "samples(" + filter + ", " + limit + ")");
+      };
+      if (size > 1) answered++;
+    }
+    // the data and queries are not so sparse that every answer is empty or a single row
+    assertThat(answered).as("queries answered with several rows").isGreaterThan(40);
+  }
+
+  /** The listing against the expected one, in any order; its size. */
+  private static <T> int assertSameElements(Flux<T> actual, Flux<T> expected, String where) {
+    List<T> want = expected.collectList().block(TIMEOUT);
+    assertThat(actual.collectList().block(TIMEOUT)).as(where).containsExactlyInAnyOrderElementsOf(want);
+    return want.size();
+  }
+
+  /** The listing against the expected one, element by element in order; its size. */
+  private static <T> int assertSameListing(Flux<T> actual, Flux<T> expected, String where) {
+    List<T> want = expected.collectList().block(TIMEOUT);
+    assertThat(actual.collectList().block(TIMEOUT)).as(where).containsExactlyElementsOf(want);
+    return want.size();
   }
 
   private List<Double> volumes(SampleFilter filter) {
