@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -58,20 +59,13 @@ final class PostgresStatistics {
   private static Flux<Statistics> rows(PostgresSampleReader reader, Statistics.Query q, Instant lo, Instant hi) {
     SqlWhere where = new SqlWhere(reader.json());
     if (!where.addFilter(q.filter(), "s", "md", true)) return Flux.empty();
-    List<String> select = new ArrayList<>(List.of("m.unit AS unit", "min(s.timestamp) AS tsmin",
-        "max(s.timestamp) AS tsmax", "min(s.seq) AS first_seq"));
+    // the columns in toStatistics' order: unit, groups, [k], times, aggregates
+    List<String> select = new ArrayList<>(List.of("m.unit AS unit"));
     List<String> group = new ArrayList<>(List.of("m.unit"));
     for (int i = 0; i < q.groupBy().size(); i++) {
       String column = groupColumn(q.groupBy().get(i));
       select.add(column + " AS g" + i);
       group.add(column);
-    }
-    List<Statistics.Aggregate> aggregates = List.copyOf(new LinkedHashSet<>(q.aggregates()));
-    if (aggregates.isEmpty()) {
-      select.addAll(List.of("min(s.volume) AS min", "max(s.volume) AS max", "avg(s.volume) AS avg",
-          "sum(s.volume) AS sum", "count(s.volume) AS count"));
-    } else {
-      for (int i = 0; i < aggregates.size(); i++) select.add(aggregateSql(aggregates.get(i)) + " AS a" + i);
     }
     String window = null;
     if (lo != null) {
@@ -82,8 +76,16 @@ final class PostgresStatistics {
       select.add(window + " AS k");
       group.add(window);
     }
+    select.addAll(List.of("min(s.timestamp) AS tsmin", "max(s.timestamp) AS tsmax"));
+    List<Statistics.Aggregate> aggregates = List.copyOf(new LinkedHashSet<>(q.aggregates()));
+    if (aggregates.isEmpty()) {
+      select.addAll(List.of("min(s.volume) AS min", "max(s.volume) AS max", "sum(s.volume) AS sum",
+          "count(s.volume) AS count"));
+    } else {
+      for (int i = 0; i < aggregates.size(); i++) select.add(aggregateSql(aggregates.get(i)) + " AS a" + i);
+    }
     String sql = "SELECT " + String.join(", ", select) + FROM + where.sql() + " GROUP BY "
-        + String.join(", ", group) + " ORDER BY " + (window != null ? "k, " : "") + "first_seq";
+        + String.join(", ", group) + " ORDER BY " + (window != null ? "k, " : "") + "min(s.seq)";
     return reader.query(sql, where.binds(), row -> toStatistics(row, q, aggregates, lo));
   }
 
@@ -114,29 +116,47 @@ final class PostgresStatistics {
     };
   }
 
-  /** Reads a row of {@code rows}' columns (also written by {@link RollupStatistics}). */
+  /**
+   * Reads a row of {@code rows}' columns (also written by {@link RollupStatistics}), by position
+   * (a lookup by name costs a lower-casing and a hash per column and row, a sizable share of a
+   * 1,000-group answer): {@code unit}, {@code g0..g(n-1)} (one per groupby), {@code k} (the window's
+   * number, only when {@code lo} is given), {@code tsmin}, {@code tsmax}, then {@code min, max, sum,
+   * count} without selectable aggregates, else {@code a0..a(n-1)} in {@code aggregates}' order. The
+   * rows' order (by their first sample) is the statement's alone: a column per row costs a buffer
+   * slice in the driver whether read or not.
+   *
+   * <p>The standard avg is sum / count here, the same double as SQL's: PostgreSQL's {@code
+   * avg(float8)} divides the plain running sum, which {@code sum(float8)} adds in the same order, by
+   * the count as a float8, and the rollups' {@code sum(s) / sum(n)::float8} is that division.
+   */
   static Statistics toStatistics(Readable row, Statistics.Query q, List<Statistics.Aggregate> aggregates,
       Instant lo) {
+    List<Statistics.GroupBy> fields = q.groupBy();
+    int c = 1;
     Map<String, String> groupBy = null;
-    if (!q.groupBy().isEmpty()) {
+    if (fields.size() == 1) {
+      groupBy = Collections.singletonMap(fields.get(0).field(), row.get(c++, String.class)); // a value may be null
+    } else if (!fields.isEmpty()) {
       groupBy = new LinkedHashMap<>();
-      for (int i = 0; i < q.groupBy().size(); i++) groupBy.put(q.groupBy().get(i).field(), row.get("g" + i, String.class));
+      for (Statistics.GroupBy g : fields) groupBy.put(g.field(), row.get(c++, String.class));
     }
-    Instant tsmin = PostgresSampleReader.instant(row.get("tsmin", OffsetDateTime.class));
-    Instant tsmax = PostgresSampleReader.instant(row.get("tsmax", OffsetDateTime.class));
+    Instant periodStart = null;
+    if (lo != null) periodStart = lo.plusSeconds(row.get(c++, Long.class) * q.period());
+    Instant tsmin = PostgresSampleReader.instant(row.get(c++, OffsetDateTime.class));
+    Instant tsmax = PostgresSampleReader.instant(row.get(c++, OffsetDateTime.class));
     Double min = null, max = null, avg = null, sum = null;
     Long count = null;
-    Map<String, Double> values = new LinkedHashMap<>();
+    Map<String, Double> values = Map.of();
     if (aggregates.isEmpty()) {
-      min = row.get("min", Double.class);
-      max = row.get("max", Double.class);
-      avg = row.get("avg", Double.class);
-      sum = row.get("sum", Double.class);
-      count = row.get("count", Long.class);
+      min = row.get(c++, Double.class);
+      max = row.get(c++, Double.class);
+      sum = row.get(c++, Double.class);
+      count = row.get(c, Long.class);
+      avg = sum == null || count == null || count == 0 ? null : sum / count; // SQL's avg of no value is null
     } else {
-      for (int i = 0; i < aggregates.size(); i++) {
-        Statistics.Aggregate a = aggregates.get(i);
-        Number v = row.get("a" + i, Number.class);
+      values = new LinkedHashMap<>();
+      for (Statistics.Aggregate a : aggregates) {
+        Number v = row.get(c++, Number.class);
         Double d = v == null ? null : v.doubleValue();
         values.put(a.key(), d);
         switch (a.function()) {
@@ -149,13 +169,13 @@ final class PostgresStatistics {
         }
       }
     }
-    Instant periodStart = tsmin, periodEnd = tsmax;
-    if (lo != null) {
-      long k = row.get("k", Long.class);
-      periodStart = lo.plusSeconds(k * q.period());
+    Instant periodEnd = tsmax;
+    if (periodStart == null) {
+      periodStart = tsmin;
+    } else {
       periodEnd = periodStart.plusSeconds(q.period());
     }
-    return new Statistics(groupBy, row.get("unit", String.class), min, max, avg, sum, count, values, tsmin, tsmax,
+    return new Statistics(groupBy, row.get(0, String.class), min, max, avg, sum, count, values, tsmin, tsmax,
         q.period(), periodStart, periodEnd);
   }
 }

@@ -161,19 +161,19 @@ final class RollupStatistics {
       grouped = "SELECT q.*, sum(q.s) OVER w / sum(q.n::float8) OVER w AS mean FROM (" + grouped + ") q"
           + " WINDOW w AS (PARTITION BY " + String.join(", ", keys) + ")";
     }
-    List<String> select = new ArrayList<>(keys);
+    // toStatistics' columns: unit, groups, [k], times, aggregates (ws, grouped on, is read as k)
+    List<String> select = new ArrayList<>(keys.subList(0, 1 + q.groupBy().size()));
     if (o != null) {
       select.add("floor(extract(epoch FROM ws - " + o + ") / " + where.bind(q.period()) + ")::bigint AS k");
     }
-    select.addAll(List.of("min(tsmin) AS tsmin", "max(tsmax) AS tsmax", "min(first_seq) AS first_seq"));
+    select.addAll(List.of("min(tsmin) AS tsmin", "max(tsmax) AS tsmax"));
     if (aggregates.isEmpty()) {
-      select.addAll(List.of("min(mn) AS min", "max(mx) AS max", "sum(s) / sum(n)::float8 AS avg", "sum(s) AS sum",
-          "sum(n)::bigint AS count"));
+      select.addAll(List.of("min(mn) AS min", "max(mx) AS max", "sum(s) AS sum", "sum(n)::bigint AS count"));
     } else {
       for (int i = 0; i < aggregates.size(); i++) select.add(aggregateSql(aggregates.get(i)) + " AS a" + i);
     }
     String sql = "SELECT " + String.join(", ", select) + " FROM (" + grouped + ") q GROUP BY "
-        + String.join(", ", keys) + " ORDER BY " + (origin != null ? "k, " : "") + "first_seq";
+        + String.join(", ", keys) + " ORDER BY " + (origin != null ? "k, " : "") + "min(first_seq)";
     Function<Readable, Statistics> row = r -> PostgresStatistics.toStatistics(r, q, aggregates, origin);
     // time bounds are what a generic plan cannot see (see statisticsQuery); without them it is the same plan
     boolean bounded = pieces.stream().anyMatch(p -> p.from() != null || p.to() != null);

@@ -8,6 +8,7 @@ import dev.altimeter.storage.EventFilter;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleFilter;
 import dev.altimeter.storage.SampleType;
+import dev.altimeter.storage.Statistics;
 import dev.altimeter.storage.TestPostgres;
 import dev.altimeter.storage.Trait;
 import dev.altimeter.storage.TraitType;
@@ -45,6 +46,13 @@ class StorableValuesTest {
     assertThat(store.write(edges).block(TIMEOUT)).isEqualTo(5);
     assertThat(store.samples(SampleFilter.ALL, 10).map(Sample::timestamp).collectList().block(TIMEOUT))
         .containsExactlyInAnyOrder(Values.EARLIEST, Values.LATEST, Values.LATEST, gregorian, fraction);
+    // statistics read their rows' times by position through the same decoding: the same edges
+    assertThat(store.statistics(new Statistics.Query(SampleFilter.ALL, List.of(Statistics.GroupBy.RESOURCE_ID), 0,
+            List.of())).map(s -> s.groupBy().get("resource_id") + " " + s.durationStart() + " " + s.durationEnd())
+        .collectList().block(TIMEOUT))
+        .containsExactlyInAnyOrder("first " + Values.EARLIEST + " " + Values.EARLIEST,
+            "last " + Values.LATEST + " " + Values.LATEST, "big " + Values.LATEST + " " + Values.LATEST,
+            "julian " + gregorian + " " + gregorian, "fraction " + fraction + " " + fraction);
 
     var events = TestPostgres.storage().eventStore();
     Event e = new Event("edge", "compute.instance.exists", Values.LATEST,
