@@ -16,8 +16,8 @@ import tools.jackson.databind.json.JsonMapper;
  * answers without reading a sample. Otherwise each listing reads the big tables only through an
  * index whose order is the listing's order, one index walk per resolved id ({@code LATERAL ...
  * LIMIT n}), so no plan can choose to filter a joined table row by row. Group rules ("first of its
- * group", "newest of its group") are correlated subqueries per returned row, which PostgreSQL
- * never turns into hash joins.
+ * group", "newest of its group") are correlated subqueries ({@code LATERAL}) per walked or returned
+ * row, which PostgreSQL never turns into hash joins.
  */
 final class PostgresListings {
   /**
@@ -250,11 +250,6 @@ final class PostgresListings {
         + (md == null ? "" : lookup("resource_metadata", md, se + ".last_metadata_id"));
   }
 
-  /**
-   * The series {@code se} meeting {@code seConditions} (on {@code se}, AND-ed) of every owner
-   * {@code r} of the resource id {@code resourceId}, with their metadata {@code md} when not null:
-   * owners through the resource_id index, then each owner's series through its index.
-   */
   /** {@code AND <r>.project_id = ...} when the filter names a project (a non-admin's always does). */
   static String sameProject(SqlWhere w, SampleFilter f, String r) {
     if (f.projectId() == null) return "";
@@ -262,6 +257,11 @@ final class PostgresListings {
     return " AND " + r + ".project_id = " + w.bind(f.projectId());
   }
 
+  /**
+   * The series {@code se} meeting {@code seConditions} (on {@code se}, AND-ed) of every owner
+   * {@code r} of the resource id {@code resourceId}, with their metadata {@code md} when not null:
+   * owners through the resource_id index, then each owner's series through its index.
+   */
   private static String members(String r, String se, String md, String resourceId, String seConditions) {
     return owners(r, resourceId) + " CROSS JOIN LATERAL (SELECT * FROM series " + se + " WHERE " + se
         + ".resource_pk = " + r + ".id" + seConditions + " OFFSET 0) " + se
@@ -317,7 +317,7 @@ final class PostgresListings {
     String groupOf = " CROSS JOIN LATERAL (SELECT bool_or(x.first_seq < se.first_seq) AS earlier, (array_agg(r2.id"
         + " ORDER BY x.last_timestamp DESC, x.first_seq DESC))[1] AS newest FROM" + owners("r2", "r.resource_id")
         + " CROSS JOIN LATERAL (SELECT se2.first_seq, se2.last_timestamp FROM series se2"
-        + (f.metadata().isEmpty() ? "" : lookup("resource_metadata", "md2", "se2.last_metadata_id")) + other.sql()
+        + (md(f, "md2") == null ? "" : lookup("resource_metadata", "md2", "se2.last_metadata_id")) + other.sql()
         + " UNION ALL SELECT se.first_seq, se.last_timestamp WHERE r2.id = se.resource_pk) x WHERE TRUE" + group.and()
         + ") g";
     String n = w.bind(limit);
@@ -378,7 +378,7 @@ final class PostgresListings {
     } else {
       String groupMeter = meterMatch(w, ids, "se3", false);
       group.addMetadataFilter(f, "md3");
-      summary = seriesSummary(w, f, "TRUE" + groupMeter + group.and(), md(f, "md3"));
+      summary = seriesSummary(w, f, groupMeter + group.and(), md(f, "md3"));
     }
     String n = w.bind(limit);
     return new Sql(resourceRows(walked(w, ids, "se.first_seq, r.resource_id",
@@ -406,12 +406,13 @@ final class PostgresListings {
    * A resource's summary for {@link #resourceRows} from the series of its owners, in one pass: every
    * series of an owner in the filter's project gives the meters (Ceilometer's meter_links: every
    * meter of the resource whatever the rest of the filter; a member must not learn the meters
-   * another project records for the same resource id); those meeting {@code group} (on {@code r3},
-   * {@code se3} and, when not null, the newest metadata {@code md3}) give the range, the newest
-   * owner and metadata (the series with the newest sample; ties: the later first-stored).
+   * another project records for the same resource id); those meeting {@code group} ({@code " AND
+   * ..."} on {@code r3}, {@code se3} and, when not null, the newest metadata {@code md3}; empty: all)
+   * give the range, the newest owner and metadata (the series with the newest sample; ties: the
+   * later first-stored).
    */
   private static String seriesSummary(SqlWhere w, SampleFilter f, String group, String md3) {
-    String only = group.equals("TRUE") ? "" : " FILTER (WHERE " + group + ")";
+    String only = group.isEmpty() ? "" : " FILTER (WHERE TRUE" + group + ")";
     String newest = " ORDER BY se3.last_timestamp DESC, se3.first_seq DESC)" + only + ")[1]";
     return "SELECT min(se3.first_timestamp)" + only + " AS first_ts, max(se3.last_timestamp)" + only + " AS last_ts,"
         + " (array_agg(se3.resource_pk" + newest + " AS owner, (array_agg(se3.last_metadata_id" + newest
@@ -441,7 +442,7 @@ final class PostgresListings {
         + " resource_span sp2 WHERE r2.id <> se.resource_pk AND sp2.resource_pk = r2.id"
         + " AND sp2.first_seq < se.first_seq OFFSET 0) sp2"
         + " WHERE TRUE" + earlier.and() + " LIMIT 1) IS NULL";
-    String summary = seriesSummary(w, f, "TRUE" + group.and(), null);
+    String summary = seriesSummary(w, f, group.and(), null);
     String n = w.bind(limit);
     // the span walks as "se": the series walk's alias, for walked() and resourceRows()
     String walk = walked(w, ids, "se.first_seq, r.resource_id", " resource_span se" + lookup("resource", "r",
