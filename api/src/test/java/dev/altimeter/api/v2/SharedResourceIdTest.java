@@ -135,6 +135,42 @@ class SharedResourceIdTest extends PostgresApiTestSupport {
         .jsonPath("$[*].project_id").isEqualTo(List.of("p1"));
   }
 
+  /** An owner without project and user (a poller's) recorded last: "None" selects it, a member never sees it. */
+  @Test
+  void anOwnerWithoutProjectOrUser() {
+    shared();
+    write(List.of(Sample.builder().meter("hw").type(SampleType.GAUGE).unit("%").volume(7).resourceId("shared")
+        .source("hardware").timestamp(S0.plusSeconds(300)).resourceMetadata(Map.of("host", "h")).build()));
+    get("/v2/resources/shared", P1).expectStatus().isOk().expectBody()
+        .jsonPath("$.project_id").isEqualTo("p1").jsonPath("$.links.length()").isEqualTo(2)
+        .jsonPath("$.last_sample_timestamp").isEqualTo("2024-03-01T10:00:50");
+    get("/v2/meters?q.field=source&q.value=hardware", P1).expectStatus().isOk().expectBody().json("[]");
+    fault(get("/v2/resources?q.field=project_id&q.value=None", P1), 401, "Not Authorized to access project None");
+    get("/v2/resources?q.field=user_id&q.value=None", P1).expectStatus().isOk().expectBody().json("[]");
+    // an admin: the newest owner is the one without project; "None" picks it and its meters alone
+    get("/v2/resources/shared", ADMIN).expectStatus().isOk().expectBody()
+        .jsonPath("$.project_id").doesNotExist().jsonPath("$.user_id").doesNotExist()
+        .jsonPath("$.source").isEqualTo("hardware")
+        .jsonPath("$.links[*].rel").isEqualTo(List.of("self", "cpu", "secret.meter", "hw"));
+    for (String q : List.of("q.field=project_id&q.value=None", "q.field=user_id&q.value=None",
+        "q.field=source&q.value=hardware")) {
+      get("/v2/resources?" + q, ADMIN).expectStatus().isOk().expectBody()
+          .jsonPath("$[*].resource_id").isEqualTo(List.of("shared"))
+          .jsonPath("$[0].first_sample_timestamp").isEqualTo("2024-03-01T10:05:00")
+          .jsonPath("$[0].metadata").isEqualTo(Map.of("host", "h"));
+      get("/v2/meters?" + q, ADMIN).expectStatus().isOk().expectBody().jsonPath("$[*].name").isEqualTo(List.of("hw"));
+    }
+    get("/v2/resources?q.field=project_id&q.value=None", ADMIN).expectStatus().isOk().expectBody()
+        .jsonPath("$[0].links[*].rel").isEqualTo(List.of("self", "hw"));
+    get("/v2/meters/hw/statistics?groupby=project_id&groupby=user_id", ADMIN).expectStatus().isOk().expectBody()
+        .jsonPath("$.length()").isEqualTo(1)
+        .jsonPath("$[0].groupby.project_id").isEmpty()
+        .jsonPath("$[0].sum").isEqualTo(7.0);
+    get("/v2/meters/hw/statistics?groupby=project_id&aggregate.func=cardinality&aggregate.param=user_id", ADMIN)
+        .expectStatus().isOk().expectBody()
+        .jsonPath("$[0].aggregate['cardinality/user_id']").isEqualTo(0.0);
+  }
+
   /** More owners of one id than a small fixed array or a 32-bit mask could hold. */
   @Test
   void fortyOwnersOfOneResourceId() {
