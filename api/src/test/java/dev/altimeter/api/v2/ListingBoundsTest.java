@@ -205,6 +205,12 @@ class ListingBoundsTest extends PostgresApiTestSupport {
         .jsonPath("$[*].avg").isEqualTo(List.of(1e100, 1e100, -1e100));
     get("/v2/meters/big/statistics?groupby=project_id&aggregate.func=stddev").expectStatus().isOk().expectBody()
         .jsonPath("$[1].aggregate.stddev").isEqualTo(1e100);
+    // a groupby or an aggregate given twice counts once (the rows are read by column position)
+    get("/v2/meters/big/statistics?groupby=resource_id&groupby=resource_id&aggregate.func=sum&aggregate.func=sum"
+        + "&aggregate.func=count").expectStatus().isOk().expectBody()
+        .jsonPath("$[*].groupby").isEqualTo(List.of(Map.of("resource_id", "r1"), Map.of("resource_id", "r2")))
+        .jsonPath("$[*].aggregate").isEqualTo(List.of(Map.of("sum", 2e100, "count", 2.0), Map.of("sum", -1e100, "count", 1.0)))
+        .jsonPath("$[*].sum").isEqualTo(List.of(2e100, -1e100));
     // an empty answer, grouped or not
     get("/v2/meters/big/statistics?q.field=project_id&q.value=p9&groupby=user_id&aggregate.func=avg").expectStatus()
         .isOk().expectBody().json("[]");
