@@ -13,10 +13,15 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.altimeter.storage.postgres.PostgresStorage;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -30,6 +35,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Crashes mid-stream store every notification exactly once. Runs the packaged service (the jar of
@@ -44,7 +51,8 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
  *       ALTIMETER_CRASH_RESTART_POSTGRES}), the service running on.
  * </ul>
  * Then waits until all are consumed and checks that each of the N is stored exactly once (as a
- * sample of {@code image.size}, the only meter, and as an event), none dead-lettered. Called by
+ * sample of {@code image.size}, the only meter, and as an event), none dead-lettered, and that the
+ * API's statistics and resources (run beside the notification role) agree with those samples. Called by
  * {@code .ci/crash-check.sh}; skipped in a plain build (it needs the jar and the machine's services).
  *
  * <p>Settings (environment): {@code ALTIMETER_CRASH_JAR} (required), {@code ALTIMETER_CRASH_AMQP}
@@ -141,7 +149,9 @@ class CrashRecoveryTest {
   private void streamWithFault(NotificationRun notifications, Path log, List<String> storeArgs, String storeServer,
       String storeDatabase, Fault fault) throws Exception {
     List<String> args = new ArrayList<>(storeArgs);
-    args.addAll(notifications.serviceArguments(amqp));
+    // and the API, through which the listings and statistics are checked afterwards
+    notifications.serviceArguments(amqp).forEach(a -> args.add(a.equals("--altimeter.roles=notification")
+        ? "--altimeter.roles=notification,api" : a));
     ConnectionFactory rabbit = new ConnectionFactory();
     rabbit.setUri(amqp);
     Process service = null;
@@ -202,6 +212,7 @@ class CrashRecoveryTest {
       assertThat(perMeter).as("samples per meter: name, count, distinct notifications")
           .containsExactly("image.size " + total + " " + total);
       assertThat(events).as("events").containsExactly(String.valueOf(total));
+      assertListingsAgree(storeServer, storeDatabase);
     } finally {
       if (service != null && service.isAlive()) {
         service.destroy(); // SIGTERM: the service stops its embedded server
@@ -209,6 +220,44 @@ class CrashRecoveryTest {
       }
       notifications.cleanUp(rabbit);
     }
+  }
+
+  /**
+   * What the API derives from the samples (series, spans and totals written beside them, read by the
+   * listings and statistics) agrees with the samples stored, after the fault: one series per
+   * notification, statistics counting and summing every sample, and a few notifications' resources
+   * carrying their sample's time and meter.
+   */
+  private void assertListingsAgree(String server, String database) throws Exception {
+    String from = " FROM sample s JOIN meter m ON m.id = s.meter_id JOIN resource r ON r.id = s.resource_pk"
+        + " WHERE m.name = 'image.size'";
+    assertThat(sql(server, database, "SELECT count(*) FROM series se JOIN meter m ON m.id = se.meter_id"
+        + " WHERE m.name = 'image.size'")).as("series").containsExactly(String.valueOf(total));
+    double sum = Double.parseDouble(sql(server, database, "SELECT sum(s.volume)::float8" + from).get(0));
+    JsonNode statistics = api("/v2/meters/image.size/statistics");
+    assertThat(statistics.get(0).get("count").asLong()).as("statistics count").isEqualTo(total);
+    assertThat(statistics.get(0).get("sum").asDouble()).as("statistics sum").isEqualTo(sum);
+    assertThat(api("/v2/meters/image.size/statistics?groupby=resource_id&aggregate.func=count").size())
+        .as("statistics groups").isEqualTo(total);
+    for (String row : sql(server, database, "SELECT r.resource_id || ' ' || to_char(s.timestamp AT TIME ZONE 'UTC',"
+        + " 'YYYY-MM-DD\"T\"HH24:MI:SS.US')" + from + " ORDER BY s.seq DESC LIMIT 3")) {
+      String[] idAndTime = row.split(" ");
+      JsonNode resource = api("/v2/resources/" + java.net.URLEncoder.encode(java.net.URLEncoder.encode(idAndTime[0],
+          java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.UTF_8));
+      LocalDateTime at = LocalDateTime.parse(idAndTime[1]);
+      assertThat(LocalDateTime.parse(resource.get("first_sample_timestamp").asString())).as(row).isEqualTo(at);
+      assertThat(LocalDateTime.parse(resource.get("last_sample_timestamp").asString())).as(row).isEqualTo(at);
+      List<String> rels = new ArrayList<>();
+      resource.get("links").forEach(l -> rels.add(l.get("rel").asString()));
+      assertThat(rels).as(row).contains("self", "image.size");
+    }
+  }
+
+  private JsonNode api(String path) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        + port + path)).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
+    return JsonMapper.builder().build().readTree(r.body());
   }
 
   private Process start(Path log, List<String> args) throws Exception {

@@ -47,7 +47,9 @@ public final class ApiError extends RuntimeException {
     return new ApiError(HttpStatus.NOT_FOUND, faultstring);
   }
 
+  /** {@code project} as the request gave it: the NULL sentinel of a {@code None} value is "None" again, not its NUL. */
   static ApiError projectNotAuthorized(String project) {
-    return new ApiError(HttpStatus.UNAUTHORIZED, "Not Authorized to access project " + project);
+    String named = dev.altimeter.storage.SampleFilter.NULL.equals(project) ? "None" : project;
+    return new ApiError(HttpStatus.UNAUTHORIZED, "Not Authorized to access project " + named);
   }
 }

@@ -43,8 +43,9 @@ class ResourcesController {
 
   @GetMapping(path = "/v2/resources/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
   Mono<Map<String, Object>> resource(@PathVariable("id") String routed, Caller caller, ServerWebExchange exchange) {
-    // Ceilometer unquotes the id once more after routing, so clients send an id holding "/" as %252F
-    String id = unquote(routed);
+    // Ceilometer unquotes the id once more after routing, so clients send an id holding "/" as %252F;
+    // that second decoding can make a NUL (%2500) the path check before routing never saw
+    String id = RequestValues.checkText("resource_id", unquote(routed));
     SimpleQuery.checkArguments(exchange.getRequest().getQueryParams(), Set.of());
     SampleFilter filter = SampleFilter.builder().resourceId(id).projectId(caller.confineProject(null)).build();
     String appUrl = Links.appUrl(exchange.getRequest());
