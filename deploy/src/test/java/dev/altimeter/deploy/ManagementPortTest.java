@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -28,6 +29,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import io.netty.util.concurrent.EventExecutor;
+import reactor.core.publisher.Sinks;
 import reactor.netty.http.HttpResources;
 import reactor.netty.resources.LoopResources;
 
@@ -79,8 +81,18 @@ class ManagementPortTest {
       return route(GET("/test/busy"), request -> {
         hold();
         return ServerResponse.ok().bodyValue("released");
-      }).andRoute(GET("/test/hello"), request -> ServerResponse.ok().bodyValue("hello"));
+      }).andRoute(GET("/test/hello"), request -> ServerResponse.ok().bodyValue("hello"))
+          .andRoute(GET("/test/gathered"), request -> {
+            // answers once `gathering` requests are open at once (without holding a thread), so that
+            // each of them has a connection of its own, which the client then keeps alive
+            if (arrived.incrementAndGet() == gathering) all.tryEmitEmpty();
+            return all.asMono().then(ServerResponse.ok().bodyValue("gathered"));
+          });
     }
+
+    static final AtomicInteger arrived = new AtomicInteger();
+    static volatile int gathering;
+    static final Sinks.Empty<Void> all = Sinks.empty();
   }
 
   HttpResponse<String> get(int port, String path) throws Exception {
@@ -117,7 +129,16 @@ class ManagementPortTest {
         }, loop));
       }
       awaitBusy(loopThreads);
-      // the API server's loops through requests, as traffic would hold them
+      // the API server's loops through requests, as traffic would hold them. The connections are opened
+      // first: the server accepts on one of its loops, and a connection arriving after that loop is
+      // held would not be accepted (the likely cause of this test's rare timeouts on a loaded machine)
+      BusyLoops.gathering = 4 * loopThreads;
+      List<CompletableFuture<HttpResponse<String>>> gathered = new ArrayList<>();
+      for (int i = 0; i < 4 * loopThreads; i++) {
+        gathered.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/test/gathered"))
+            .timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString()));
+      }
+      for (CompletableFuture<HttpResponse<String>> g : gathered) assertThat(g.get().body()).isEqualTo("gathered");
       for (int i = 0; i < 4 * loopThreads; i++) {
         held.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/test/busy"))
             .timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString()).thenApply(HttpResponse::body));
