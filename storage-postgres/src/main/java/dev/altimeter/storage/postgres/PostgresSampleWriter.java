@@ -216,6 +216,41 @@ final class PostgresSampleWriter {
   private static final String SERIES_UPSERT = seriesUpsert("ins");
 
   /**
+   * The batch's statement (binds: message ids, epoch microseconds, meter ids, resource owner ids,
+   * metadata ids, volumes, signatures, the all-owners shard). seq follows the batch order (insertion
+   * order); rows are inserted in key order (lock order), and of two copies of one message in the
+   * batch the first (lower seq) is kept: ties broken by seq. Only the rows {@code ins} returns (those
+   * actually inserted) are folded into series, rollups and spans. Built once, not per batch (its
+   * replacements and the driver's parse of a new text showed in the service's profile).
+   */
+  private static final String INSERT_SAMPLES = """
+      WITH input AS (
+        SELECT x.*, nextval('sample_seq') AS seq FROM (
+          SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::int[], $4::bigint[], $5::bigint[],
+                               $6::float8[], $7::text[]) WITH ORDINALITY
+            AS t(message_id, ts_us, meter_id, resource_pk, metadata_id, volume, signature, ord)
+          ORDER BY ord) x
+      ), ins AS (
+        INSERT INTO sample (message_id, timestamp, meter_id, resource_pk, metadata_id, volume,
+                            recorded_at, seq, message_signature)
+        SELECT message_id,
+               timestamptz 'epoch' + (ts_us / 1000000) * interval '1 second' + (ts_us % 1000000) * interval '1 microsecond',
+               meter_id, resource_pk, metadata_id, volume, clock_timestamp(), seq, signature
+        FROM input ORDER BY message_id, seq
+        ON CONFLICT DO NOTHING
+        RETURNING meter_id, resource_pk, timestamp, metadata_id, seq, volume
+      ), rolled AS (
+        ROLLUP_UPSERT
+      ), folded AS (
+        SERIES_UPSERT
+        RETURNING resource_pk, first_seq
+      ), spanned AS (
+        SPAN_UPSERT
+      )
+      SELECT count(*) AS stored FROM ins""".replace("ROLLUP_UPSERT", ROLLUP_UPSERT)
+          .replace("SPAN_UPSERT", ResourceSpans.UPSERT).replace("SERIES_UPSERT", SERIES_UPSERT);
+
+  /**
    * {@code INSERT INTO series} of the rows of {@code samples} (columns meter_id, resource_pk,
    * timestamp, metadata_id, seq, volume): per series its first seq and time, its newest sample's time
    * and metadata, and its totals, merged into the stored row ({@link SeriesTotals#MERGE}; the newest
@@ -261,34 +296,7 @@ final class PostgresSampleWriter {
       volumes[i] = s.volume();
       signatures[i] = s.messageSignature();
     }
-    // seq follows the batch order (insertion order); rows are inserted in key order (lock order), and
-    // of two copies of one message in the batch the first (lower seq) is kept: ties broken by seq
-    Statement st = conn.createStatement("""
-        WITH input AS (
-          SELECT x.*, nextval('sample_seq') AS seq FROM (
-            SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::int[], $4::bigint[], $5::bigint[],
-                                 $6::float8[], $7::text[]) WITH ORDINALITY
-              AS t(message_id, ts_us, meter_id, resource_pk, metadata_id, volume, signature, ord)
-            ORDER BY ord) x
-        ), ins AS (
-          INSERT INTO sample (message_id, timestamp, meter_id, resource_pk, metadata_id, volume,
-                              recorded_at, seq, message_signature)
-          SELECT message_id,
-                 timestamptz 'epoch' + (ts_us / 1000000) * interval '1 second' + (ts_us % 1000000) * interval '1 microsecond',
-                 meter_id, resource_pk, metadata_id, volume, clock_timestamp(), seq, signature
-          FROM input ORDER BY message_id, seq
-          ON CONFLICT DO NOTHING
-          RETURNING meter_id, resource_pk, timestamp, metadata_id, seq, volume
-        ), rolled AS (
-          ROLLUP_UPSERT
-        ), folded AS (
-          SERIES_UPSERT
-          RETURNING resource_pk, first_seq
-        ), spanned AS (
-          SPAN_UPSERT
-        )
-        SELECT count(*) AS stored FROM ins""".replace("ROLLUP_UPSERT", ROLLUP_UPSERT)
-            .replace("SPAN_UPSERT", ResourceSpans.UPSERT).replace("SERIES_UPSERT", SERIES_UPSERT))
+    Statement st = conn.createStatement(INSERT_SAMPLES)
         .bind(0, ids).bind(1, times).bind(2, meters).bind(3, owners).bind(4, metadata)
         .bind(5, volumes).bind(6, signatures)
         .bind(7, Math.floorMod(batches.getAndIncrement(), PostgresRollups.ALL_OWNERS_SHARDS));
