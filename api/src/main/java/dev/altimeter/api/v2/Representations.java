@@ -59,22 +59,24 @@ final class Representations {
    */
   @SuppressWarnings("unchecked")
   private static void flatten(String prefix, Map<String, Object> map, BiConsumer<String, String> entry) {
-    for (Map.Entry<String, Object> e : map.entrySet()) {
-      String key = prefix + e.getKey();
-      if (e.getValue() instanceof Map<?, ?> nested) {
+    map.forEach((k, v) -> {
+      String key = prefix.isEmpty() ? k : prefix + k;
+      if (v instanceof Map<?, ?> nested) {
         flatten(key + ".", (Map<String, Object>) nested, entry);
       } else {
         // Python's str(), so clients see what Ceilometer showed them (1e+20, not Java's 1.0E20)
-        entry.accept(key, PythonText.str(e.getValue()));
+        entry.accept(key, PythonText.str(v));
       }
-    }
+    });
   }
 
   /** Whether a key of {@code map} or of a map nested in it holds a dot. */
   static boolean hasDottedKey(Map<?, ?> map) {
-    for (Map.Entry<?, ?> e : map.entrySet()) {
-      if (e.getKey() instanceof String k && k.indexOf('.') >= 0) return true;
-      if (e.getValue() instanceof Map<?, ?> nested && hasDottedKey(nested)) return true;
+    for (Object k : map.keySet()) {
+      if (k instanceof String s && s.indexOf('.') >= 0) return true;
+    }
+    for (Object v : map.values()) {
+      if (v instanceof Map<?, ?> nested && hasDottedKey(nested)) return true;
     }
     return false;
   }
