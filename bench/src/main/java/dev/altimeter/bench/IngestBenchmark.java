@@ -37,13 +37,16 @@ import org.postgresql.PGConnection;
  *
  * <p>Usage: {@code ./mvnw -q install -DskipTests && ./mvnw -q -pl bench exec:java
  * -Dexec.args="--samples 1000000 --batch 1000 --concurrency 4"}; {@code --service-args "--a=b --c=d"}
- * adds arguments to the service's command line (e.g. {@code --altimeter.store.archive-policy=none}).
+ * adds arguments to the service's command line (e.g. {@code --altimeter.store.archive-policy=none});
+ * {@code --warmup N} posts N samples (default 50,000) before the measured load.
  */
 public final class IngestBenchmark {
   public static void main(String[] args) throws Exception {
     int samples = intArg(args, "--samples", 1_000_000);
     int batch = intArg(args, "--batch", 1_000);
     int concurrency = intArg(args, "--concurrency", 4);
+    // samples posted before the measured load: more of them leave less JIT compilation in the CPU figures
+    int warmup = intArg(args, "--warmup", 50_000);
     String jar = stringArg(args, "--jar", "deploy/target/altimeter.jar");
     int httpPort = freePort();
     int managementPort = freePort();
@@ -67,7 +70,7 @@ public final class IngestBenchmark {
       awaitReady(http, management, service);
       System.out.printf("service pid %d, data in %s%n", service.pid(), data);
 
-      post(http, base, "warmup", 50_000, batch, concurrency);
+      post(http, base, "warmup", warmup, batch, concurrency);
 
       AtomicLong peakRss = new AtomicLong();
       AtomicLong peakPgPss = new AtomicLong();
