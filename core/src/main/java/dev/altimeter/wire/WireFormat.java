@@ -76,7 +76,7 @@ public final class WireFormat {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", s.messageId().toString());
     m.put("meter", s.meter());
-    putMeasurement(m::put, "", s);
+    putMeasurement(m::put, false, s);
     m.put("source", s.source());
     m.put("timestamp", Timestamps.isoformatNaive(s.timestamp()));
     m.put("recorded_at", Timestamps.isoformatNaive(s.recordedAt()));
@@ -88,14 +88,17 @@ public final class WireFormat {
   private static void counterFields(Sample s, BiConsumer<String, Object> field) {
     field.accept("source", s.source());
     field.accept("counter_name", s.meter());
-    putMeasurement(field, "counter_", s);
+    putMeasurement(field, true, s);
   }
 
-  /** Type, unit and volume (their keys after {@code prefix}), then whose resource it is: every shape has them so. */
-  private static void putMeasurement(BiConsumer<String, Object> field, String prefix, Sample s) {
-    field.accept(prefix + "type", s.type().wireName());
-    field.accept(prefix + "unit", s.unit());
-    field.accept(prefix + "volume", s.volume());
+  /**
+   * Type, unit and volume (keys prefixed {@code counter_} in the {@code counter} shapes), then whose
+   * resource it is: every shape has them so. The keys are constants (writers may cache their encoding).
+   */
+  private static void putMeasurement(BiConsumer<String, Object> field, boolean counter, Sample s) {
+    field.accept(counter ? "counter_type" : "type", s.type().wireName());
+    field.accept(counter ? "counter_unit" : "unit", s.unit());
+    field.accept(counter ? "counter_volume" : "volume", s.volume());
     field.accept("user_id", s.userId());
     field.accept("project_id", s.projectId());
     field.accept("resource_id", s.resourceId());
@@ -104,7 +107,7 @@ public final class WireFormat {
   public static Map<String, Object> asDict(Sample s) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", s.meter());
-    putMeasurement(m::put, "", s);
+    putMeasurement(m::put, false, s);
     m.put("timestamp", Timestamps.isoformat(s.timestamp()));
     m.put("resource_metadata", s.resourceMetadata());
     m.put("source", s.source());

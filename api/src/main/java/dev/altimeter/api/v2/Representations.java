@@ -8,8 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.SerializableString;
+import tools.jackson.core.io.SerializedString;
 
 /**
  * The v2 JSON shapes, key for key as Ceilometer's WSME types render them. Metadata is flattened
@@ -89,21 +92,24 @@ final class Representations {
   static void writeOldSample(JsonGenerator json, Sample s) {
     json.writeStartObject();
     WireFormat.oldSample(s, s.resourceMetadata(), (name, value) -> {
+      json.writeName(OLD_SAMPLE_KEYS.computeIfAbsent(name, SerializedString::new));
       if (value instanceof String text) {
-        json.writeStringProperty(name, text);
+        json.writeString(text);
       } else if (value instanceof Double volume) {
-        json.writeNumberProperty(name, volume);
+        json.writeNumber(volume);
       } else if (value instanceof Map<?, ?>) {
-        json.writeName(name);
         writeMetadata(json, s.resourceMetadata());
       } else if (value == null) {
-        json.writeNullProperty(name);
+        json.writeNull();
       } else {
         throw new IllegalStateException("an OldSample has no " + value.getClass().getSimpleName() + " value: " + name);
       }
     });
     json.writeEndObject();
   }
+
+  /** The OldSample's keys (WireFormat's constants, a dozen), each quoted and encoded once. */
+  private static final Map<String, SerializableString> OLD_SAMPLE_KEYS = new ConcurrentHashMap<>();
 
   private static void writeMetadata(JsonGenerator json, Map<String, Object> metadata) {
     json.writeStartObject();
