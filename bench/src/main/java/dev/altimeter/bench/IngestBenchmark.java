@@ -31,18 +31,22 @@ import org.postgresql.PGConnection;
  * on fixed ports, posts N samples through {@code POST /v2/meters/{name}} as fast as the service
  * takes them (batches of B samples, C requests in flight), checks they were all stored, then
  * measures a plain {@code COPY} of N rows of the same shape into the same {@code sample} table in
- * the same database, so the ratio holds on a noisy machine. Prints samples/s, COPY rows/s, the
- * ratio and the service's peak RSS.
+ * the same database, so the ratio holds on a noisy machine. Prints samples/s, the CPU time per
+ * sample of the service and of PostgreSQL during the load, COPY rows/s, the ratio and the
+ * service's peak RSS.
  *
  * <p>Usage: {@code ./mvnw -q install -DskipTests && ./mvnw -q -pl bench exec:java
  * -Dexec.args="--samples 1000000 --batch 1000 --concurrency 4"}; {@code --service-args "--a=b --c=d"}
- * adds arguments to the service's command line (e.g. {@code --altimeter.store.archive-policy=none}).
+ * adds arguments to the service's command line (e.g. {@code --altimeter.store.archive-policy=none});
+ * {@code --warmup N} posts N samples (default 50,000) before the measured load.
  */
 public final class IngestBenchmark {
   public static void main(String[] args) throws Exception {
     int samples = intArg(args, "--samples", 1_000_000);
     int batch = intArg(args, "--batch", 1_000);
     int concurrency = intArg(args, "--concurrency", 4);
+    // samples posted before the measured load: more of them leave less JIT compilation in the CPU figures
+    int warmup = intArg(args, "--warmup", 50_000);
     String jar = stringArg(args, "--jar", "deploy/target/altimeter.jar");
     int httpPort = freePort();
     int managementPort = freePort();
@@ -66,7 +70,7 @@ public final class IngestBenchmark {
       awaitReady(http, management, service);
       System.out.printf("service pid %d, data in %s%n", service.pid(), data);
 
-      post(http, base, "warmup", 50_000, batch, concurrency);
+      post(http, base, "warmup", warmup, batch, concurrency);
 
       AtomicLong peakRss = new AtomicLong();
       AtomicLong peakPgPss = new AtomicLong();
@@ -87,9 +91,14 @@ public final class IngestBenchmark {
       });
       rssWatcher.setDaemon(true);
       rssWatcher.start();
+      // CPU of the measured load only (after the warm-up): the service JVM's and the embedded PostgreSQL's
+      long jvmCpu0 = StartupBenchmark.cpuTicks(service.pid(), false);
+      long pgCpu0 = StartupBenchmark.postgresCpuTicks(data);
       long t0 = System.nanoTime();
       post(http, base, "bench.ingest", samples, batch, concurrency);
       double ingestSeconds = (System.nanoTime() - t0) / 1e9;
+      long jvmCpu = StartupBenchmark.cpuTicks(service.pid(), false) - jvmCpu0;
+      long pgCpu = StartupBenchmark.postgresCpuTicks(data) - pgCpu0;
       rssWatcher.interrupt();
       peakRss.accumulateAndGet(rssKb(service.pid()), Math::max);
 
@@ -105,6 +114,9 @@ public final class IngestBenchmark {
         double copyRate = samples / copySeconds;
         System.out.printf("samples            %,d (batches of %d, %d in flight)%n", samples, batch, concurrency);
         System.out.printf("ingest (HTTP)      %,.0f samples/s (%.1f s)%n", ingestRate, ingestSeconds);
+        // clock ticks of 10 ms (CLK_TCK 100): 1e4 µs each
+        System.out.printf("CPU per sample     service %.1f µs, PostgreSQL %.1f µs (user + system, during the load)%n",
+            jvmCpu * 1e4 / samples, pgCpu * 1e4 / samples);
         System.out.printf("plain COPY         %,.0f rows/s (%.1f s)%n", copyRate, copySeconds);
         System.out.printf("ingest / COPY      %.0f %%%n", 100 * ingestRate / copyRate);
         System.out.printf("store batches      %,.0f, mean %.1f ms, %.0f samples each (includes the warm-up)%n",

@@ -2,11 +2,13 @@ package dev.altimeter.storage;
 
 import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /** Deep immutable copies of JSON-shaped values (maps, lists, scalars). */
 final class Json {
@@ -66,11 +68,29 @@ final class Json {
       return entries.size();
     }
 
+    // the walks of every sample's metadata (grouping by it, estimating its size, checking and
+    // flattening it) go to the entries themselves: AbstractMap's would wrap each entry read-only
+
+    @Override
+    public Set<String> keySet() {
+      return entries.keySet();
+    }
+
+    @Override
+    public Collection<Object> values() {
+      return entries.values();
+    }
+
+    @Override
+    public void forEach(BiConsumer<? super String, ? super Object> action) {
+      entries.forEach(action);
+    }
+
     @Override
     public int hashCode() {
       int h = hash;
       if (h == 0) {
-        h = super.hashCode();
+        h = entries.hashCode();
         hash = h;
       }
       return h;
@@ -78,7 +98,7 @@ final class Json {
 
     @Override
     public boolean equals(Object o) {
-      return o == this || super.equals(o);
+      return o == this || (o instanceof Frozen f ? entries.equals(f.entries) : entries.equals(o));
     }
   }
 

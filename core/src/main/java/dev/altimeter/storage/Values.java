@@ -38,22 +38,31 @@ public final class Values {
    * {@code ?} in its place, and a dictionary lookup of the original would never find the row).
    */
   public static String text(String value, String field) {
-    if (value == null) return null;
+    int at = fault(value);
+    if (at < 0) return value;
+    char c = value.charAt(at);
+    if (c == '\u0000') {
+      throw new IllegalArgumentException(field + " contains a NUL character, which cannot be stored");
+    }
+    throw new IllegalArgumentException(field + " contains an unpaired surrogate (U+"
+        + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + "), which is not Unicode text");
+  }
+
+  /** Where {@code value} first breaks {@link #text}'s rule (a NUL or an unpaired surrogate), or -1; -1 for null. */
+  private static int fault(String value) {
+    if (value == null) return -1;
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
-      if (c == '\u0000') {
-        throw new IllegalArgumentException(field + " contains a NUL character, which cannot be stored");
-      }
+      if (c == '\u0000') return i;
       if (Character.isSurrogate(c)) {
         if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
           i++;
         } else {
-          throw new IllegalArgumentException(field + " contains an unpaired surrogate (U+"
-              + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + "), which is not Unicode text");
+          return i;
         }
       }
     }
-    return value;
+    return -1;
   }
 
   /**
@@ -79,14 +88,22 @@ public final class Values {
     return value;
   }
 
-  /** A JSON-shaped value (maps with string keys, lists, scalars) the store can hold, all the way down. */
+  /**
+   * A JSON-shaped value (maps with string keys, lists, scalars) the store can hold, all the way down.
+   * The name of a nested value ({@code field.key.key}) is only spelled out for a value that is
+   * refused, or that has more to check inside it: every metadata map of every sample passes here.
+   */
   public static <V> V json(V value, String field) {
     if (value instanceof Map<?, ?> m) {
-      for (Map.Entry<?, ?> e : m.entrySet()) {
-        String key = String.valueOf(e.getKey());
-        text(key, field + " key");
-        json(e.getValue(), field + "." + key);
-      }
+      m.forEach((k, v) -> {
+        String key = String.valueOf(k);
+        if (fault(key) >= 0) text(key, field + " key");
+        if (v instanceof String s) {
+          if (fault(s) >= 0) text(s, field + "." + key);
+        } else if (v instanceof Map || v instanceof List || v instanceof BigDecimal || v instanceof BigInteger) {
+          json(v, field + "." + key);
+        }
+      });
     } else if (value instanceof List<?> l) {
       for (Object o : l) json(o, field);
     } else if (value instanceof String s) {

@@ -1,6 +1,7 @@
 package dev.altimeter.wire;
 
 import dev.altimeter.storage.Values;
+import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -86,9 +87,40 @@ public final class Timestamps {
   public static String isoformatNaive(Instant t) {
     if (t == null) return null;
     LocalDateTime local = LocalDateTime.ofInstant(t, ZoneOffset.UTC);
-    String seconds = SECONDS.format(local);
     int micros = local.getNano() / 1000;
-    return micros == 0 ? seconds : seconds + String.format(".%06d", micros);
+    int year = local.getYear();
+    // every answer carries one or two of these: written digit by digit, not through a formatter
+    // (the POST echo spent a sixth of its time in DateTimeFormatter and String.format); a year a
+    // store never keeps (before 1, after 9999) takes the formatter, which pads and signs it
+    if (year < 1 || year > 9999) {
+      String seconds = SECONDS.format(local);
+      return micros == 0 ? seconds : seconds + String.format(".%06d", micros);
+    }
+    byte[] b = new byte[micros == 0 ? 19 : 26];
+    putDigits(b, 0, year, 4);
+    b[4] = '-';
+    putDigits(b, 5, local.getMonthValue(), 2);
+    b[7] = '-';
+    putDigits(b, 8, local.getDayOfMonth(), 2);
+    b[10] = 'T';
+    putDigits(b, 11, local.getHour(), 2);
+    b[13] = ':';
+    putDigits(b, 14, local.getMinute(), 2);
+    b[16] = ':';
+    putDigits(b, 17, local.getSecond(), 2);
+    if (micros != 0) {
+      b[19] = '.';
+      putDigits(b, 20, micros, 6);
+    }
+    return new String(b, StandardCharsets.ISO_8859_1);
+  }
+
+  /** {@code value} as {@code count} decimal digits, zero-padded, at {@code b[at]}. */
+  private static void putDigits(byte[] b, int at, int value, int count) {
+    for (int i = at + count - 1; i >= at; i--) {
+      b[i] = (byte) ('0' + value % 10);
+      value /= 10;
+    }
   }
 
   /**
@@ -97,6 +129,24 @@ public final class Timestamps {
    */
   public static Instant parseLenient(String text) {
     if (text == null) return null;
+    Instant common = parseLenientCommon(text);
+    return common != null ? common : parseLenientFormatter(text);
+  }
+
+  /**
+   * The form clients nearly always post ({@code 2026-01-01T00:00:00[.f…][Z|±HH:MM]}, what Python's
+   * and Java's formatters write) read without {@link #LENIENT}, whose parse was a sixth of the POST's
+   * time; {@code null} for anything else, which the formatter then reads. Contract: what this reads,
+   * {@link #parseLenientFormatter} reads to the same instant ({@code TimestampsTest} compares the
+   * two); it accepts only what is plainly valid and leaves every doubtful case (blanks, lower case,
+   * offsets from 18 hours, more than 9 fraction digits) to the formatter.
+   */
+  static Instant parseLenientCommon(String t) {
+    return common(t, true);
+  }
+
+  /** {@link #parseLenient} by {@link #LENIENT}: every form it takes. */
+  static Instant parseLenientFormatter(String text) {
     try {
       TemporalAccessor t = LENIENT.parse(text.trim());
       LocalDateTime local = LocalDateTime.from(t);
@@ -125,6 +175,16 @@ public final class Timestamps {
    * then reads.
    */
   static Instant parseCommon(String t) {
+    return common(t, false);
+  }
+
+  /**
+   * The common form, {@code YYYY-MM-DD(T| )HH:MM:SS[(.|,)fraction][Z|±HH:MM]}, by oslo's rules
+   * ({@link #normalized}) or, when {@code lenient}, as the v2 API's formatter reads it: then only a
+   * {@code .} fraction of up to 9 digits, offsets under 18 hours, not truncated, within what a store
+   * keeps. {@code null} for anything else.
+   */
+  private static Instant common(String t, boolean lenient) {
     int n = t.length();
     if (n < 19 || t.charAt(4) != '-' || t.charAt(7) != '-' || (t.charAt(10) != 'T' && t.charAt(10) != ' ')
         || t.charAt(13) != ':' || t.charAt(16) != ':') {
@@ -139,27 +199,35 @@ public final class Timestamps {
     if ((year | month | day | hour | minute | second) < 0) return null;
     int i = 19;
     int nanos = 0;
-    if (i < n && (t.charAt(i) == '.' || t.charAt(i) == ',')) {
+    if (i < n && (t.charAt(i) == '.' || (!lenient && t.charAt(i) == ','))) {
       int start = ++i;
       while (i < n && t.charAt(i) >= '0' && t.charAt(i) <= '9') {
         if (i - start < 9) nanos = nanos * 10 + (t.charAt(i) - '0');
         i++;
       }
-      if (i == start) return null;
+      if (i == start || (lenient && i - start > 9)) return null;
       for (int d = Math.min(i - start, 9); d < 9; d++) nanos *= 10;
     }
-    long offsetSeconds;
+    int offsetSeconds;
     if (i == n || (i == n - 1 && t.charAt(i) == 'Z')) {
       offsetSeconds = 0;
     } else if (i == n - 6 && (t.charAt(i) == '+' || t.charAt(i) == '-') && t.charAt(i + 3) == ':') {
       int hours = digits(t, i + 1, 2);
       int minutes = digits(t, i + 4, 2);
-      if ((hours | minutes) < 0) return null;
+      if ((hours | minutes) < 0 || (lenient && (hours >= 18 || minutes > 59))) return null;
       offsetSeconds = (hours * 3600 + minutes * 60) * (t.charAt(i) == '-' ? -1 : 1);
     } else {
       return null;
     }
-    return normalized(year, month, day, hour, minute, second, nanos, offsetSeconds);
+    if (!lenient) return normalized(year, month, day, hour, minute, second, nanos, offsetSeconds);
+    try {
+      // strict as the formatter: February 30th, hour 24 or second 60 is an error
+      Instant instant = LocalDateTime.of(year, month, day, hour, minute, second, nanos)
+          .toInstant(ZoneOffset.ofTotalSeconds(offsetSeconds));
+      return instant.isBefore(Values.EARLIEST) || instant.isAfter(Values.LATEST) ? null : instant;
+    } catch (DateTimeException e) {
+      return null;
+    }
   }
 
   /** The decimal number in {@code t[from, from + count)}, or -1 when a character is not a digit. */

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 
 /**
  * Ceilometer's dict shapes of a sample, both directions: the one place their keys are spelled.
@@ -33,7 +34,8 @@ public final class WireFormat {
 
   /** The meter message dict, signed with {@code signer} ({@code ""} when signing is off). */
   public static Map<String, Object> meterMessage(Sample s, MessageSigner signer) {
-    Map<String, Object> m = counterFields(s);
+    Map<String, Object> m = new LinkedHashMap<>();
+    counterFields(s, m::put);
     m.put("timestamp", Timestamps.isoformat(s.timestamp()));
     m.put("resource_metadata", s.resourceMetadata());
     m.put("message_id", s.messageId().toString());
@@ -48,12 +50,22 @@ public final class WireFormat {
    * (flattened, which is the API's business).
    */
   public static Map<String, Object> oldSample(Sample s, Object metadata) {
-    Map<String, Object> m = counterFields(s);
-    m.put("timestamp", Timestamps.isoformatNaive(s.timestamp()));
-    if (s.recordedAt() != null) m.put("recorded_at", Timestamps.isoformatNaive(s.recordedAt()));
-    m.put("resource_metadata", metadata);
-    m.put("message_id", s.messageId().toString());
+    Map<String, Object> m = new LinkedHashMap<>();
+    oldSample(s, metadata, m::put);
     return m;
+  }
+
+  /**
+   * The entries of {@link #oldSample(Sample, Object)}, in its order, handed to {@code field} one by
+   * one: for a writer that streams them instead of building the map. Values are strings, {@code
+   * null}, the volume as a {@code Double}, and {@code metadata} as given.
+   */
+  public static void oldSample(Sample s, Object metadata, BiConsumer<String, Object> field) {
+    counterFields(s, field);
+    field.accept("timestamp", Timestamps.isoformatNaive(s.timestamp()));
+    if (s.recordedAt() != null) field.accept("recorded_at", Timestamps.isoformatNaive(s.recordedAt()));
+    field.accept("resource_metadata", metadata);
+    field.accept("message_id", s.messageId().toString());
   }
 
   /**
@@ -64,7 +76,7 @@ public final class WireFormat {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", s.messageId().toString());
     m.put("meter", s.meter());
-    putMeasurement(m, "", s);
+    putMeasurement(m::put, false, s);
     m.put("source", s.source());
     m.put("timestamp", Timestamps.isoformatNaive(s.timestamp()));
     m.put("recorded_at", Timestamps.isoformatNaive(s.recordedAt()));
@@ -73,28 +85,29 @@ public final class WireFormat {
   }
 
   /** The keys the meter message and OldSample share, in their order. */
-  private static Map<String, Object> counterFields(Sample s) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("source", s.source());
-    m.put("counter_name", s.meter());
-    putMeasurement(m, "counter_", s);
-    return m;
+  private static void counterFields(Sample s, BiConsumer<String, Object> field) {
+    field.accept("source", s.source());
+    field.accept("counter_name", s.meter());
+    putMeasurement(field, true, s);
   }
 
-  /** Type, unit and volume (their keys after {@code prefix}), then whose resource it is: every shape has them so. */
-  private static void putMeasurement(Map<String, Object> m, String prefix, Sample s) {
-    m.put(prefix + "type", s.type().wireName());
-    m.put(prefix + "unit", s.unit());
-    m.put(prefix + "volume", s.volume());
-    m.put("user_id", s.userId());
-    m.put("project_id", s.projectId());
-    m.put("resource_id", s.resourceId());
+  /**
+   * Type, unit and volume (keys prefixed {@code counter_} in the {@code counter} shapes), then whose
+   * resource it is: every shape has them so. The keys are constants (writers may cache their encoding).
+   */
+  private static void putMeasurement(BiConsumer<String, Object> field, boolean counter, Sample s) {
+    field.accept(counter ? "counter_type" : "type", s.type().wireName());
+    field.accept(counter ? "counter_unit" : "unit", s.unit());
+    field.accept(counter ? "counter_volume" : "volume", s.volume());
+    field.accept("user_id", s.userId());
+    field.accept("project_id", s.projectId());
+    field.accept("resource_id", s.resourceId());
   }
 
   public static Map<String, Object> asDict(Sample s) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", s.meter());
-    putMeasurement(m, "", s);
+    putMeasurement(m::put, false, s);
     m.put("timestamp", Timestamps.isoformat(s.timestamp()));
     m.put("resource_metadata", s.resourceMetadata());
     m.put("source", s.source());

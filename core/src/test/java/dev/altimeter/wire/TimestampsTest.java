@@ -180,4 +180,68 @@ class TimestampsTest {
     assertThat(Timestamps.parseIsotime("2013-01-01T10:00:00.0000009")).isEqualTo(t);
     assertThat(Timestamps.parseLenient("2013-01-01T10:00:00.0000009")).isEqualTo(t.plusNanos(900));
   }
+
+  /**
+   * The quick reading of the common form is the formatter's reading, or none: over a corpus of
+   * valid and nearly valid times (impossible dates, hour 24, second 60, offsets at and past 18
+   * hours, 0 to 10 fraction digits, case, blanks), whatever it reads the formatter reads the same.
+   */
+  @Test
+  void theQuickLenientReadingIsTheFormattersOrNone() {
+    String[] dates = {"2024-02-29", "2023-02-29", "1900-02-29", "2000-02-29", "2013-02-30", "2013-04-31", "2013-12-31",
+        "2013-00-10", "2013-13-01", "2013-01-00", "2013-01-32", "0000-12-31", "0001-01-01", "0999-06-15", "9999-12-31"};
+    String[] separators = {"T", "t", " "};
+    String[] times = {"00:00:00", "23:59:59", "24:00:00", "12:60:00", "12:00:60", "99:00:00", "1:00:00", "12:3a:00"};
+    String[] fractions = {"", ".", ".1", ".05", ".123456", ".000000001", ".123456789", ".1234567890"};
+    String[] offsets = {"", "Z", "z", "+00:00", "-00:00", "+01:30", "-01:30", "+17:59", "-17:59", "+18:00", "-18:00",
+        "+18:01", "+99:00", "+01:60", "+0130", "+01", "Z ", " "};
+    int quick = 0;
+    int read = 0;
+    for (String date : dates) {
+      for (String separator : separators) {
+        for (String time : times) {
+          for (String fraction : fractions) {
+            for (String offset : offsets) {
+              String text = date + separator + time + fraction + offset;
+              Instant formatter = Timestamps.parseLenientFormatter(text);
+              Instant common = Timestamps.parseLenientCommon(text);
+              if (common != null) {
+                quick++;
+                assertThat(common).as(text).isEqualTo(formatter);
+              }
+              assertThat(Timestamps.parseLenient(text)).as(text).isEqualTo(formatter);
+              if (formatter != null) read++;
+            }
+          }
+        }
+      }
+    }
+    // the corpus holds many times the formatter reads, and many of them the quick reading takes
+    assertThat(read).isGreaterThan(2000);
+    assertThat(quick).isGreaterThan(500);
+    assertThat(Timestamps.parseLenientCommon("2026-11-30T12:00:00.123Z")).isEqualTo(Instant.parse("2026-11-30T12:00:00.123Z"));
+  }
+
+  /** The hand-written isoformat is the formatter's, across the years a store keeps and beyond them. */
+  @Test
+  void isoformatNaiveIsTheFormattersText() {
+    java.time.format.DateTimeFormatter seconds = java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss");
+    Random random = new Random(13);
+    List<Instant> times = new ArrayList<>(List.of(Instant.parse("0001-01-01T00:00:00Z"),
+        Instant.parse("9999-12-31T23:59:59.999999Z"), Instant.parse("0999-12-31T23:59:59.000001Z"),
+        Instant.parse("2026-01-01T00:00:00.000000999Z"), Instant.parse("+10000-01-01T00:00:00.5Z"),
+        Instant.parse("-0001-12-31T23:59:59Z")));
+    long first = Instant.parse("0001-01-01T00:00:00Z").getEpochSecond();
+    long last = Instant.parse("9999-12-31T23:59:59Z").getEpochSecond();
+    for (int i = 0; i < 20_000; i++) {
+      long second = first + (long) (random.nextDouble() * (last - first));
+      times.add(Instant.ofEpochSecond(second, random.nextBoolean() ? 0 : random.nextInt(1_000_000_000)));
+    }
+    for (Instant t : times) {
+      java.time.LocalDateTime local = java.time.LocalDateTime.ofInstant(t, java.time.ZoneOffset.UTC);
+      int micros = local.getNano() / 1000;
+      String expected = seconds.format(local) + (micros == 0 ? "" : String.format(".%06d", micros));
+      assertThat(Timestamps.isoformatNaive(t)).as(t.toString()).isEqualTo(expected);
+    }
+  }
 }

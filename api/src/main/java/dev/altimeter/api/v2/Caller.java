@@ -37,7 +37,11 @@ public record Caller(String userId, String projectId, Set<String> roles, boolean
 
   /** Role {@code admin}, matched without case as oslo.policy matches roles; or anonymous in mode none. */
   public boolean admin() {
-    return roles.stream().anyMatch("admin"::equalsIgnoreCase) || (anonymousIsAdmin && anonymous());
+    // a loop, not a stream: asked once per posted sample
+    for (String role : roles) {
+      if ("admin".equalsIgnoreCase(role)) return true;
+    }
+    return anonymousIsAdmin && anonymous();
   }
 
   /**

@@ -19,6 +19,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -32,10 +35,12 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.ObjectReader;
+import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
 
 /** {@code /v2/meters}: list meters, list the samples of one meter, post samples. */
@@ -49,6 +54,10 @@ class MetersController {
   private static final ObjectReader ELEMENT =
       JSON.readerFor(Object.class).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final String DEFAULT_SOURCE = "openstack";
+  /** The echo's JSON, as every other answer's ({@link PythonJson}), one sample at a time. */
+  private static final ObjectWriter ECHO = PythonJson.MAPPER.writer().with(PythonJson.ELEMENT_PRINTER);
+  /** Samples per buffer of the echo: about 100 kB. */
+  static final int ECHO_CHUNK = 256;
 
   private final SampleStore store;
   private final SampleConsumer pipeline;
@@ -94,7 +103,7 @@ class MetersController {
    * than the queue holds) as {@code invalid}, of any other store failure as {@code failed}.
    */
   @PostMapping(path = "/v2/meters/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
-  Mono<ResponseEntity<Flux<Map<String, Object>>>> post(@PathVariable("name") String name,
+  Mono<ResponseEntity<Flux<DataBuffer>>> post(@PathVariable("name") String name,
       @RequestBody(required = false) Mono<byte[]> body, Caller caller, ServerWebExchange exchange) {
     var params = exchange.getRequest().getQueryParams();
     try {
@@ -114,9 +123,39 @@ class MetersController {
             .doOnSuccess(v -> counter.count(IngestOutcome.ACCEPTED, samples.size()))
             .doOnError(e -> counter.count(IngestOutcome.ofPipelineError(e), samples.size()))
             .thenReturn(samples))
-        // the echo is encoded sample by sample: a 100,000-sample answer is never one list of maps
         .map(samples -> ResponseEntity.status(HttpStatus.CREATED)
-            .body(Flux.fromIterable(samples).map(Representations::oldSample)));
+            .body(echo(samples, exchange.getResponse().bufferFactory())));
+  }
+
+  /**
+   * The 201 answer: the samples as OldSamples, the JSON array Spring's encoder wrote of a {@code Flux}
+   * of {@link Representations#oldSample} maps, byte for byte ({@code PostEchoBytesTest}), but written
+   * straight from the samples ({@link Representations#writeOldSample}), {@value #ECHO_CHUNK} samples
+   * to a buffer: a 100,000-sample answer is never one list of maps nor one buffer, and a 1,000-sample
+   * one is a few buffers, not a thousand.
+   */
+  static Flux<DataBuffer> echo(List<Sample> samples, DataBufferFactory buffers) {
+    int chunks = (samples.size() + ECHO_CHUNK - 1) / ECHO_CHUNK;
+    return Flux.range(0, chunks).map(c ->
+        echoChunk(samples, c * ECHO_CHUNK, Math.min(samples.size(), (c + 1) * ECHO_CHUNK), buffers));
+  }
+
+  private static DataBuffer echoChunk(List<Sample> samples, int from, int to, DataBufferFactory buffers) {
+    // about 400 bytes a sample with a little metadata; the buffer grows when needed
+    DataBuffer buffer = buffers.allocateBuffer((to - from) * 512);
+    boolean written = false;
+    try (JsonGenerator json = ECHO.createGenerator(buffer.asOutputStream())) {
+      if (from == 0) json.writeRaw('[');
+      for (int i = from; i < to; i++) {
+        if (i > 0) json.writeRaw(',');
+        Representations.writeOldSample(json, samples.get(i));
+      }
+      if (to == samples.size()) json.writeRaw(']');
+      written = true;
+    } finally {
+      if (!written) DataBufferUtils.release(buffer);
+    }
+    return buffer;
   }
 
   /**
@@ -224,12 +263,19 @@ class MetersController {
     return ApiError.invalidInput("samples", PythonText.repr(samples.get()), reason);
   }
 
-  /** Keys with dots become nested objects: {@code {"a.b": 1}} is stored as {@code {"a": {"b": 1}}}. */
-  @SuppressWarnings("unchecked")
+  /**
+   * Keys with dots become nested objects: {@code {"a.b": 1}} is stored as {@code {"a": {"b": 1}}}.
+   * Metadata without one, at any depth, is answered as it is, not copied (the model copies it).
+   */
   static Map<String, Object> renest(Map<String, Object> flat) {
+    return Representations.hasDottedKey(flat) ? renestCopy(flat) : flat;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> renestCopy(Map<String, Object> flat) {
     Map<String, Object> out = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : flat.entrySet()) {
-      Object value = e.getValue() instanceof Map<?, ?> m ? renest((Map<String, Object>) m) : e.getValue();
+      Object value = e.getValue() instanceof Map<?, ?> m ? renestCopy((Map<String, Object>) m) : e.getValue();
       Iterator<String> parts = List.of(e.getKey().split("\\.", -1)).iterator();
       Map<String, Object> target = out;
       String part = parts.next();

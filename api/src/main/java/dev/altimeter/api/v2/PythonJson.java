@@ -17,18 +17,29 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @Component
 class PythonJson implements JsonMapperBuilderCustomizer {
-  static final PrettyPrinter PRINTER = new DefaultPrettyPrinter(Separators.createDefaultInstance()
+  private static final Separators SEPARATORS = Separators.createDefaultInstance()
       .withObjectNameValueSpacing(Separators.Spacing.AFTER)
       .withObjectEntrySpacing(Separators.Spacing.AFTER)
       .withArrayElementSpacing(Separators.Spacing.AFTER)
       .withObjectEmptySeparator("")
-      .withArrayEmptySeparator(""))
-      .withObjectIndenter(DefaultPrettyPrinter.NopIndenter.instance())
-      .withArrayIndenter(DefaultPrettyPrinter.NopIndenter.instance());
+      .withArrayEmptySeparator("");
+  static final PrettyPrinter PRINTER = printer(SEPARATORS);
+  /**
+   * {@link #PRINTER} without the blank Jackson puts between top-level values: for an array written
+   * element by element, the elements joined by a bare {@code ,} as Spring's encoder joins those of a
+   * {@code Flux} ({@link MetersController}'s echo).
+   */
+  static final PrettyPrinter ELEMENT_PRINTER = printer(SEPARATORS.withRootSeparator(""));
 
   /** For JSON the API writes itself (fault documents). */
   static final JsonMapper MAPPER = JsonMapper.builder()
       .enable(SerializationFeature.INDENT_OUTPUT).defaultPrettyPrinter(PRINTER).build();
+
+  private static PrettyPrinter printer(Separators separators) {
+    return new DefaultPrettyPrinter(separators)
+        .withObjectIndenter(DefaultPrettyPrinter.NopIndenter.instance())
+        .withArrayIndenter(DefaultPrettyPrinter.NopIndenter.instance());
+  }
 
   @Override
   public void customize(JsonMapper.Builder builder) {

@@ -87,8 +87,15 @@ public final class SampleExposition {
     synchronized (series) {
       long now = nanoTime.getAsLong();
       aged = expire(now);
+      // a batch is mostly of one meter: its name is made once per run of the same meter
+      String meter = null;
+      String name = null;
       for (Sample s : samples) {
-        Key key = new Key(metricName(s.meter()), s.resourceId());
+        if (!s.meter().equals(meter)) {
+          meter = s.meter();
+          name = metricName(meter);
+        }
+        Key key = new Key(name, s.resourceId());
         Series previous = series.remove(key);
         if (previous != null && s.timestamp().isBefore(previous.sampleTime)) {
           series.put(key, previous); // out of order: keep the newer value, but it was seen again

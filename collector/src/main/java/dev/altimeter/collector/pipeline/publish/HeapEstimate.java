@@ -48,7 +48,9 @@ final class HeapEstimate {
     if (v instanceof String s) return STRING + s.length();
     if (v instanceof Map<?, ?> m) {
       long bytes = MAP + m.size() * ENTRY;
-      for (Map.Entry<?, ?> e : m.entrySet()) bytes += value(e.getKey()) + value(e.getValue());
+      // keys, then values: a sample's metadata map iterates them without wrapping each entry
+      for (Object k : m.keySet()) bytes += value(k);
+      for (Object x : m.values()) bytes += value(x);
       return bytes;
     }
     if (v instanceof Collection<?> c) {
