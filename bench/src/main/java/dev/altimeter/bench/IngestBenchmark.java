@@ -241,9 +241,14 @@ public final class IngestBenchmark {
     return 0;
   }
 
-  /** A connection to the service's embedded PostgreSQL, with the password the service keeps beside its data. */
+  /**
+   * A connection to the service's embedded PostgreSQL, with the password the service keeps beside its
+   * data; without one (a service from before the password, such as the one issue 13's ingest target
+   * compares with), as the embedded server's default user without a password.
+   */
   static Connection embeddedStore(Path dataDir, int pgPort) throws IOException, SQLException {
-    String password = Files.readString(PostgresStorage.embeddedPasswordFile(dataDir)).strip();
+    Path file = PostgresStorage.embeddedPasswordFile(dataDir);
+    String password = Files.exists(file) ? Files.readString(file).strip() : null;
     return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/altimeter", "postgres", password);
   }
 
