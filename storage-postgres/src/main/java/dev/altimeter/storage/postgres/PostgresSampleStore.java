@@ -39,12 +39,17 @@ public final class PostgresSampleStore implements SampleStore {
   private final PostgresSampleWriter writer;
   private final PostgresSampleReader reader;
 
-  /** A store whose planner reads the default archive policy's rollups ({@link ArchivePolicy#DEFAULT}). */
+  /**
+   * A store whose planner reads the default archive policy's rollups ({@link ArchivePolicy#DEFAULT});
+   * {@code connections} as in {@link #PostgresSampleStore(ConnectionFactory, ArchivePolicy)}.
+   */
   public PostgresSampleStore(ConnectionFactory connections) {
     this(connections, ArchivePolicy.parse("archive policy", ArchivePolicy.DEFAULT));
   }
 
   /**
+   * @param connections connections made by {@link PostgresStorage}: the writer binds its arrays
+   *     through a codec registered among their extensions (a bare factory fails every write)
    * @param policy the rollups the database holds (see {@link PostgresStorage}, which brings the
    *     database in line with it at start)
    */

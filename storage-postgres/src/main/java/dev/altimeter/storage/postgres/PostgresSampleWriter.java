@@ -279,11 +279,11 @@ final class PostgresSampleWriter {
   private Mono<Integer> insertSamples(Connection conn, List<Prepared> batch) {
     int n = batch.size();
     UUID[] ids = new UUID[n];
-    Long[] times = new Long[n];
-    Integer[] meters = new Integer[n];
-    Long[] owners = new Long[n];
-    Long[] metadata = new Long[n];
-    Double[] volumes = new Double[n];
+    long[] times = new long[n];
+    int[] meters = new int[n];
+    long[] owners = new long[n];
+    long[] metadata = new long[n];
+    double[] volumes = new double[n];
     String[] signatures = new String[n];
     for (int i = 0; i < n; i++) {
       Prepared p = batch.get(i);
@@ -296,9 +296,12 @@ final class PostgresSampleWriter {
       volumes[i] = s.volume();
       signatures[i] = s.messageSignature();
     }
+    // in binary (BinaryArrays): the driver would format each number and UUID to text, the server parse it back
     Statement st = conn.createStatement(INSERT_SAMPLES)
-        .bind(0, ids).bind(1, times).bind(2, meters).bind(3, owners).bind(4, metadata)
-        .bind(5, volumes).bind(6, signatures)
+        .bind(0, new BinaryArrays.UuidArray(ids)).bind(1, new BinaryArrays.Int8Array(times))
+        .bind(2, new BinaryArrays.Int4Array(meters)).bind(3, new BinaryArrays.Int8Array(owners))
+        .bind(4, new BinaryArrays.Int8Array(metadata)).bind(5, new BinaryArrays.Float8Array(volumes))
+        .bind(6, new BinaryArrays.TextArray(signatures))
         .bind(7, Math.floorMod(batches.getAndIncrement(), PostgresRollups.ALL_OWNERS_SHARDS));
     // one statement is one implicit transaction: all rows or none
     return Flux.from(st.execute())

@@ -101,9 +101,11 @@ public final class PostgresStorage implements AutoCloseable {
       // results in binary: a timestamptz in text is parsed by a DateTimeFormatter with optional
       // sections (several map copies per value: most of the CPU of a 1,000-group statistics answer);
       // in binary it is 8 bytes of microseconds, decoded by BinaryTimestamps (the driver's binary
-      // decoding is wrong before 1582). A URL's own forceBinary=false wins.
+      // decoding is wrong before 1582). A URL's own forceBinary=false wins. Parameters: a sample
+      // batch's arrays go in binary too (BinaryArrays), which the writer needs.
       ConnectionFactoryOptions.Builder driver = options.mutate()
-          .option(PostgresqlConnectionFactoryProvider.EXTENSIONS, List.<Extension>of(new BinaryTimestamps()));
+          .option(PostgresqlConnectionFactoryProvider.EXTENSIONS,
+              List.<Extension>of(new BinaryTimestamps(), BinaryArrays.REGISTRAR));
       if (!options.hasOption(PostgresqlConnectionFactoryProvider.FORCE_BINARY)) {
         driver.option(PostgresqlConnectionFactoryProvider.FORCE_BINARY, true);
       }
