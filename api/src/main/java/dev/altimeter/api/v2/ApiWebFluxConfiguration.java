@@ -11,12 +11,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.Resource;
 import org.springframework.http.CacheControl;
+import org.springframework.http.codec.ServerCodecConfigurer;
 import org.springframework.web.reactive.config.ResourceHandlerRegistry;
 import org.springframework.web.reactive.config.WebFluxConfigurer;
 import org.springframework.web.reactive.result.method.annotation.ArgumentResolverConfigurer;
 
 /**
- * Registers {@link CallerResolver}, so handlers can take a {@link Caller}, and serves the console's
+ * Registers {@link CallerResolver}, so handlers can take a {@link Caller}, and {@link EchoEncoder}; serves the console's
  * static assets at {@code /console/*} (public: they are code, not data; see {@link ConsoleController}).
  */
 @Configuration(proxyBeanMethods = false)
@@ -27,6 +28,12 @@ class ApiWebFluxConfiguration implements WebFluxConfigurer {
 
   ApiWebFluxConfiguration(CallerResolver callers) {
     this.callers = callers;
+  }
+
+  /** The sample POST's echo, before the JSON encoder, which would write it as an object. */
+  @Override
+  public void configureHttpMessageCodecs(ServerCodecConfigurer configurer) {
+    configurer.customCodecs().register(new EchoEncoder());
   }
 
   @Override

@@ -35,6 +35,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonEncoding;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -103,7 +104,7 @@ class MetersController {
    * than the queue holds) as {@code invalid}, of any other store failure as {@code failed}.
    */
   @PostMapping(path = "/v2/meters/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
-  Mono<ResponseEntity<Flux<DataBuffer>>> post(@PathVariable("name") String name,
+  Mono<ResponseEntity<Flux<Echo>>> post(@PathVariable("name") String name,
       @RequestBody(required = false) Mono<byte[]> body, Caller caller, ServerWebExchange exchange) {
     var params = exchange.getRequest().getQueryParams();
     try {
@@ -123,28 +124,32 @@ class MetersController {
             .doOnSuccess(v -> counter.count(IngestOutcome.ACCEPTED, samples.size()))
             .doOnError(e -> counter.count(IngestOutcome.ofPipelineError(e), samples.size()))
             .thenReturn(samples))
-        .map(samples -> ResponseEntity.status(HttpStatus.CREATED)
-            .body(echo(samples, exchange.getResponse().bufferFactory())));
+        // a Flux, not a Mono: the answer is sent in chunks as it is written, as it always was
+        .map(samples -> ResponseEntity.status(HttpStatus.CREATED).body(Flux.just(new Echo(samples))));
   }
+
+  /** The 201 answer: the samples stored, written by {@link EchoEncoder} in the negotiated charset. */
+  record Echo(List<Sample> samples) {}
 
   /**
    * The 201 answer: the samples as OldSamples, the JSON array Spring's encoder wrote of a {@code Flux}
    * of {@link Representations#oldSample} maps, byte for byte ({@code PostEchoBytesTest}), but written
    * straight from the samples ({@link Representations#writeOldSample}), {@value #ECHO_CHUNK} samples
    * to a buffer: a 100,000-sample answer is never one list of maps nor one buffer, and a 1,000-sample
-   * one is a few buffers, not a thousand.
+   * one is a few buffers, not a thousand. In {@code encoding}, the charset of the answer.
    */
-  static Flux<DataBuffer> echo(List<Sample> samples, DataBufferFactory buffers) {
+  static Flux<DataBuffer> echo(List<Sample> samples, DataBufferFactory buffers, JsonEncoding encoding) {
     int chunks = (samples.size() + ECHO_CHUNK - 1) / ECHO_CHUNK;
     return Flux.range(0, chunks).map(c ->
-        echoChunk(samples, c * ECHO_CHUNK, Math.min(samples.size(), (c + 1) * ECHO_CHUNK), buffers));
+        echoChunk(samples, c * ECHO_CHUNK, Math.min(samples.size(), (c + 1) * ECHO_CHUNK), buffers, encoding));
   }
 
-  private static DataBuffer echoChunk(List<Sample> samples, int from, int to, DataBufferFactory buffers) {
-    // about 400 bytes a sample with a little metadata; the buffer grows when needed
+  private static DataBuffer echoChunk(List<Sample> samples, int from, int to, DataBufferFactory buffers,
+      JsonEncoding encoding) {
+    // about 400 bytes a sample with a little metadata (in UTF-8); the buffer grows when needed
     DataBuffer buffer = buffers.allocateBuffer((to - from) * 512);
     boolean written = false;
-    try (JsonGenerator json = ECHO.createGenerator(buffer.asOutputStream())) {
+    try (JsonGenerator json = ECHO.createGenerator(buffer.asOutputStream(), encoding)) {
       if (from == 0) json.writeRaw('[');
       for (int i = from; i < to; i++) {
         if (i > 0) json.writeRaw(',');
