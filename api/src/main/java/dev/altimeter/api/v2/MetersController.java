@@ -110,6 +110,7 @@ class MetersController {
     try {
       SimpleQuery.checkArguments(params, Set.of("direct"));
       parseBoolean("direct", params.getFirst("direct"));
+      EchoEncoder.requireWritable(exchange.getRequest().getHeaders());
     } catch (ApiError e) {
       // refused before its body is read: one invalid, as a refused body
       counter.count(IngestOutcome.INVALID);

@@ -68,15 +68,29 @@ class PostEchoBytesTest extends ApiTestSupport {
   }
 
   /**
-   * A charset that is not a JSON encoding is answered as before the echo was written by hand: 500,
-   * Spring had no encoder for it. (Then as now the samples are stored first: a 406 before storing
-   * would be better, and a change of behaviour.)
+   * A POST whose answer could not be written is refused with 406 before its samples are read, so
+   * nothing is stored: JSON in a charset that is no JSON encoding (before: stored, then 500, since
+   * Spring had no encoder for it), no JSON type or an Accept header that cannot be parsed (Spring's
+   * mapping). A wildcard type, or JSON among other types, is answered as JSON.
    */
   @Test
-  void aCharsetThatIsNoJsonEncodingIsAnsweredAsBefore() {
+  void anAnswerThatCannotBeWrittenIsRefusedBeforeAnythingIsStored() {
+    String body = BODY.replace("\"m\"", "\"nothing\"");
+    String[] headers = {"X-User-Id", "hu", "X-Project-Id", "hp", "X-Roles", "admin", "Accept", null};
     for (String charset : new String[] {"ISO-8859-1", "UTF-16", "windows-1252"}) {
-      fault(post("/v2/meters/m", BODY, "X-User-Id", "hu", "X-Project-Id", "hp", "X-Roles", "admin",
-          "Accept", "application/json;charset=" + charset), 500, "Internal error: HttpMessageNotWritableException");
+      headers[7] = "application/json;charset=" + charset;
+      fault(post("/v2/meters/nothing", body, headers), 406,
+          "Not Acceptable: the answer is JSON in UTF-8, UTF-16 or UTF-32, not " + charset);
+    }
+    // no JSON type, or an Accept header that cannot be parsed: Spring's mapping refuses it (produces)
+    for (String accept : new String[] {"text/html", "application/json;charset=no-such-charset", "garbage/"}) {
+      headers[7] = accept;
+      fault(post("/v2/meters/nothing", body, headers), 406, "Could not find acceptable representation");
+    }
+    get("/v2/meters/nothing", "X-Roles", "admin").expectStatus().isOk().expectBody(String.class).isEqualTo("[]");
+    for (String accept : new String[] {"*/*;charset=ISO-8859-1", "text/html, application/json", "application/*"}) {
+      post("/v2/meters/m", BODY, "X-User-Id", "hu", "X-Project-Id", "hp", "X-Roles", "admin", "Accept", accept)
+          .expectStatus().isCreated().expectHeader().contentType(MediaType.APPLICATION_JSON);
     }
   }
 
