@@ -5,7 +5,6 @@ import dev.altimeter.ingest.IngestOutcome;
 import dev.altimeter.storage.MessageIds;
 import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleConsumer;
-import dev.altimeter.storage.SampleFilter;
 import dev.altimeter.storage.SampleStore;
 import dev.altimeter.wire.PostedSample;
 import dev.altimeter.wire.PythonText;
@@ -17,11 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Supplier;
-import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferFactory;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -35,13 +30,10 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonEncoding;
-import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.ObjectReader;
-import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
 
 /** {@code /v2/meters}: list meters, list the samples of one meter, post samples. */
@@ -55,10 +47,6 @@ class MetersController {
   private static final ObjectReader ELEMENT =
       JSON.readerFor(Object.class).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final String DEFAULT_SOURCE = "openstack";
-  /** The echo's JSON, as every other answer's ({@link PythonJson}), one sample at a time. */
-  private static final ObjectWriter ECHO = PythonJson.MAPPER.writer().with(PythonJson.ELEMENT_PRINTER);
-  /** Samples per buffer of the echo: about 100 kB. */
-  static final int ECHO_CHUNK = 256;
 
   private final SampleStore store;
   private final SampleConsumer pipeline;
@@ -131,38 +119,6 @@ class MetersController {
 
   /** The 201 answer: the samples stored, written by {@link EchoEncoder} in the negotiated charset. */
   record Echo(List<Sample> samples) {}
-
-  /**
-   * The 201 answer: the samples as OldSamples, the JSON array Spring's encoder wrote of a {@code Flux}
-   * of {@link Representations#oldSample} maps, byte for byte ({@code PostEchoBytesTest}), but written
-   * straight from the samples ({@link Representations#writeOldSample}), {@value #ECHO_CHUNK} samples
-   * to a buffer: a 100,000-sample answer is never one list of maps nor one buffer, and a 1,000-sample
-   * one is a few buffers, not a thousand. In {@code encoding}, the charset of the answer.
-   */
-  static Flux<DataBuffer> echo(List<Sample> samples, DataBufferFactory buffers, JsonEncoding encoding) {
-    int chunks = (samples.size() + ECHO_CHUNK - 1) / ECHO_CHUNK;
-    return Flux.range(0, chunks).map(c ->
-        echoChunk(samples, c * ECHO_CHUNK, Math.min(samples.size(), (c + 1) * ECHO_CHUNK), buffers, encoding));
-  }
-
-  private static DataBuffer echoChunk(List<Sample> samples, int from, int to, DataBufferFactory buffers,
-      JsonEncoding encoding) {
-    // about 400 bytes a sample with a little metadata (in UTF-8); the buffer grows when needed
-    DataBuffer buffer = buffers.allocateBuffer((to - from) * 512);
-    boolean written = false;
-    try (JsonGenerator json = ECHO.createGenerator(buffer.asOutputStream(), encoding)) {
-      if (from == 0) json.writeRaw('[');
-      for (int i = from; i < to; i++) {
-        if (i > 0) json.writeRaw(',');
-        Representations.writeOldSample(json, samples.get(i));
-      }
-      if (to == samples.size()) json.writeRaw(']');
-      written = true;
-    } finally {
-      if (!written) DataBufferUtils.release(buffer);
-    }
-    return buffer;
-  }
 
   /**
    * Parses and validates the whole body; the first bad sample refuses the request.

@@ -28,7 +28,7 @@ class EchoChunksTest {
   @Test
   void theEchoIsTheMapsOfTheSamplesJoined() {
     List<Sample> samples = new ArrayList<>();
-    int n = 2 * MetersController.ECHO_CHUNK + 7;
+    int n = 2 * EchoEncoder.ECHO_CHUNK + 7;
     for (int i = 0; i < n; i++) {
       Map<String, Object> metadata = new LinkedHashMap<>();
       metadata.put("flavor", Map.of("name", "m1.small", "vcpus", (long) i));
@@ -41,7 +41,7 @@ class EchoChunksTest {
           .recordedAt(i % 2 == 0 ? null : Instant.parse("2026-11-30T12:00:01Z"))
           .resourceMetadata(metadata).build());
     }
-    List<DataBuffer> buffers = MetersController.echo(samples, DefaultDataBufferFactory.sharedInstance, JsonEncoding.UTF8).collectList().block();
+    List<DataBuffer> buffers = EchoEncoder.write(samples, DefaultDataBufferFactory.sharedInstance, JsonEncoding.UTF8).collectList().block();
     assertThat(buffers).hasSize(3);
     StringBuilder echo = new StringBuilder();
     for (DataBuffer b : buffers) {
