@@ -100,10 +100,9 @@ public final class PostgresEventStore implements EventStore {
         .bind(0, missing.toArray(String[]::new));
     return Flux.from(st.execute())
         .flatMap(r -> r.map(row -> Map.entry(row.get("name", String.class), row.get("id", Integer.class))))
-        .doOnNext(e -> {
-          if (typeIds.size() >= CACHE_LIMIT) typeIds.clear();
-          typeIds.put(e.getKey(), e.getValue());
-        })
+        .collectList()
+        // once the statement completed (committed): see PostgresSampleWriter#remember
+        .doOnNext(entries -> PostgresSampleWriter.remember(typeIds, entries, CACHE_LIMIT))
         .then();
   }
 

@@ -4,6 +4,7 @@ import dev.altimeter.storage.Sample;
 import dev.altimeter.storage.SampleType;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.Statement;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -34,8 +35,9 @@ import tools.jackson.databind.json.JsonMapper;
  * folds the rows it inserted into {@code series} and {@code rollup} (per series, and per meter over
  * all owners: {@link PostgresRollups#upsert}): one statement, so one implicit
  * transaction, all rows or none. Rows are upserted in key order so concurrent batches lock in the
- * same order. Deadlocks, serialization failures, a cache entry evicted mid-write and a partition
- * found missing are retried ({@link PostgresErrors#RETRY}); other errors are translated to {@code
+ * same order. Deadlocks, serialization failures, a cache entry evicted mid-write, a cached id whose
+ * row is gone (a foreign key violation: the caches are cleared) and a partition found missing are
+ * retried ({@link PostgresErrors#RETRY}); other errors are translated to {@code
  * StoreException}s.
  *
  * <p>Contract. Thread-safe: the caches are concurrent maps, each cleared when it reaches {@link
@@ -79,6 +81,12 @@ final class PostgresSampleWriter {
                 .then(Mono.defer(() -> resolveMetadata(conn, prepared)))
                 .then(Mono.defer(() -> insertSamples(conn, prepared))),
             Connection::close))
+        // the writer's ids are all resolved by it: a foreign key violation means a cached id names a row
+        // no longer there (the dictionaries restored or emptied behind the store's back)
+        .onErrorMap(PostgresSampleWriter::isForeignKeyViolation, e -> {
+          forget();
+          return new CacheMiss("an id no longer in the database, caches cleared (" + e.getMessage() + ")");
+        })
         // a deadlock or serialization failure between concurrent batches is retried, and so is an
         // insert that found a partition missing, after learning the database's levels afresh
         .retryWhen(PostgresErrors.RETRY.filter(e -> PostgresErrors.isConflict(e) || PostgresPartitions.isMissingPartition(e))
@@ -147,7 +155,8 @@ final class PostgresSampleWriter {
               SampleType.fromWireName(row.get("type", String.class)), row.get("unit", String.class));
           return Map.entry(k, row.get("id", Integer.class));
         }))
-        .doOnNext(e -> put(meterIds, e.getKey(), e.getValue()))
+        .collectList()
+        .doOnNext(entries -> remember(meterIds, entries, CACHE_LIMIT))
         .then();
   }
 
@@ -176,7 +185,8 @@ final class PostgresSampleWriter {
             new OwnerKey(row.get("resource_id", String.class), row.get("user_id", String.class),
                 row.get("project_id", String.class), row.get("source", String.class)),
             row.get("id", Long.class))))
-        .doOnNext(e -> put(ownerIds, e.getKey(), e.getValue()))
+        .collectList()
+        .doOnNext(entries -> remember(ownerIds, entries, CACHE_LIMIT))
         .then();
   }
 
@@ -195,7 +205,8 @@ final class PostgresSampleWriter {
         .bind(1, missing.values().toArray(String[]::new));
     return Flux.from(st.execute())
         .flatMap(r -> r.map(row -> Map.entry(row.get("hash", UUID.class), row.get("id", Long.class))))
-        .doOnNext(e -> put(metadataIds, e.getKey(), e.getValue()))
+        .collectList()
+        .doOnNext(entries -> remember(metadataIds, entries, CACHE_LIMIT))
         .then();
   }
 
@@ -314,15 +325,28 @@ final class PostgresSampleWriter {
     return new OwnerKey(s.resourceId(), s.userId(), s.projectId(), s.source());
   }
 
+  private static boolean isForeignKeyViolation(Throwable e) {
+    return e instanceof R2dbcException r && "23503".equals(r.getSqlState());
+  }
+
   private static <T> T require(T id, String what) {
     // a cache cleared by another batch between resolve and insert: retried as transient
     if (id == null) throw new CacheMiss(what);
     return id;
   }
 
-  private static <K, V> void put(Map<K, V> cache, K key, V value) {
-    if (cache.size() >= CACHE_LIMIT) cache.clear();
-    cache.put(key, value);
+  /**
+   * Caches the ids a dictionary upsert returned, once the statement has completed: its transaction
+   * committed; cleared first when it holds {@code limit} entries. Rows arrive before the commit, and a commit can still fail after them (PostgreSQL
+   * restarted under the write): an id cached from those rows would name a row that does not exist, and
+   * every later batch of that owner or meter would fail on the foreign key, or an event would be stored
+   * under a type no listing joins to.
+   */
+  static <K, V> void remember(Map<K, V> cache, List<Map.Entry<K, V>> entries, int limit) {
+    for (Map.Entry<K, V> e : entries) {
+      if (cache.size() >= limit) cache.clear();
+      cache.put(e.getKey(), e.getValue());
+    }
   }
 
   private static final class CacheMiss extends PostgresErrors.Conflict {
