@@ -103,10 +103,8 @@ public final class EventPipelines implements EventConsumer, RunningPipelines<Eve
           all.add(Mono.defer(() -> p.publisher.publishEvents(part))
               .doOnSuccess(v -> p.published.increment(part.size()))
               .onErrorResume(e -> {
-                p.failedBatches.increment();
-                p.failedItems.increment(part.size());
-                LOG.warn("event sink '{}': publisher {} failed on {} events: {}", sink.name, p.name, part.size(),
-                    e.toString());
+                p.failed(part.size(), e, LOG,
+                    () -> "event sink '" + sink.name + "': publisher " + p.name + " failed on " + part.size() + " events");
                 return propagate ? Mono.error(e) : Mono.empty();
               }));
         }

@@ -159,10 +159,8 @@ final class SinkRuntime {
           p.latency.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         })
         .onErrorResume(e -> {
-          p.failedBatches.increment();
-          p.failedItems.increment(samples.size());
-          LOG.warn("sink '{}': publisher {} failed on a batch of {} samples: {}", name, p.name, samples.size(),
-              e.toString());
+          p.failed(samples.size(), e, LOG,
+              () -> "sink '" + name + "': publisher " + p.name + " failed on a batch of " + samples.size() + " samples");
           return p.publisher.acknowledges() ? Mono.error(e) : Mono.empty();
         });
   }
