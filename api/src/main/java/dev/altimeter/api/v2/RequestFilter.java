@@ -2,7 +2,9 @@ package dev.altimeter.api.v2;
 
 import dev.altimeter.ingest.IngestCounter;
 import dev.altimeter.ingest.IngestOutcome;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.springframework.core.Ordered;
@@ -14,6 +16,7 @@ import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
+import org.springframework.util.MimeTypeUtils;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.reactive.CorsUtils;
 import org.springframework.web.cors.reactive.DefaultCorsProcessor;
@@ -28,9 +31,10 @@ import reactor.core.publisher.Mono;
  * What every request goes through before routing, in this order: a trailing slash is dropped (Pecan
  * routed with or without it), the configured path prefix becomes the context path (so routes match
  * and links carry it; unprefixed paths keep working), CORS (oslo.middleware's rules), 400 for
- * a NUL character anywhere in the path or query (no store can keep one), and 415 for a body that is
+ * a NUL character anywhere in the path or query (no store can keep one), 415 for a body that is
  * not JSON (or whose Content-Type cannot be parsed), on any method, except the form and protobuf
- * bodies of the Prometheus API below {@code /api/v1/}.
+ * bodies of the Prometheus API below {@code /api/v1/}, and 406 for an {@code Accept} asking for JSON
+ * in another charset than UTF-8.
  *
  * <p>Who the caller is, and what it may do, is not decided here but by each handler ({@link
  * CallerResolver}): a filter sees the raw path, the router a normalised one.
@@ -102,7 +106,48 @@ class RequestFilter implements WebFilter {
       countRefusedSamplePost(request);
       return Mono.error(new UnsupportedMediaTypeStatusException(type, List.of(MediaType.APPLICATION_JSON)));
     }
+    Charset asked = askedJsonCharset(headers);
+    if (asked != null && !isAnswerCharset(asked)) {
+      countRefusedSamplePost(request);
+      return Mono.error(new ApiError(HttpStatus.NOT_ACCEPTABLE, "Not Acceptable: the answer is JSON in UTF-8, not " + asked.name()));
+    }
     return chain.filter(exchange);
+  }
+
+  /**
+   * Whether answers can be written in {@code charset}: UTF-8, and US-ASCII, which Spring's JSON
+   * encoder writes as UTF-8 (RFC 8259 section 8.1: JSON exchanged between systems is UTF-8).
+   */
+  static boolean isAnswerCharset(Charset charset) {
+    return charset.equals(StandardCharsets.UTF_8) || charset.equals(StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * The charset of the JSON type Spring's content negotiation will answer with, or null when it will
+   * name none: the accepted types by specificity and quality, the first compatible with {@code
+   * application/json} (a wildcard one is answered as {@code application/json} without a charset).
+   * Asked here, before any handler runs: Spring picks that charset and finds out it cannot write it
+   * only when writing the answer, after the handler ran (a sample POST had stored its samples), and
+   * answered 500; in UTF-16 or UTF-32 its listings were not valid JSON (brackets and commas in single
+   * bytes). A header Spring cannot parse is left to it (406).
+   */
+  private static Charset askedJsonCharset(HttpHeaders headers) {
+    List<MediaType> accepted;
+    try {
+      accepted = new ArrayList<>(headers.getAccept());
+    } catch (InvalidMediaTypeException e) {
+      return null;
+    }
+    MimeTypeUtils.sortBySpecificity(accepted);
+    for (MediaType type : accepted) {
+      if (!type.isCompatibleWith(MediaType.APPLICATION_JSON)) continue;
+      try {
+        return type.isConcrete() ? type.getCharset() : null;
+      } catch (IllegalArgumentException e) { // a charset Java does not know
+        return null;
+      }
+    }
+    return null;
   }
 
   /**
@@ -111,7 +156,7 @@ class RequestFilter implements WebFilter {
    */
   private void countRefusedSamplePost(ServerHttpRequest request) {
     if (request.getMethod() != HttpMethod.POST) return;
-    List<String> segments = new java.util.ArrayList<>();
+    List<String> segments = new ArrayList<>();
     for (var element : request.getPath().pathWithinApplication().elements()) {
       if (element instanceof org.springframework.http.server.PathContainer.PathSegment segment
           && !segment.valueToMatch().isEmpty()) {

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
-import tools.jackson.core.JsonEncoding;
 
 /**
  * The POST echo written from the samples is the array of their {@link Representations#oldSample}
@@ -41,7 +40,7 @@ class EchoChunksTest {
           .recordedAt(i % 2 == 0 ? null : Instant.parse("2026-11-30T12:00:01Z"))
           .resourceMetadata(metadata).build());
     }
-    List<DataBuffer> buffers = EchoEncoder.write(samples, DefaultDataBufferFactory.sharedInstance, JsonEncoding.UTF8).collectList().block();
+    List<DataBuffer> buffers = EchoEncoder.write(samples, DefaultDataBufferFactory.sharedInstance).collectList().block();
     assertThat(buffers).hasSize(3);
     StringBuilder echo = new StringBuilder();
     for (DataBuffer b : buffers) {

@@ -21,6 +21,29 @@ class HttpBehaviourTest extends ApiTestSupport {
     get("/v2/capabilities", "Accept", "application/*").expectStatus().isOk();
   }
 
+  /**
+   * Answers are JSON in UTF-8: JSON asked for in another charset is 406 in the fault shape, on every
+   * route, before the handler runs (it was 500 once Spring found no encoder for ISO-8859-1, and
+   * listings in UTF-16 or UTF-32 were not valid JSON: their brackets and commas were single bytes).
+   */
+  @Test
+  void jsonInAnotherCharsetThanUtf8IsNotAcceptable() {
+    for (String path : new String[] {"/v2/meters", "/v2/resources", "/v2/meters/cpu/statistics", "/v2/capabilities",
+        "/v2/resources/nothing", "/v2/samples", "/api/v1/labels"}) {
+      for (String charset : new String[] {"ISO-8859-1", "UTF-16LE", "UTF-32"}) {
+        fault(get(path, "Accept", "application/json;charset=" + charset, "X-Roles", "admin"), 406,
+            "Not Acceptable: the answer is JSON in UTF-8, not " + charset);
+      }
+      // (404 for the unknown resource, its fault without the charset)
+      get(path, "Accept", "application/json;charset=utf-8", "X-Roles", "admin")
+          .expectStatus().value(status -> org.assertj.core.api.Assertions.assertThat(status).as(path).isIn(200, 404))
+          .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_JSON);
+    }
+    // the type Spring answers with decides: UTF-8 preferred over a charset it would not pick
+    get("/v2/meters", "Accept", "application/json;charset=UTF-8, application/json;charset=UTF-16;q=0.5")
+        .expectStatus().isOk();
+  }
+
   @Test
   void bodiesMustBeJson() {
     http.post().uri("/v2/meters/cpu").contentType(MediaType.TEXT_PLAIN).bodyValue("[]").exchange()
