@@ -106,7 +106,14 @@ class RequestFilter implements WebFilter {
       countRefusedSamplePost(request);
       return Mono.error(new UnsupportedMediaTypeStatusException(type, List.of(MediaType.APPLICATION_JSON)));
     }
-    Charset asked = askedJsonCharset(headers);
+    List<MediaType> accepted = accepted(headers);
+    if (accepted.size() > MAX_ACCEPTED_TYPES) {
+      // Spring's sorting throws past that many, which its resolver does not catch: a 500 on every route
+      countRefusedSamplePost(request);
+      return Mono.error(new ApiError(HttpStatus.NOT_ACCEPTABLE,
+          "Not Acceptable: the Accept header may name at most " + MAX_ACCEPTED_TYPES + " media types"));
+    }
+    Charset asked = request.getMethod() == HttpMethod.OPTIONS ? null : askedJsonCharset(accepted);
     if (asked != null && !isAnswerCharset(asked)) {
       countRefusedSamplePost(request);
       return Mono.error(new ApiError(HttpStatus.NOT_ACCEPTABLE, "Not Acceptable: the answer is JSON in UTF-8, not " + asked.name()));
@@ -114,12 +121,25 @@ class RequestFilter implements WebFilter {
     return chain.filter(exchange);
   }
 
+  /** The most media types Spring's content negotiation sorts ({@code MimeTypeUtils.sortBySpecificity}). */
+  static final int MAX_ACCEPTED_TYPES = 50;
+
   /**
-   * Whether answers can be written in {@code charset}: UTF-8, and US-ASCII, which Spring's JSON
-   * encoder writes as UTF-8 (RFC 8259 section 8.1: JSON exchanged between systems is UTF-8).
+   * Whether answers can be written in {@code charset}: UTF-8 only (RFC 8259 section 8.1: JSON
+   * exchanged between systems is UTF-8). Not US-ASCII: Spring's JSON encoder writes it as UTF-8,
+   * so a non-ASCII character went out as UTF-8 bytes under a {@code us-ascii} label.
    */
   static boolean isAnswerCharset(Charset charset) {
-    return charset.equals(StandardCharsets.UTF_8) || charset.equals(StandardCharsets.US_ASCII);
+    return charset.equals(StandardCharsets.UTF_8);
+  }
+
+  /** The accepted types as parsed, or none when Spring cannot parse them (it answers 406 itself). */
+  private static List<MediaType> accepted(HttpHeaders headers) {
+    try {
+      return headers.getAccept();
+    } catch (InvalidMediaTypeException e) {
+      return List.of();
+    }
   }
 
   /**
@@ -129,15 +149,10 @@ class RequestFilter implements WebFilter {
    * Asked here, before any handler runs: Spring picks that charset and finds out it cannot write it
    * only when writing the answer, after the handler ran (a sample POST had stored its samples), and
    * answered 500; in UTF-16 or UTF-32 its listings were not valid JSON (brackets and commas in single
-   * bytes). A header Spring cannot parse is left to it (406).
+   * bytes).
    */
-  private static Charset askedJsonCharset(HttpHeaders headers) {
-    List<MediaType> accepted;
-    try {
-      accepted = new ArrayList<>(headers.getAccept());
-    } catch (InvalidMediaTypeException e) {
-      return null;
-    }
+  private static Charset askedJsonCharset(List<MediaType> acceptedTypes) {
+    List<MediaType> accepted = new ArrayList<>(acceptedTypes);
     MimeTypeUtils.sortBySpecificity(accepted);
     for (MediaType type : accepted) {
       if (!type.isCompatibleWith(MediaType.APPLICATION_JSON)) continue;

@@ -42,6 +42,22 @@ class HttpBehaviourTest extends ApiTestSupport {
     // the type Spring answers with decides: UTF-8 preferred over a charset it would not pick
     get("/v2/meters", "Accept", "application/json;charset=UTF-8, application/json;charset=UTF-16;q=0.5")
         .expectStatus().isOk();
+    // US-ASCII: Spring wrote UTF-8 bytes under that label
+    fault(get("/v2/meters", "Accept", "application/json;charset=us-ascii"), 406,
+        "Not Acceptable: the answer is JSON in UTF-8, not US-ASCII");
+    // OPTIONS answers no body to negotiate
+    http.options().uri("/v2/meters").header("Accept", "application/json;charset=ISO-8859-1").exchange()
+        .expectStatus().isOk();
+  }
+
+  /** Spring's negotiation throws past 50 accepted types (uncaught: 500 on every route); refused first. */
+  @Test
+  void anAcceptOfMoreThanFiftyTypesIsNotAcceptable() {
+    String fifty = String.join(", ", java.util.Collections.nCopies(50, "application/json"));
+    get("/v2/meters", "Accept", fifty).expectStatus().isOk();
+    for (String path : new String[] {"/v2/meters", "/v2/capabilities", "/api/v1/labels", "/console"}) {
+      fault(get(path, "Accept", fifty + ", */*"), 406, "Not Acceptable: the Accept header may name at most 50 media types");
+    }
   }
 
   @Test
