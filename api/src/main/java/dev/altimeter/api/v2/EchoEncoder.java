@@ -75,4 +75,3 @@ final class EchoEncoder extends AbstractEncoder<MetersController.Echo> {
     return buffer;
   }
 }
-
