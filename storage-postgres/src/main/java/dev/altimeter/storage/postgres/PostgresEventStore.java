@@ -21,7 +21,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -44,7 +43,7 @@ public final class PostgresEventStore implements EventStore {
 
   private final ConnectionFactory connections;
   private final JsonMapper json = JsonMapper.builder().build();
-  private final Map<String, Integer> typeIds = new ConcurrentHashMap<>();
+  private final DictionaryIds<String, Integer> typeIds = new DictionaryIds<>(CACHE_LIMIT);
 
   public PostgresEventStore(ConnectionFactory connections) {
     this.connections = connections;
@@ -52,7 +51,7 @@ public final class PostgresEventStore implements EventStore {
 
   /** Forgets cached event type ids; call after the tables were changed behind the store's back. */
   public void forgetCachedIds() {
-    typeIds.clear();
+    typeIds.forget();
   }
 
   // ---------------------------------------------------------------- write
@@ -91,19 +90,17 @@ public final class PostgresEventStore implements EventStore {
 
   private Mono<Void> resolveTypes(Connection conn, List<Event> batch) {
     Set<String> missing = new TreeSet<>(); // sorted: concurrent batches lock in the same order
-    for (Event e : batch) if (!typeIds.containsKey(e.eventType())) missing.add(e.eventType());
+    for (Event e : batch) if (!typeIds.contains(e.eventType())) missing.add(e.eventType());
     if (missing.isEmpty()) return Mono.empty();
     Statement st = conn.createStatement("""
         INSERT INTO event_type (name) SELECT * FROM unnest($1::text[])
         ON CONFLICT (name) DO UPDATE SET name = excluded.name
         RETURNING id, name""")
         .bind(0, missing.toArray(String[]::new));
-    return Flux.from(st.execute())
-        .flatMap(r -> r.map(row -> Map.entry(row.get("name", String.class), row.get("id", Integer.class))))
-        .collectList()
-        // once the statement completed (committed): see PostgresSampleWriter#remember
-        .doOnNext(entries -> PostgresSampleWriter.remember(typeIds, entries, CACHE_LIMIT))
-        .then();
+    // kept once the statement completed (committed): an event stored under a type id whose row was
+    // never committed would be one no listing joins to
+    return typeIds.remember(Flux.from(st.execute())
+        .flatMap(r -> r.map(row -> Map.entry(row.get("name", String.class), row.get("id", Integer.class)))));
   }
 
   /** Called inside {@code Mono.defer}: a {@link CacheMiss} thrown here becomes the Mono's error. */

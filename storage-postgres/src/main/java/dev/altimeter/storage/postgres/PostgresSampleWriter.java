@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.publisher.Flux;
@@ -40,10 +39,11 @@ import tools.jackson.databind.json.JsonMapper;
  * retried ({@link PostgresErrors#RETRY}); other errors are translated to {@code
  * StoreException}s.
  *
- * <p>Contract. Thread-safe: the caches are concurrent maps, each cleared when it reaches {@link
- * #CACHE_LIMIT} entries (bounded memory); an id evicted between resolution and insert fails the
- * attempt as a transient conflict. Units: timestamps go to PostgreSQL as epoch microseconds;
- * metadata documents are keyed by the SHA-256 based {@link #hash} of their JSON with keys sorted.
+ * <p>Contract. Thread-safe: the caches are {@link DictionaryIds} of {@link #CACHE_LIMIT} entries
+ * each (bounded memory, ids of committed upserts only); an id evicted between resolution and insert
+ * fails the attempt as a transient conflict. Units: timestamps go to PostgreSQL as epoch
+ * microseconds; metadata documents are keyed by the SHA-256 based {@link #hash} of their JSON with
+ * keys sorted.
  */
 final class PostgresSampleWriter {
   /** Dictionary caches are cleared when they grow past this many entries (bounded memory). */
@@ -53,9 +53,9 @@ final class PostgresSampleWriter {
   /** Renders metadata documents with sorted keys, so equal documents hash alike. */
   private final JsonMapper json;
   private final PostgresPartitions partitions;
-  private final Map<MeterKey, Integer> meterIds = new ConcurrentHashMap<>();
-  private final Map<OwnerKey, Long> ownerIds = new ConcurrentHashMap<>();
-  private final Map<UUID, Long> metadataIds = new ConcurrentHashMap<>();
+  private final DictionaryIds<MeterKey, Integer> meterIds = new DictionaryIds<>(CACHE_LIMIT);
+  private final DictionaryIds<OwnerKey, Long> ownerIds = new DictionaryIds<>(CACHE_LIMIT);
+  private final DictionaryIds<UUID, Long> metadataIds = new DictionaryIds<>(CACHE_LIMIT);
 
   PostgresSampleWriter(ConnectionFactory connections, JsonMapper json, PostgresPartitions partitions) {
     this.connections = connections;
@@ -96,9 +96,9 @@ final class PostgresSampleWriter {
 
   /** Forgets the cached dictionary ids. */
   void forget() {
-    meterIds.clear();
-    ownerIds.clear();
-    metadataIds.clear();
+    meterIds.forget();
+    ownerIds.forget();
+    metadataIds.forget();
   }
 
   private List<Prepared> prepare(List<Sample> samples) {
@@ -137,7 +137,7 @@ final class PostgresSampleWriter {
     for (Prepared p : batch) {
       Sample s = p.sample;
       MeterKey k = new MeterKey(s.meter(), s.type(), s.unit());
-      if (!meterIds.containsKey(k)) missing.add(k);
+      if (!meterIds.contains(k)) missing.add(k);
     }
     if (missing.isEmpty()) return Mono.empty();
     List<MeterKey> keys = new ArrayList<>(missing);
@@ -149,15 +149,12 @@ final class PostgresSampleWriter {
         .bind(0, keys.stream().map(MeterKey::name).toArray(String[]::new))
         .bind(1, keys.stream().map(k -> k.type().wireName()).toArray(String[]::new))
         .bind(2, keys.stream().map(MeterKey::unit).toArray(String[]::new));
-    return Flux.from(st.execute())
+    return meterIds.remember(Flux.from(st.execute())
         .flatMap(r -> r.map(row -> {
           MeterKey k = new MeterKey(row.get("name", String.class),
               SampleType.fromWireName(row.get("type", String.class)), row.get("unit", String.class));
           return Map.entry(k, row.get("id", Integer.class));
-        }))
-        .collectList()
-        .doOnNext(entries -> remember(meterIds, entries, CACHE_LIMIT))
-        .then();
+        })));
   }
 
   private Mono<Void> resolveOwners(Connection conn, List<Prepared> batch) {
@@ -167,7 +164,7 @@ final class PostgresSampleWriter {
         .thenComparing(OwnerKey::source, Comparator.nullsFirst(Comparator.naturalOrder())));
     for (Prepared p : batch) {
       OwnerKey k = owner(p.sample);
-      if (!ownerIds.containsKey(k)) missing.add(k);
+      if (!ownerIds.contains(k)) missing.add(k);
     }
     if (missing.isEmpty()) return Mono.empty();
     List<OwnerKey> keys = new ArrayList<>(missing);
@@ -180,20 +177,17 @@ final class PostgresSampleWriter {
         .bind(1, keys.stream().map(OwnerKey::userId).toArray(String[]::new))
         .bind(2, keys.stream().map(OwnerKey::projectId).toArray(String[]::new))
         .bind(3, keys.stream().map(OwnerKey::source).toArray(String[]::new));
-    return Flux.from(st.execute())
+    return ownerIds.remember(Flux.from(st.execute())
         .flatMap(r -> r.map(row -> Map.entry(
             new OwnerKey(row.get("resource_id", String.class), row.get("user_id", String.class),
                 row.get("project_id", String.class), row.get("source", String.class)),
-            row.get("id", Long.class))))
-        .collectList()
-        .doOnNext(entries -> remember(ownerIds, entries, CACHE_LIMIT))
-        .then();
+            row.get("id", Long.class)))));
   }
 
   private Mono<Void> resolveMetadata(Connection conn, List<Prepared> batch) {
     Map<UUID, String> missing = new java.util.TreeMap<>();
     for (Prepared p : batch) {
-      if (!metadataIds.containsKey(p.metadataHash)) missing.put(p.metadataHash, p.metadataJson);
+      if (!metadataIds.contains(p.metadataHash)) missing.put(p.metadataHash, p.metadataJson);
     }
     if (missing.isEmpty()) return Mono.empty();
     Statement st = conn.createStatement("""
@@ -203,11 +197,8 @@ final class PostgresSampleWriter {
         RETURNING id, hash""")
         .bind(0, missing.keySet().toArray(UUID[]::new))
         .bind(1, missing.values().toArray(String[]::new));
-    return Flux.from(st.execute())
-        .flatMap(r -> r.map(row -> Map.entry(row.get("hash", UUID.class), row.get("id", Long.class))))
-        .collectList()
-        .doOnNext(entries -> remember(metadataIds, entries, CACHE_LIMIT))
-        .then();
+    return metadataIds.remember(Flux.from(st.execute())
+        .flatMap(r -> r.map(row -> Map.entry(row.get("hash", UUID.class), row.get("id", Long.class)))));
   }
 
   /**
@@ -333,20 +324,6 @@ final class PostgresSampleWriter {
     // a cache cleared by another batch between resolve and insert: retried as transient
     if (id == null) throw new CacheMiss(what);
     return id;
-  }
-
-  /**
-   * Caches the ids a dictionary upsert returned, once the statement has completed: its transaction
-   * committed; cleared first when it holds {@code limit} entries. Rows arrive before the commit, and a commit can still fail after them (PostgreSQL
-   * restarted under the write): an id cached from those rows would name a row that does not exist, and
-   * every later batch of that owner or meter would fail on the foreign key, or an event would be stored
-   * under a type no listing joins to.
-   */
-  static <K, V> void remember(Map<K, V> cache, List<Map.Entry<K, V>> entries, int limit) {
-    for (Map.Entry<K, V> e : entries) {
-      if (cache.size() >= limit) cache.clear();
-      cache.put(e.getKey(), e.getValue());
-    }
   }
 
   private static final class CacheMiss extends PostgresErrors.Conflict {
