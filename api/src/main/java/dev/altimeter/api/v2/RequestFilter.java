@@ -18,6 +18,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.reactive.CorsUtils;
 import org.springframework.web.cors.reactive.DefaultCorsProcessor;
+import org.springframework.web.server.NotAcceptableStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 import org.springframework.web.server.WebFilter;
@@ -105,7 +106,15 @@ class RequestFilter implements WebFilter {
       countRefusedSamplePost(request);
       return Mono.error(new UnsupportedMediaTypeStatusException(type, List.of(MediaType.APPLICATION_JSON)));
     }
-    return chain.filter(exchange);
+    // content negotiation refuses a sample POST's Accept (406) while routing, before the controller
+    // that counts the v2 door: counted here, as the refusals above
+    ServerHttpRequest routed = request;
+    return chain.filter(exchange).doOnError(RequestFilter::isNotAcceptable, e -> countRefusedSamplePost(routed));
+  }
+
+  private static boolean isNotAcceptable(Throwable e) {
+    return e instanceof NotAcceptableStatusException
+        || (e instanceof ApiError a && a.status() == HttpStatus.NOT_ACCEPTABLE);
   }
 
   /**
