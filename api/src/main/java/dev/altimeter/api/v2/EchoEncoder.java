@@ -18,7 +18,7 @@ import tools.jackson.databind.ObjectWriter;
 
 /**
  * Writes {@link MetersController.Echo}, the 201 answer of a sample POST, in UTF-8, the one charset
- * answers are given in ({@link RequestFilter} refuses an {@code Accept} asking for JSON in another).
+ * answers are given in ({@link AcceptedTypes} drops a JSON type naming another).
  * An encoder, not buffers from the handler: Spring writes the answer's headers from the negotiated
  * type, and the buffers go out as they are.
  */
@@ -35,7 +35,7 @@ final class EchoEncoder extends AbstractEncoder<MetersController.Echo> {
   @Override
   public boolean canEncode(ResolvableType elementType, MimeType mimeType) {
     return MetersController.Echo.class.equals(elementType.toClass()) && super.canEncode(elementType, mimeType)
-        && (mimeType == null || mimeType.getCharset() == null || RequestFilter.isAnswerCharset(mimeType.getCharset()));
+        && (mimeType == null || mimeType.getCharset() == null || AcceptedTypes.isAnswerCharset(mimeType.getCharset()));
   }
 
   @Override

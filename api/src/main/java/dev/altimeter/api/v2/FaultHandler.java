@@ -14,6 +14,7 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.stereotype.Component;
+import org.springframework.web.server.NotAcceptableStatusException;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebExceptionHandler;
@@ -34,6 +35,7 @@ class FaultHandler implements WebExceptionHandler {
   public Mono<Void> handle(ServerWebExchange exchange, Throwable ex) {
     ServerHttpResponse response = exchange.getResponse();
     if (response.isCommitted()) return Mono.error(ex);
+    if (ex instanceof NotAcceptableStatusException e) ex = AcceptedTypes.explain(exchange, e);
     HttpStatusCode status;
     String message;
     if (ex instanceof ApiError e) {

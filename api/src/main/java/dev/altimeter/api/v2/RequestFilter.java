@@ -2,7 +2,6 @@ package dev.altimeter.api.v2;
 
 import dev.altimeter.ingest.IngestCounter;
 import dev.altimeter.ingest.IngestOutcome;
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,10 +15,10 @@ import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
-import org.springframework.util.MimeTypeUtils;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.reactive.CorsUtils;
 import org.springframework.web.cors.reactive.DefaultCorsProcessor;
+import org.springframework.web.server.NotAcceptableStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 import org.springframework.web.server.WebFilter;
@@ -33,8 +32,9 @@ import reactor.core.publisher.Mono;
  * and links carry it; unprefixed paths keep working), CORS (oslo.middleware's rules), 400 for
  * a NUL character anywhere in the path or query (no store can keep one), 415 for a body that is
  * not JSON (or whose Content-Type cannot be parsed), on any method, except the form and protobuf
- * bodies of the Prometheus API below {@code /api/v1/}, and 406 for an {@code Accept} asking for JSON
- * in another charset than UTF-8.
+ * bodies of the Prometheus API below {@code /api/v1/}. What {@code Accept} may ask for is not decided
+ * here, where the route and what it answers are not known yet, but in content negotiation ({@link
+ * AcceptedTypes}).
  *
  * <p>Who the caller is, and what it may do, is not decided here but by each handler ({@link
  * CallerResolver}): a filter sees the raw path, the router a normalised one.
@@ -106,63 +106,15 @@ class RequestFilter implements WebFilter {
       countRefusedSamplePost(request);
       return Mono.error(new UnsupportedMediaTypeStatusException(type, List.of(MediaType.APPLICATION_JSON)));
     }
-    List<MediaType> accepted = accepted(headers);
-    if (accepted.size() > MAX_ACCEPTED_TYPES) {
-      // Spring's sorting throws past that many, which its resolver does not catch: a 500 on every route
-      countRefusedSamplePost(request);
-      return Mono.error(new ApiError(HttpStatus.NOT_ACCEPTABLE,
-          "Not Acceptable: the Accept header may name at most " + MAX_ACCEPTED_TYPES + " media types"));
-    }
-    Charset asked = request.getMethod() == HttpMethod.OPTIONS ? null : askedJsonCharset(accepted);
-    if (asked != null && !isAnswerCharset(asked)) {
-      countRefusedSamplePost(request);
-      return Mono.error(new ApiError(HttpStatus.NOT_ACCEPTABLE, "Not Acceptable: the answer is JSON in UTF-8, not " + asked.name()));
-    }
-    return chain.filter(exchange);
+    // content negotiation refuses a sample POST's Accept (406) while routing, before the controller
+    // that counts the v2 door: counted here, as the refusals above
+    ServerHttpRequest routed = request;
+    return chain.filter(exchange).doOnError(RequestFilter::isNotAcceptable, e -> countRefusedSamplePost(routed));
   }
 
-  /** The most media types Spring's content negotiation sorts ({@code MimeTypeUtils.sortBySpecificity}). */
-  static final int MAX_ACCEPTED_TYPES = 50;
-
-  /**
-   * Whether answers can be written in {@code charset}: UTF-8 only (RFC 8259 section 8.1: JSON
-   * exchanged between systems is UTF-8). Not US-ASCII: Spring's JSON encoder writes it as UTF-8,
-   * so a non-ASCII character went out as UTF-8 bytes under a {@code us-ascii} label.
-   */
-  static boolean isAnswerCharset(Charset charset) {
-    return charset.equals(StandardCharsets.UTF_8);
-  }
-
-  /** The accepted types as parsed, or none when Spring cannot parse them (it answers 406 itself). */
-  private static List<MediaType> accepted(HttpHeaders headers) {
-    try {
-      return headers.getAccept();
-    } catch (InvalidMediaTypeException e) {
-      return List.of();
-    }
-  }
-
-  /**
-   * The charset of the JSON type Spring's content negotiation will answer with, or null when it will
-   * name none: the accepted types by specificity and quality, the first compatible with {@code
-   * application/json} (a wildcard one is answered as {@code application/json} without a charset).
-   * Asked here, before any handler runs: Spring picks that charset and finds out it cannot write it
-   * only when writing the answer, after the handler ran (a sample POST had stored its samples), and
-   * answered 500; in UTF-16 or UTF-32 its listings were not valid JSON (brackets and commas in single
-   * bytes).
-   */
-  private static Charset askedJsonCharset(List<MediaType> acceptedTypes) {
-    List<MediaType> accepted = new ArrayList<>(acceptedTypes);
-    MimeTypeUtils.sortBySpecificity(accepted);
-    for (MediaType type : accepted) {
-      if (!type.isCompatibleWith(MediaType.APPLICATION_JSON)) continue;
-      try {
-        return type.isConcrete() ? type.getCharset() : null;
-      } catch (IllegalArgumentException e) { // a charset Java does not know
-        return null;
-      }
-    }
-    return null;
+  private static boolean isNotAcceptable(Throwable e) {
+    return e instanceof NotAcceptableStatusException
+        || (e instanceof ApiError a && a.status() == HttpStatus.NOT_ACCEPTABLE);
   }
 
   /**

@@ -50,6 +50,25 @@ class HttpBehaviourTest extends ApiTestSupport {
         .expectStatus().isOk();
   }
 
+  /**
+   * The charset rule is about the JSON an answer would be in: a route answering something else (the
+   * console's HTML, the OpenAPI document's YAML) serves it whatever JSON the Accept header also names;
+   * the same header on a JSON route is refused as above. It was 406 on every route, and so was JSON in
+   * another charset preferred to a wildcard.
+   */
+  @Test
+  void jsonInAnotherCharsetDoesNotRefuseAnAnswerThatIsNotJson() {
+    get("/console", "Accept", "text/html, application/json;charset=latin1").expectStatus().isOk()
+        .expectHeader().contentType("text/html;charset=UTF-8");
+    get(OpenApiController.PATH, "Accept", "application/yaml, application/json;charset=latin1").expectStatus().isOk()
+        .expectHeader().contentTypeCompatibleWith("application/yaml");
+    fault(get("/v2/meters", "Accept", "text/html, application/json;charset=latin1"), 406,
+        "Not Acceptable: the answer is JSON in UTF-8, not ISO-8859-1");
+    // such a type is left out, not a refusal: JSON accepted otherwise is answered, in UTF-8
+    get("/v2/meters", "Accept", "application/json;charset=UTF-16, */*;q=0.1").expectStatus().isOk()
+        .expectHeader().contentType(MediaType.APPLICATION_JSON);
+  }
+
   /** Spring's negotiation throws past 50 accepted types (uncaught: 500 on every route); refused first. */
   @Test
   void anAcceptOfMoreThanFiftyTypesIsNotAcceptable() {

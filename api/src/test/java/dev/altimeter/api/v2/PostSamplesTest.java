@@ -152,4 +152,23 @@ class PostSamplesTest extends ApiTestSupport {
         .expectStatus().isEqualTo(415);
     assertThat(counters.count("v2", IngestOutcome.INVALID)).isEqualTo(invalid + 2);
   }
+
+  /**
+   * A sample POST whose Accept content negotiation refuses (406, while routing: JSON in another
+   * charset than UTF-8, more than 50 types) stores nothing and is counted as one invalid.
+   */
+  @Test
+  void aPostRefusedForItsAcceptIsCounted() {
+    String body = """
+        [{"counter_name":"instance","counter_type":"gauge","counter_unit":"u","counter_volume":1,"resource_id":"r"}]""";
+    long invalid = counters.count("v2", IngestOutcome.INVALID);
+    post("/v2/meters/instance", body).expectStatus().isCreated();
+    http.post().uri("/v2/meters/instance").header("Content-Type", "application/json")
+        .header("Accept", "application/json;charset=ISO-8859-1").bodyValue(body).exchange()
+        .expectStatus().isEqualTo(406);
+    http.post().uri("/v2/meters/instance").header("Content-Type", "application/json")
+        .header("Accept", String.join(",", java.util.Collections.nCopies(51, "*/*"))).bodyValue(body).exchange()
+        .expectStatus().isEqualTo(406);
+    assertThat(counters.count("v2", IngestOutcome.INVALID)).isEqualTo(invalid + 2);
+  }
 }
