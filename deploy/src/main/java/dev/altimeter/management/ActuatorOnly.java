@@ -1,5 +1,7 @@
 package dev.altimeter.management;
 
+import dev.altimeter.api.v2.AcceptedTypes;
+import dev.altimeter.api.v2.ApiError;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.webflux.actuate.endpoint.web.AbstractWebFluxEndpointHandlerMapping;
@@ -8,6 +10,7 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.AnnotationAwareOrderComparator;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
+import org.springframework.web.server.NotAcceptableStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
@@ -21,7 +24,9 @@ import reactor.core.publisher.Mono;
  * the management port): WebFlux's DispatcherHandler collects handler mappings from the parent
  * context as well (spring-boot#14012), the management context's own RouterFunctionMapping collects
  * the parent's router functions (e.g. {@code POST /v1/samples}), and its resource mapping takes any
- * path.
+ * path. Before that lookup it applies the API port's rules on {@code Accept} ({@link
+ * AcceptedTypes#negotiate}): the lookup sorts the accepted types, which throws past 50 (a 500), and
+ * the actuator's JSON encoder cannot write another charset than UTF-8 (a 500).
  */
 @Order(Ordered.HIGHEST_PRECEDENCE)
 final class ActuatorOnly implements WebFilter {
@@ -34,9 +39,16 @@ final class ActuatorOnly implements WebFilter {
 
   @Override
   public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-    return Flux.fromIterable(actuatorMappings()).concatMap(m -> m.getHandler(exchange)).hasElements()
+    ServerWebExchange negotiated;
+    try {
+      negotiated = AcceptedTypes.negotiate(exchange); // the API port's rules (its filters do not run here)
+    } catch (ApiError e) {
+      // a status exception: whichever error handler renders it (the API's, or Spring Boot's) answers 406
+      return Mono.error(new NotAcceptableStatusException(e.getMessage()));
+    }
+    return Flux.fromIterable(actuatorMappings()).concatMap(m -> m.getHandler(negotiated)).hasElements()
         .flatMap(mapped -> {
-          if (mapped) return chain.filter(exchange);
+          if (mapped) return chain.filter(negotiated);
           exchange.getResponse().setStatusCode(HttpStatus.NOT_FOUND);
           return exchange.getResponse().setComplete();
         });

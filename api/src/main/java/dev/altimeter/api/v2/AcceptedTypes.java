@@ -4,70 +4,103 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
-import org.springframework.web.reactive.accept.HeaderContentTypeResolver;
-import org.springframework.web.reactive.accept.RequestedContentTypeResolver;
+import org.springframework.util.MimeTypeUtils;
 import org.springframework.web.server.NotAcceptableStatusException;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * The media types a request accepts, as Spring's content negotiation uses them: to match a route's
- * {@code produces} (before its handler runs, so a refused sample POST stores nothing) and to pick
- * the type an answer is written in. The {@code Accept} header's types as Spring reads them ({@link
- * HeaderContentTypeResolver}: by specificity, then quality; every type when none; 406 when
- * unparsable), with two rules of ours:
+ * The rules on what an {@code Accept} header may ask for ({@link #negotiate}), applied before
+ * routing on both ports: by {@link RequestFilter} on the API's, by the management server's own
+ * filter on the actuator's (the application's filters do not run there):
  *
  * <ul>
  *   <li>More than {@value #MAX_ACCEPTED_TYPES} types is 406, {@code Not Acceptable: the Accept
  *       header may name at most 50 media types}: Spring's sorting throws past that many, which its
- *       resolver does not catch (a 500).
- *   <li>A JSON type naming another charset than UTF-8 is dropped: no answer is written in it. When
- *       that leaves nothing a JSON route can answer, Spring's 406 says so ({@link #explain}); a route
- *       answering something else (the console's HTML) is not concerned.
+ *       content negotiation does not catch (a 500).
+ *   <li>A JSON type naming another charset than UTF-8 is left out of the header: no answer is
+ *       written in it (Spring's JSON encoder fails on it after the handler ran: a 500, with a sample
+ *       POST already stored). When that leaves no type at all, 406 {@code Not Acceptable: the answer
+ *       is JSON in UTF-8, not X}; when other types are left, a route answering JSON that none of them
+ *       accepts gets Spring's 406, which {@link #explain} words the same; a route answering something
+ *       else (the console's HTML) is not concerned.
  * </ul>
- *
- * <p>Registered by {@link ApiWebFluxConfiguration}.
  */
-final class AcceptedTypes implements RequestedContentTypeResolver {
+public final class AcceptedTypes {
   /** The most media types Spring's content negotiation sorts ({@code MimeTypeUtils.sortBySpecificity}). */
-  static final int MAX_ACCEPTED_TYPES = 50;
-  /** The exchange attribute holding the charset of the first JSON type dropped (a {@link Charset}). */
-  private static final String DROPPED_CHARSET = AcceptedTypes.class.getName() + ".droppedCharset";
+  private static final int MAX_ACCEPTED_TYPES = 50;
+  /** The exchange attribute holding the charset of the JSON type left out (a {@link Charset}). */
+  private static final String LEFT_OUT_CHARSET = AcceptedTypes.class.getName() + ".leftOutCharset";
 
-  private final HeaderContentTypeResolver header = new HeaderContentTypeResolver();
+  private AcceptedTypes() {}
 
-  @Override
-  public List<MediaType> resolveMediaTypes(ServerWebExchange exchange) {
-    if (count(exchange) > MAX_ACCEPTED_TYPES) {
+  /**
+   * The exchange to go on with: {@code exchange} itself, or with the JSON types in another charset
+   * than UTF-8 left out of its {@code Accept} (and noted for {@link #explain}). OPTIONS is not
+   * negotiated; an {@code Accept} that cannot be parsed is left to Spring (406).
+   *
+   * @throws ApiError 406 for more than {@value #MAX_ACCEPTED_TYPES} types, or when nothing but
+   *     JSON in another charset is accepted
+   */
+  public static ServerWebExchange negotiate(ServerWebExchange exchange) {
+    if (exchange.getRequest().getMethod() == HttpMethod.OPTIONS) return exchange;
+    List<MediaType> accepted;
+    try {
+      accepted = exchange.getRequest().getHeaders().getAccept();
+    } catch (InvalidMediaTypeException e) {
+      return exchange;
+    }
+    if (accepted.size() > MAX_ACCEPTED_TYPES) {
       throw new ApiError(HttpStatus.NOT_ACCEPTABLE,
           "Not Acceptable: the Accept header may name at most " + MAX_ACCEPTED_TYPES + " media types");
     }
-    List<MediaType> accepted = new ArrayList<>(header.resolveMediaTypes(exchange));
-    Charset dropped = null;
-    for (var types = accepted.iterator(); types.hasNext(); ) {
-      Charset charset = jsonCharset(types.next());
-      if (charset != null && !isAnswerCharset(charset)) {
-        if (dropped == null) dropped = charset;
-        types.remove();
-      }
+    Kept kept = keep(accepted);
+    if (kept.leftOut() == null) return exchange;
+    if (kept.types().isEmpty()) throw notJsonInUtf8(kept.leftOut());
+    ServerWebExchange negotiated = exchange.mutate().request(r -> r.headers(h -> h.setAccept(kept.types()))).build();
+    negotiated.getAttributes().put(LEFT_OUT_CHARSET, kept.leftOut());
+    return negotiated;
+  }
+
+  /**
+   * The accepted types without the JSON types in another charset than UTF-8, in the header's order,
+   * and the charset of the first of those by specificity and quality (Spring's order), or null when
+   * none was left out.
+   */
+  private record Kept(List<MediaType> types, Charset leftOut) {}
+
+  /** @param accepted the header's types, at most {@link #MAX_ACCEPTED_TYPES} */
+  private static Kept keep(List<MediaType> accepted) {
+    List<MediaType> kept = new ArrayList<>(accepted.size());
+    for (MediaType type : accepted) {
+      Charset charset = jsonCharset(type);
+      if (charset == null || isAnswerCharset(charset)) kept.add(type);
     }
-    if (dropped != null) exchange.getAttributes().put(DROPPED_CHARSET, dropped);
-    return accepted;
+    if (kept.size() == accepted.size()) return new Kept(accepted, null);
+    List<MediaType> sorted = new ArrayList<>(accepted);
+    MimeTypeUtils.sortBySpecificity(sorted);
+    Charset leftOut = sorted.stream().map(AcceptedTypes::jsonCharset)
+        .filter(c -> c != null && !isAnswerCharset(c)).findFirst().orElseThrow();
+    return new Kept(kept, leftOut);
+  }
+
+  private static ApiError notJsonInUtf8(Charset charset) {
+    return new ApiError(HttpStatus.NOT_ACCEPTABLE, "Not Acceptable: the answer is JSON in UTF-8, not " + charset.name());
   }
 
   /**
    * Spring's 406 for a request whose {@code Accept} named JSON only in another charset than UTF-8,
-   * on a route that answers JSON, as {@code Not Acceptable: the answer is JSON in UTF-8, not X} (X
-   * the first such charset by specificity and quality); any other 406 as it is.
+   * on a route that answers JSON, as {@link #notJsonInUtf8}; any other 406 as it is.
    */
   static Throwable explain(ServerWebExchange exchange, NotAcceptableStatusException e) {
-    Charset dropped = exchange.getAttribute(DROPPED_CHARSET);
-    if (dropped == null || e.getSupportedMediaTypes().stream().noneMatch(MediaType.APPLICATION_JSON::isCompatibleWith)) {
+    Charset leftOut = exchange.getAttribute(LEFT_OUT_CHARSET);
+    if (leftOut == null || e.getSupportedMediaTypes().stream().noneMatch(MediaType.APPLICATION_JSON::isCompatibleWith)) {
       return e;
     }
-    return new ApiError(HttpStatus.NOT_ACCEPTABLE, "Not Acceptable: the answer is JSON in UTF-8, not " + dropped.name());
+    return notJsonInUtf8(leftOut);
   }
 
   /**
@@ -78,15 +111,6 @@ final class AcceptedTypes implements RequestedContentTypeResolver {
    */
   static boolean isAnswerCharset(Charset charset) {
     return charset.equals(StandardCharsets.UTF_8);
-  }
-
-  /** The types in the header, or 0 when it cannot be parsed (Spring's resolver answers 406 for that). */
-  private static int count(ServerWebExchange exchange) {
-    try {
-      return exchange.getRequest().getHeaders().getAccept().size();
-    } catch (InvalidMediaTypeException e) {
-      return 0;
-    }
   }
 
   /**

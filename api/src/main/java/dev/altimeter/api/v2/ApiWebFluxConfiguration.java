@@ -12,15 +12,13 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.Resource;
 import org.springframework.http.CacheControl;
 import org.springframework.http.codec.ServerCodecConfigurer;
-import org.springframework.web.reactive.accept.RequestedContentTypeResolverBuilder;
 import org.springframework.web.reactive.config.ResourceHandlerRegistry;
 import org.springframework.web.reactive.config.WebFluxConfigurer;
 import org.springframework.web.reactive.result.method.annotation.ArgumentResolverConfigurer;
 
 /**
- * Registers {@link CallerResolver}, so handlers can take a {@link Caller}, {@link EchoEncoder} and {@link
- * AcceptedTypes}, the accepted types content negotiation uses; serves the console's static assets at
- * {@code /console/*} (public: they are code, not data; see {@link ConsoleController}).
+ * Registers {@link CallerResolver}, so handlers can take a {@link Caller}, and {@link EchoEncoder}; serves the console's
+ * static assets at {@code /console/*} (public: they are code, not data; see {@link ConsoleController}).
  */
 @Configuration(proxyBeanMethods = false)
 class ApiWebFluxConfiguration implements WebFluxConfigurer {
@@ -36,12 +34,6 @@ class ApiWebFluxConfiguration implements WebFluxConfigurer {
   @Override
   public void configureHttpMessageCodecs(ServerCodecConfigurer configurer) {
     configurer.customCodecs().register(new EchoEncoder());
-  }
-
-  /** Ours only: it reads the Accept header as Spring's default resolver does, with the API's rules. */
-  @Override
-  public void configureContentTypeResolver(RequestedContentTypeResolverBuilder builder) {
-    builder.resolver(new AcceptedTypes());
   }
 
   @Override

@@ -32,9 +32,9 @@ import reactor.core.publisher.Mono;
  * and links carry it; unprefixed paths keep working), CORS (oslo.middleware's rules), 400 for
  * a NUL character anywhere in the path or query (no store can keep one), 415 for a body that is
  * not JSON (or whose Content-Type cannot be parsed), on any method, except the form and protobuf
- * bodies of the Prometheus API below {@code /api/v1/}. What {@code Accept} may ask for is not decided
- * here, where the route and what it answers are not known yet, but in content negotiation ({@link
- * AcceptedTypes}).
+ * bodies of the Prometheus API below {@code /api/v1/}, and {@link AcceptedTypes}' rules on {@code Accept}
+ * (406 for more than 50 types; JSON in another charset than UTF-8 left out of the header, 406 when
+ * nothing else is left).
  *
  * <p>Who the caller is, and what it may do, is not decided here but by each handler ({@link
  * CallerResolver}): a filter sees the raw path, the router a normalised one.
@@ -105,6 +105,12 @@ class RequestFilter implements WebFilter {
     if (type != null && hasBody(request) && !isJson(type) && !prometheusBody(request, type)) {
       countRefusedSamplePost(request);
       return Mono.error(new UnsupportedMediaTypeStatusException(type, List.of(MediaType.APPLICATION_JSON)));
+    }
+    try {
+      exchange = AcceptedTypes.negotiate(exchange);
+    } catch (ApiError e) {
+      countRefusedSamplePost(request);
+      return Mono.error(e);
     }
     // content negotiation refuses a sample POST's Accept (406) while routing, before the controller
     // that counts the v2 door: counted here, as the refusals above
