@@ -4,10 +4,12 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
+import org.springframework.util.InvalidMimeTypeException;
 import org.springframework.util.MimeTypeUtils;
 import org.springframework.web.server.NotAcceptableStatusException;
 import org.springframework.web.server.ServerWebExchange;
@@ -39,19 +41,25 @@ public final class AcceptedTypes {
 
   /**
    * The exchange to go on with: {@code exchange} itself, or with the JSON types in another charset
-   * than UTF-8 left out of its {@code Accept} (and noted for {@link #explain}). OPTIONS is not
-   * negotiated; an {@code Accept} that cannot be parsed is left to Spring (406).
+   * than UTF-8 left out of its {@code Accept} (and noted for {@link #explain}), or without an
+   * {@code Accept} that names no type. OPTIONS is not negotiated.
    *
-   * @throws ApiError 406 for more than {@value #MAX_ACCEPTED_TYPES} types, or when nothing but
-   *     JSON in another charset is accepted
+   * @throws ApiError 406 for an {@code Accept} that cannot be parsed, of more than {@value
+   *     #MAX_ACCEPTED_TYPES} types, or that accepts nothing but JSON in another charset
    */
   public static ServerWebExchange negotiate(ServerWebExchange exchange) {
     if (exchange.getRequest().getMethod() == HttpMethod.OPTIONS) return exchange;
     List<MediaType> accepted;
     try {
       accepted = exchange.getRequest().getHeaders().getAccept();
-    } catch (InvalidMediaTypeException e) {
-      return exchange;
+    } catch (InvalidMediaTypeException | InvalidMimeTypeException e) {
+      // refused here for every route alike: the actuator's Prometheus endpoint parses it again and fails
+      throw new ApiError(HttpStatus.NOT_ACCEPTABLE, "Not Acceptable: the Accept header cannot be parsed");
+    }
+    if (accepted.isEmpty() && exchange.getRequest().getHeaders().containsHeader(HttpHeaders.ACCEPT)) {
+      // an empty Accept (or only commas) as no Accept, as Spring's negotiation reads it; the actuator's
+      // Prometheus endpoint failed on it
+      return exchange.mutate().request(r -> r.headers(h -> h.remove(HttpHeaders.ACCEPT))).build();
     }
     if (accepted.size() > MAX_ACCEPTED_TYPES) {
       throw new ApiError(HttpStatus.NOT_ACCEPTABLE,

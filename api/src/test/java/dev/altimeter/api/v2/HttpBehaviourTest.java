@@ -1,5 +1,6 @@
 package dev.altimeter.api.v2;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -67,6 +68,19 @@ class HttpBehaviourTest extends ApiTestSupport {
     // such a type is left out, not a refusal: JSON accepted otherwise is answered, in UTF-8
     get("/v2/meters", "Accept", "application/json;charset=UTF-16, */*;q=0.1").expectStatus().isOk()
         .expectHeader().contentType(MediaType.APPLICATION_JSON);
+  }
+
+  /**
+   * An Accept that cannot be parsed is 406 on every route, before routing; one naming no type (empty,
+   * or only commas) is read as no Accept at all.
+   */
+  @Test
+  void anAcceptThatCannotBeParsedIsNotAcceptableAndAnEmptyOneIsNone() {
+    for (String path : List.of("/v2/meters", "/console", OpenApiController.PATH)) {
+      fault(get(path, "Accept", "application/"), 406, "Not Acceptable: the Accept header cannot be parsed");
+      get(path, "Accept", "").expectStatus().isOk();
+      get(path, "Accept", ",,,").expectStatus().isOk();
+    }
   }
 
   /** Spring's negotiation throws past 50 accepted types (uncaught: 500 on every route); refused first. */
