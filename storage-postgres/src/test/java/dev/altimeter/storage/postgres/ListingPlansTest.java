@@ -33,6 +33,7 @@ class ListingPlansTest {
   private static final int LIMIT = 20;
   private static final int RESOURCES = 1_000;
   private static final int SAMPLES = 100_000;
+  private static final int SHARED_OWNERS = 8;
   private static final List<String> TABLES = List.of("sample_20240301", "sample_20240302", "series", "resource",
       "resource_metadata", "meter", "resource_span");
   private static PostgresSampleStore store;
@@ -64,6 +65,12 @@ class ListingPlansTest {
         "INSERT INTO sample SELECT gen_random_uuid(), timestamptz '2024-03-01 00:00:00+00' + i * interval '1 second',"
             + " 1 + i % 10, 1 + (i / 10) % " + RESOURCES + ", 1 + (i / 10) % " + RESOURCES + ", i, now(), i + 1, NULL"
             + " FROM generate_series(0, " + (SAMPLES - 1) + ") i",
+        // resource id "shared": 8 owners (one per user), 100 samples each of one meter, interleaved in time
+        "INSERT INTO resource (resource_id, user_id, project_id, source) SELECT 'shared', 'su' || i, 'sp', 'openstack'"
+            + " FROM generate_series(1, " + SHARED_OWNERS + ") i",
+        "INSERT INTO sample SELECT gen_random_uuid(), timestamptz '2024-03-01 12:00:00.5+00' + i * interval '1 second',"
+            + " 1, " + RESOURCES + " + 1 + i % " + SHARED_OWNERS + ", 1, i, now(), " + SAMPLES + " + i + 1, NULL"
+            + " FROM generate_series(0, " + (100 * SHARED_OWNERS - 1) + ") i",
         "INSERT INTO series (first_seq, meter_id, resource_pk, first_timestamp, last_timestamp, last_metadata_id,"
             + " count, sum, min, max, m2)"
             + " SELECT min(seq), meter_id, resource_pk, min(timestamp), max(timestamp), min(metadata_id),"
@@ -72,7 +79,7 @@ class ListingPlansTest {
         // the owners' spans, as the write path keeps them (ResourceSpans)
         "INSERT INTO resource_span (resource_pk, first_seq) SELECT resource_pk, min(first_seq) FROM series"
             + " GROUP BY resource_pk",
-        "SELECT setval('sample_seq', " + SAMPLES + ")"));
+        "SELECT setval('sample_seq', " + (SAMPLES + 100 * SHARED_OWNERS) + ")"));
     execute(load);
     store.forgetCachedIds();
   }
@@ -98,6 +105,9 @@ class ListingPlansTest {
         .start(Instant.parse("2024-03-01T00:00:00Z"), true).end(Instant.parse("2024-03-01T20:00:00Z"), false)
         .build(), LIMIT);
     assertSamples(SampleFilter.builder().resourceId("r7").metadata("n", 7L).build(), LIMIT);
+    // a resource id of 8 owners: their walks merged read about `limit` rows in all, not `limit` each
+    assertSamples(SampleFilter.builder().resourceId("shared").build(), LIMIT, 2 * LIMIT + 2 * SHARED_OWNERS);
+    assertSamples(SampleFilter.builder().resourceId("shared").meter("m0").build(), LIMIT, 2 * LIMIT + 2 * SHARED_OWNERS);
   }
 
   @Test
