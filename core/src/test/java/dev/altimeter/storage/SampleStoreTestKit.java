@@ -102,6 +102,32 @@ public abstract class SampleStoreTestKit {
     assertThat(samples(SampleFilter.ALL, 2)).extracting(Sample::volume).containsExactly(2.0, 3.0);
   }
 
+  /**
+   * A resource id of several owners (users), samples at a few shared times: a page that ends among
+   * samples of one time holds the first stored of them, across owners, whatever the limit.
+   */
+  @Test
+  public void samplesOfOwnersSharingAResourceIdTieInInsertionOrder() {
+    // the owners stored in the order u0..u3 (an older sample each), then three samples at each of 8
+    // times, newest time first, from u3 down to u0 in turn: ties are not in the owners' order
+    write(IntStream.range(0, 4).mapToObj(u -> sample("cpu", "r1", T0.minusSeconds(1000), 100 + u)
+        .userId("u" + u).build()).toArray(Sample[]::new));
+    List<Sample> all = new ArrayList<>();
+    for (int i = 0; i < 24; i++) {
+      all.add(sample("cpu", "r1", T0.plusSeconds(10 * (7 - i / 3)), i).userId("u" + (3 - i % 4)).build());
+    }
+    write(all.subList(0, 12).toArray(Sample[]::new));
+    write(all.subList(12, 24).toArray(Sample[]::new));
+    for (int limit : new int[] {1, 2, 4, 5, 7, 24}) {
+      assertThat(samples(SampleFilter.builder().resourceId("r1").build(), limit)).as("limit %d", limit)
+          .extracting(Sample::volume).containsExactlyElementsOf(
+              all.stream().limit(limit).map(Sample::volume).toList());
+      assertThat(samples(SampleFilter.builder().resourceId("r1").meter("cpu").build(), limit)).as("limit %d", limit)
+          .extracting(Sample::volume).containsExactlyElementsOf(
+              all.stream().limit(limit).map(Sample::volume).toList());
+    }
+  }
+
   @Test
   public void filtersByEveryField() {
     write(sample("cpu", "r1", T0, 1).build(),
