@@ -20,6 +20,8 @@ import org.springframework.web.server.ServerWebExchange;
  * filter on the actuator's (the application's filters do not run there):
  *
  * <ul>
+ *   <li>One that cannot be parsed is 406, {@code Not Acceptable: the Accept header cannot be
+ *       parsed}; one that names no type (empty, or only commas) is removed: anything is accepted.
  *   <li>More than {@value #MAX_ACCEPTED_TYPES} types is 406, {@code Not Acceptable: the Accept
  *       header may name at most 50 media types}: Spring's sorting throws past that many, which its
  *       content negotiation does not catch (a 500).
@@ -122,9 +124,10 @@ public final class AcceptedTypes {
   }
 
   /**
-   * The charset a concrete JSON type names, or null: none named, a wildcard type (answered as
-   * {@code application/json} without a charset), or a charset Java does not know (left to Spring,
-   * which matches it with nothing).
+   * The charset a concrete JSON type names, or null: none named, or a wildcard type (answered as
+   * {@code application/json} without a charset). A charset Java does not know cannot get here
+   * (Spring's parser refuses the header); should one, it is left to Spring, which matches it with
+   * nothing.
    */
   private static Charset jsonCharset(MediaType type) {
     if (!type.isConcrete() || !type.isCompatibleWith(MediaType.APPLICATION_JSON)) return null;

@@ -33,8 +33,8 @@ import reactor.core.publisher.Mono;
  * a NUL character anywhere in the path or query (no store can keep one), 415 for a body that is
  * not JSON (or whose Content-Type cannot be parsed), on any method, except the form and protobuf
  * bodies of the Prometheus API below {@code /api/v1/}, and {@link AcceptedTypes}' rules on {@code Accept}
- * (406 for more than 50 types; JSON in another charset than UTF-8 left out of the header, 406 when
- * nothing else is left).
+ * (406 for one that cannot be parsed or names more than 50 types; JSON in another charset than UTF-8
+ * left out of the header, 406 when nothing else is left).
  *
  * <p>Who the caller is, and what it may do, is not decided here but by each handler ({@link
  * CallerResolver}): a filter sees the raw path, the router a normalised one.

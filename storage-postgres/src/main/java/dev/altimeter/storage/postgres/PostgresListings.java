@@ -100,8 +100,8 @@ final class PostgresListings {
    * owners, one walk of {@code (resource_pk, timestamp DESC)} per owner, merged in order (together
    * they read about {@code limit} matching rows); else with a meter, one walk of {@code (meter_id,
    * timestamp DESC)} per meter definition, each stopping after {@code limit} matching rows; else
-   * the {@code (timestamp DESC, seq)} index. The rows carry {@code
-   * seq} and {@code metadata_id} besides {@link #SAMPLE_COLUMNS}.
+   * the {@code (timestamp DESC, seq)} index. The rows carry {@code seq} and {@code metadata_id}
+   * besides {@link #SAMPLE_COLUMNS}.
    */
   static Sql samples(JsonMapper json, SampleFilter f, Resolved ids, int limit) {
     if (ids.matchesNothing()) return null;
