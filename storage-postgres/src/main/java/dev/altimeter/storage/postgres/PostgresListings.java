@@ -97,11 +97,10 @@ final class PostgresListings {
 
   /**
    * Samples newest first (ties in insertion order), or null when nothing can match. With resolved
-   * owners, one walk of {@code (resource_pk, timestamp DESC)} per owner, merged in order (together
-   * they read about {@code limit} matching rows); else with a meter, one walk of {@code (meter_id,
-   * timestamp DESC)} per meter definition, each stopping after {@code limit} matching rows; else
-   * the {@code (timestamp DESC, seq)} index. The rows carry {@code seq} and {@code metadata_id}
-   * besides {@link #SAMPLE_COLUMNS}.
+   * owners, one walk of {@code (resource_pk, timestamp DESC)} per owner; else with a meter, one
+   * walk of {@code (meter_id, timestamp DESC)} per meter definition; else the {@code (timestamp
+   * DESC, seq)} index. Each walk stops after {@code limit} matching rows. The rows carry {@code
+   * seq} and {@code metadata_id} besides {@link #SAMPLE_COLUMNS}.
    */
   static Sql samples(JsonMapper json, SampleFilter f, Resolved ids, int limit) {
     if (ids.matchesNothing()) return null;
@@ -113,9 +112,10 @@ final class PostgresListings {
       return new Sql(LISTED_COLUMNS + " FROM sample s" + SAMPLE_JOINS + w.sql() + order + w.bind(limit), w.binds());
     }
     SqlWhere inner = w.part();
-    String owners = null;
+    String driver;
     if (ids.owners() != null) {
-      owners = w.bind(ids.owners());
+      driver = "unnest(" + w.bind(ids.owners()) + "::bigint[])";
+      inner.condition("s.resource_pk = d.id");
       // + 0: the owner's (resource_pk, timestamp) walk; without it and without statistics the
       // planner may read all of the meter's samples through (meter_id, timestamp) filtered on the owner.
       // COALESCE(.., FALSE) (the same rows): PostgreSQL guesses 0.5 of the rows pass an expression it
@@ -126,6 +126,7 @@ final class PostgresListings {
         inner.condition("COALESCE(s.meter_id + 0 = ANY(" + w.bind(ids.meters()) + "::int[]), FALSE)");
       }
     } else {
+      driver = "unnest(" + w.bind(ids.meters()) + "::int[])";
       inner.condition("s.meter_id = d.id");
     }
     String joins = "";
@@ -139,24 +140,8 @@ final class PostgresListings {
     }
     inner.addTimeFilter(f, "s");
     String n = w.bind(limit);
-    if (owners == null) {
-      return new Sql(LISTED_COLUMNS + " FROM unnest(" + w.bind(ids.meters()) + "::int[]) AS d(id) CROSS JOIN LATERAL"
-          + " (SELECT s.* FROM sample s" + joins + inner.sql() + order + n + ") s" + SAMPLE_JOINS + order + n, w.binds());
-    }
-    // One walk per owner, merged in time order (a Merge Append; an incremental sort on top orders the
-    // ties by seq): reads about `limit` rows in all, plus one per owner, where one LATERAL walk per
-    // owner read up to `limit` of each. A walk is ordered by its index alone: ordered by seq too, each
-    // would sort its first `limit` rows before the merge takes one. WITH TIES keeps every row of its
-    // last timestamp, so no row the merged order wants is cut. The statement's text depends on the
-    // number of owners (1 to OWNER_WALKS); its values are bound.
-    StringBuilder walks = new StringBuilder();
-    for (int i = 1; i <= ids.owners().length; i++) {
-      if (i > 1) walks.append(" UNION ALL ");
-      walks.append("(SELECT s.* FROM sample s").append(joins).append(" WHERE s.resource_pk = (").append(owners)
-          .append("::bigint[])[").append(i).append("]").append(inner.and())
-          .append(" ORDER BY s.timestamp DESC FETCH FIRST ").append(n).append(" ROWS WITH TIES)");
-    }
-    return new Sql(LISTED_COLUMNS + " FROM (" + walks + ") s" + SAMPLE_JOINS + order + n, w.binds());
+    return new Sql(LISTED_COLUMNS + " FROM " + driver + " AS d(id) CROSS JOIN LATERAL (SELECT s.* FROM sample s"
+        + joins + inner.sql() + order + n + ") s" + SAMPLE_JOINS + order + n, w.binds());
   }
 
   /** {@link #SAMPLE_COLUMNS} and what a listing's reader needs besides: the order's tie-break, the document's id. */
