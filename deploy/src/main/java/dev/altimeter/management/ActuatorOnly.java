@@ -1,7 +1,6 @@
 package dev.altimeter.management;
 
 import dev.altimeter.api.v2.AcceptedTypes;
-import dev.altimeter.api.v2.ApiError;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.webflux.actuate.endpoint.web.AbstractWebFluxEndpointHandlerMapping;
@@ -42,9 +41,8 @@ final class ActuatorOnly implements WebFilter {
     ServerWebExchange negotiated;
     try {
       negotiated = AcceptedTypes.negotiate(exchange); // the API port's rules (its filters do not run here)
-    } catch (ApiError e) {
-      // a status exception: whichever error handler renders it (the API's, or Spring Boot's) answers 406
-      return Mono.error(new NotAcceptableStatusException(e.getMessage()));
+    } catch (NotAcceptableStatusException e) {
+      return Mono.error(e);
     }
     return Flux.fromIterable(actuatorMappings()).concatMap(m -> m.getHandler(negotiated)).hasElements()
         .flatMap(mapped -> {

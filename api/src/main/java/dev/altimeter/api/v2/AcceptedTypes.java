@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.util.InvalidMimeTypeException;
@@ -46,7 +45,8 @@ public final class AcceptedTypes {
    * than UTF-8 left out of its {@code Accept} (and noted for {@link #explain}), or without an
    * {@code Accept} that names no type. OPTIONS is not negotiated.
    *
-   * @throws ApiError 406 for an {@code Accept} that cannot be parsed, of more than {@value
+   * @throws NotAcceptableStatusException (406, its reason the fault's message) for an {@code Accept}
+   *     that cannot be parsed, of more than {@value
    *     #MAX_ACCEPTED_TYPES} types, or that accepts nothing but JSON in another charset
    */
   public static ServerWebExchange negotiate(ServerWebExchange exchange) {
@@ -56,7 +56,7 @@ public final class AcceptedTypes {
       accepted = exchange.getRequest().getHeaders().getAccept();
     } catch (InvalidMediaTypeException | InvalidMimeTypeException e) {
       // refused here for every route alike: the actuator's Prometheus endpoint parses it again and fails
-      throw new ApiError(HttpStatus.NOT_ACCEPTABLE, "Not Acceptable: the Accept header cannot be parsed");
+      throw new NotAcceptableStatusException("Not Acceptable: the Accept header cannot be parsed");
     }
     if (accepted.isEmpty() && exchange.getRequest().getHeaders().containsHeader(HttpHeaders.ACCEPT)) {
       // an empty Accept (or only commas) as no Accept, as Spring's negotiation reads it; the actuator's
@@ -64,7 +64,7 @@ public final class AcceptedTypes {
       return exchange.mutate().request(r -> r.headers(h -> h.remove(HttpHeaders.ACCEPT))).build();
     }
     if (accepted.size() > MAX_ACCEPTED_TYPES) {
-      throw new ApiError(HttpStatus.NOT_ACCEPTABLE,
+      throw new NotAcceptableStatusException(
           "Not Acceptable: the Accept header may name at most " + MAX_ACCEPTED_TYPES + " media types");
     }
     Kept kept = keep(accepted);
@@ -97,8 +97,8 @@ public final class AcceptedTypes {
     return new Kept(kept, leftOut);
   }
 
-  private static ApiError notJsonInUtf8(Charset charset) {
-    return new ApiError(HttpStatus.NOT_ACCEPTABLE, "Not Acceptable: the answer is JSON in UTF-8, not " + charset.name());
+  private static NotAcceptableStatusException notJsonInUtf8(Charset charset) {
+    return new NotAcceptableStatusException("Not Acceptable: the answer is JSON in UTF-8, not " + charset.name());
   }
 
   /**

@@ -108,19 +108,14 @@ class RequestFilter implements WebFilter {
     }
     try {
       exchange = AcceptedTypes.negotiate(exchange);
-    } catch (ApiError e) {
+    } catch (NotAcceptableStatusException e) {
       countRefusedSamplePost(request);
       return Mono.error(e);
     }
     // content negotiation refuses a sample POST's Accept (406) while routing, before the controller
     // that counts the v2 door: counted here, as the refusals above
     ServerHttpRequest routed = request;
-    return chain.filter(exchange).doOnError(RequestFilter::isNotAcceptable, e -> countRefusedSamplePost(routed));
-  }
-
-  private static boolean isNotAcceptable(Throwable e) {
-    return e instanceof NotAcceptableStatusException
-        || (e instanceof ApiError a && a.status() == HttpStatus.NOT_ACCEPTABLE);
+    return chain.filter(exchange).doOnError(NotAcceptableStatusException.class, e -> countRefusedSamplePost(routed));
   }
 
   /**

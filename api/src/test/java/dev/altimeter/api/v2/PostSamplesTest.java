@@ -129,11 +129,9 @@ class PostSamplesTest extends ApiTestSupport {
   /** A POST refused for its query arguments is a refused body like any other: counted as one invalid. */
   @Test
   void aPostRefusedForItsArgumentsIsCounted() {
-    String body = """
-        [{"counter_name":"instance","counter_type":"gauge","counter_unit":"u","counter_volume":1,"resource_id":"r"}]""";
     long invalid = counters.count("v2", IngestOutcome.INVALID);
-    post("/v2/meters/instance?bogus=1", body).expectStatus().isBadRequest();
-    post("/v2/meters/instance?direct=maybe", body).expectStatus().isBadRequest();
+    post("/v2/meters/instance?bogus=1", ONE_SAMPLE).expectStatus().isBadRequest();
+    post("/v2/meters/instance?direct=maybe", ONE_SAMPLE).expectStatus().isBadRequest();
     assertThat(counters.count("v2", IngestOutcome.INVALID)).isEqualTo(invalid + 2);
   }
 
@@ -154,21 +152,23 @@ class PostSamplesTest extends ApiTestSupport {
   }
 
   /**
-   * A sample POST whose Accept content negotiation refuses (406, while routing: JSON in another
-   * charset than UTF-8, more than 50 types) stores nothing and is counted as one invalid.
+   * A sample POST whose Accept content negotiation refuses (406: JSON in another charset than UTF-8,
+   * more than 50 types, an Accept that cannot be parsed) stores nothing and is counted as one invalid.
    */
   @Test
   void aPostRefusedForItsAcceptIsCounted() {
-    String body = """
-        [{"counter_name":"instance","counter_type":"gauge","counter_unit":"u","counter_volume":1,"resource_id":"r"}]""";
     long invalid = counters.count("v2", IngestOutcome.INVALID);
-    post("/v2/meters/instance", body).expectStatus().isCreated();
-    http.post().uri("/v2/meters/instance").header("Content-Type", "application/json")
-        .header("Accept", "application/json;charset=ISO-8859-1").bodyValue(body).exchange()
-        .expectStatus().isEqualTo(406);
-    http.post().uri("/v2/meters/instance").header("Content-Type", "application/json")
-        .header("Accept", String.join(",", java.util.Collections.nCopies(51, "*/*"))).bodyValue(body).exchange()
-        .expectStatus().isEqualTo(406);
-    assertThat(counters.count("v2", IngestOutcome.INVALID)).isEqualTo(invalid + 2);
+    post("/v2/meters/instance", ONE_SAMPLE).expectStatus().isCreated();
+    String refused = ONE_SAMPLE.replace("instance", "refused");
+    for (String accept : List.of("application/json;charset=ISO-8859-1",
+        String.join(",", java.util.Collections.nCopies(51, "*/*")), "garbage/")) {
+      http.post().uri("/v2/meters/refused").header("Content-Type", "application/json").header("Accept", accept)
+          .bodyValue(refused).exchange().expectStatus().isEqualTo(406);
+    }
+    assertThat(counters.count("v2", IngestOutcome.INVALID)).isEqualTo(invalid + 3);
+    get("/v2/meters/refused", "X-Roles", "admin").expectStatus().isOk().expectBody(String.class).isEqualTo("[]");
   }
+
+  private static final String ONE_SAMPLE = """
+        [{"counter_name":"instance","counter_type":"gauge","counter_unit":"u","counter_volume":1,"resource_id":"r"}]""";
 }
