@@ -95,9 +95,11 @@ class ManagementPortTest {
     static final Sinks.Empty<Void> all = Sinks.empty();
   }
 
-  HttpResponse<String> get(int port, String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(WAIT).build(),
-        HttpResponse.BodyHandlers.ofString());
+  /** @param headers names and values, in turn */
+  HttpResponse<String> get(int port, String path, String... headers) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(WAIT);
+    if (headers.length > 0) request.headers(headers);
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   static void awaitBusy(int threads) throws InterruptedException {
@@ -186,16 +188,14 @@ class ManagementPortTest {
     for (String accept : List.of("application/json;charset=ISO-8859-1", "text/plain, application/json;charset=UTF-16",
         String.join(", ", java.util.Collections.nCopies(51, "*/*")))) {
       for (String path : List.of("/actuator/health/readiness", "/actuator/health", "/actuator/metrics", "/actuator")) {
-        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
-            .header("Accept", accept).timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> answer = get(managementPort, path, "Accept", accept);
         assertThat(answer.statusCode()).as("%s, Accept: %s", path, accept).isEqualTo(406);
         assertThat(answer.body()).as("%s, Accept: %s", path, accept).contains("Not Acceptable");
       }
     }
     // the Prometheus endpoint parses Accept itself: it failed on one naming no type (500)
     for (String accept : List.of("", ",,,")) {
-      HttpResponse<String> scrape = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort
-          + "/actuator/prometheus")).header("Accept", accept).timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> scrape = get(managementPort, "/actuator/prometheus", "Accept", accept);
       assertThat(scrape.statusCode()).as("Accept: '%s'", accept).isEqualTo(200);
     }
   }
