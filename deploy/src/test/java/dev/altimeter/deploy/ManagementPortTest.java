@@ -193,11 +193,21 @@ class ManagementPortTest {
         assertThat(answer.body()).as("%s, Accept: %s", path, accept).contains("Not Acceptable");
       }
     }
-    // the Prometheus endpoint parses Accept itself: it failed on one naming no type (500)
-    for (String accept : List.of("", ",,,")) {
+    // the actuator parses Accept's entries itself: it failed on an empty one (500)
+    for (String accept : List.of("", ",,,", "text/plain,,", "*/*, ,text/plain")) {
       HttpResponse<String> scrape = get(managementPort, "/actuator/prometheus", "Accept", accept);
       assertThat(scrape.statusCode()).as("Accept: '%s'", accept).isEqualTo(200);
     }
+    for (String accept : List.of("application/json,", ",application/json")) {
+      assertThat(get(managementPort, "/actuator/health", "Accept", accept).statusCode()).as("Accept: '%s'", accept)
+          .isEqualTo(200);
+    }
+    // OPTIONS too: Spring sorts the types when it answers it (was 500)
+    HttpResponse<String> options = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort
+        + "/actuator/health")).method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+        .header("Accept", String.join(", ", java.util.Collections.nCopies(51, "*/*"))).timeout(WAIT).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(options.statusCode()).isEqualTo(406);
   }
 
   @Test

@@ -20,7 +20,8 @@ import org.springframework.web.server.ServerWebExchange;
  *
  * <ul>
  *   <li>One that cannot be parsed is 406, {@code Not Acceptable: the Accept header cannot be
- *       parsed}; one that names no type (empty, or only commas) is removed: anything is accepted.
+ *       parsed}; one that names no type (empty, or only commas) is removed: anything is accepted;
+ *       empty entries beside types are dropped.
  *   <li>More than {@value #MAX_ACCEPTED_TYPES} types is 406, {@code Not Acceptable: the Accept
  *       header may name at most 50 media types}: Spring's sorting throws past that many, which its
  *       content negotiation does not catch (a 500).
@@ -43,36 +44,54 @@ public final class AcceptedTypes {
   /**
    * The exchange to go on with: {@code exchange} itself, or with the JSON types in another charset
    * than UTF-8 left out of its {@code Accept} (and noted for {@link #explain}), or without an
-   * {@code Accept} that names no type. OPTIONS is not negotiated.
+   * {@code Accept} that names no type, or written again without its empty entries. OPTIONS is only
+   * held to the number of types.
    *
    * @throws NotAcceptableStatusException (406, its reason the fault's message) for an {@code Accept}
    *     that cannot be parsed, of more than {@value
    *     #MAX_ACCEPTED_TYPES} types, or that accepts nothing but JSON in another charset
    */
   public static ServerWebExchange negotiate(ServerWebExchange exchange) {
-    if (exchange.getRequest().getMethod() == HttpMethod.OPTIONS) return exchange;
+    HttpHeaders headers = exchange.getRequest().getHeaders();
     List<MediaType> accepted;
     try {
-      accepted = exchange.getRequest().getHeaders().getAccept();
+      accepted = headers.getAccept();
     } catch (InvalidMediaTypeException | InvalidMimeTypeException e) {
       // refused here for every route alike: the actuator's Prometheus endpoint parses it again and fails
       throw new NotAcceptableStatusException("Not Acceptable: the Accept header cannot be parsed");
     }
-    if (accepted.isEmpty() && exchange.getRequest().getHeaders().containsHeader(HttpHeaders.ACCEPT)) {
-      // an empty Accept (or only commas) as no Accept, as Spring's negotiation reads it; the actuator's
-      // Prometheus endpoint failed on it
-      return exchange.mutate().request(r -> r.headers(h -> h.remove(HttpHeaders.ACCEPT))).build();
-    }
     if (accepted.size() > MAX_ACCEPTED_TYPES) {
+      // whatever the method: Spring sorts them for OPTIONS too, when no route matches
       throw new NotAcceptableStatusException(
           "Not Acceptable: the Accept header may name at most " + MAX_ACCEPTED_TYPES + " media types");
     }
+    if (exchange.getRequest().getMethod() == HttpMethod.OPTIONS) return exchange;
+    if (hasEmptyEntry(headers.get(HttpHeaders.ACCEPT))) {
+      // written again from its types (none: removed, anything is accepted), as Spring's negotiation
+      // reads it; the actuator parses the entries itself and failed on an empty one (a 500)
+      List<MediaType> types = accepted;
+      exchange = exchange.mutate().request(r -> r.headers(h -> {
+        if (types.isEmpty()) h.remove(HttpHeaders.ACCEPT); else h.setAccept(types);
+      })).build();
+    }
+    if (accepted.isEmpty()) return exchange;
     Kept kept = keep(accepted);
     if (kept.leftOut() == null) return exchange;
     if (kept.types().isEmpty()) throw notJsonInUtf8(kept.leftOut());
     ServerWebExchange negotiated = exchange.mutate().request(r -> r.headers(h -> h.setAccept(kept.types()))).build();
     negotiated.getAttributes().put(LEFT_OUT_CHARSET, kept.leftOut());
     return negotiated;
+  }
+
+  /** Whether a value of the header is empty or has an empty entry ({@code "a/b,"}, {@code ", ,"}). */
+  private static boolean hasEmptyEntry(List<String> values) {
+    if (values == null) return false;
+    for (String value : values) {
+      for (String entry : value.split(",", -1)) {
+        if (entry.isBlank()) return true;
+      }
+    }
+    return false;
   }
 
   /**

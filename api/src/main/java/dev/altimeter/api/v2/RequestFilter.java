@@ -123,11 +123,13 @@ class RequestFilter implements WebFilter {
    * counts the v2 door: counted as one invalid, as it would count a refused body.
    */
   private void countRefusedSamplePost(ServerHttpRequest request) {
-    if (request.getMethod() != HttpMethod.POST) return;
+    // an empty segment ("//", which the parsed path leaves out): no route, no sample POST
+    if (request.getMethod() != HttpMethod.POST || request.getPath().pathWithinApplication().value().contains("//")) {
+      return;
+    }
     List<String> segments = new ArrayList<>();
     for (var element : request.getPath().pathWithinApplication().elements()) {
-      if (element instanceof org.springframework.http.server.PathContainer.PathSegment segment
-          && !segment.valueToMatch().isEmpty()) {
+      if (element instanceof org.springframework.http.server.PathContainer.PathSegment segment) {
         segments.add(segment.valueToMatch());
       }
     }

@@ -156,7 +156,7 @@ class PostSamplesTest extends ApiTestSupport {
    * more than 50 types, an Accept that cannot be parsed) stores nothing and is counted as one invalid.
    */
   @Test
-  void aPostRefusedForItsAcceptIsCounted() {
+  void aPostRefusedForItsAcceptIsCounted() throws Exception {
     long invalid = counters.count("v2", IngestOutcome.INVALID);
     post("/v2/meters/instance", ONE_SAMPLE).expectStatus().isCreated();
     String refused = ONE_SAMPLE.replace("instance", "refused");
@@ -167,6 +167,11 @@ class PostSamplesTest extends ApiTestSupport {
     }
     assertThat(counters.count("v2", IngestOutcome.INVALID)).isEqualTo(invalid + 3);
     get("/v2/meters/refused", "X-Roles", "admin").expectStatus().isOk().expectBody(String.class).isEqualTo("[]");
+    // a path no route serves is no sample POST: not counted, refused or not
+    RawHttp.Response doubled = RawHttp.send(port, RawHttp.Request.of("POST", "/v2//meters/refused",
+        "Accept", "application/json;charset=ISO-8859-1").withBody("application/json", refused), 10_000);
+    assertThat(doubled.status()).isEqualTo(406);
+    assertThat(counters.count("v2", IngestOutcome.INVALID)).isEqualTo(invalid + 3);
   }
 
   private static final String ONE_SAMPLE = """
